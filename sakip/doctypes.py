@@ -1,0 +1,43 @@
+"""The document types the service produces, each with its model, context and file name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from sakip.filenames import document_filename, name_without_titles
+from sakip.models.pk import PKData
+from sakip.pk_context import pk_context
+
+__all__ = ["DOCUMENT_TYPES", "PLANNED_TYPES", "DocumentType"]
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """What the service needs to know to validate, render and name one kind of document."""
+
+    name: str
+    model: type[BaseModel]
+    context: Callable[[Any], dict[str, Any]]
+    filename_parts: Callable[[Any], list[str]]
+
+    def filename(self, data: BaseModel, extension: str) -> str:
+        """The readable download name of a document made from ``data``."""
+        return document_filename(self.filename_parts(data), extension)
+
+
+def _pk_filename_parts(pk: PKData) -> list[str]:
+    kind = "PK-Perubahan" if pk.jenis == "perubahan" else "PK"
+    return [kind, str(pk.tahun), pk.instansi.nama, name_without_titles(pk.pihak_pertama.nama)]
+
+
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    "pk": DocumentType(name="pk", model=PKData, context=pk_context, filename_parts=_pk_filename_parts),
+}
+"""Types that can be requested now, by the name clients send in ``type``."""
+
+PLANNED_TYPES = frozenset({"lkjip"})
+"""Types in the interface contract whose templates are not available yet."""

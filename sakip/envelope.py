@@ -1,0 +1,73 @@
+"""The request envelope {type, format, template_version, data} and its full validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from sakip.doctypes import DOCUMENT_TYPES, PLANNED_TYPES, DocumentType
+from sakip.errors import FieldProblem, InvalidPayload
+from sakip.models.common import Strict
+from sakip.validation import validate_model
+
+__all__ = ["DocumentRequest", "ValidDocument", "parse_document_request"]
+
+OutputFormat = Literal["docx", "pdf"]
+
+
+class DocumentRequest(Strict):
+    """Body of POST /api/v1/documents."""
+
+    type: str = Field(description='Document type: "pk" (and "lkjip" once available).')
+    format: OutputFormat = Field(default="docx", description="Output file format.")
+    template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
+    data: dict[str, Any] = Field(description="The document's data; its shape depends on type.")
+
+
+@dataclass(frozen=True)
+class ValidDocument:
+    """A request that passed every check, with its typed data."""
+
+    request: DocumentRequest
+    doctype: DocumentType
+    data: BaseModel
+
+
+def _doctype(name: str) -> DocumentType:
+    if name in DOCUMENT_TYPES:
+        return DOCUMENT_TYPES[name]
+    known = ", ".join(sorted(DOCUMENT_TYPES))
+    if name in PLANNED_TYPES:
+        msg = f"document type '{name}' is not available yet; available: {known}"
+    else:
+        msg = f"unknown document type '{name}'; available: {known}"
+    raise InvalidPayload([FieldProblem("type", msg)])
+
+
+def parse_document_request(body: Any) -> ValidDocument:
+    """The validated request, or InvalidPayload listing every bad field of envelope and data."""
+    if not isinstance(body, dict):
+        raise InvalidPayload([FieldProblem("body", "must be a JSON object")])
+    problems: list[FieldProblem] = []
+    request = doctype = data = None
+    try:
+        request = validate_model(DocumentRequest, body)
+    except InvalidPayload as exc:
+        problems += exc.problems
+    type_name = body.get("type")
+    if isinstance(type_name, str) and not any(p.loc == "type" for p in problems):
+        try:
+            doctype = _doctype(type_name)
+        except InvalidPayload as exc:
+            problems += exc.problems
+    if doctype is not None and isinstance(body.get("data"), dict):
+        try:
+            data = validate_model(doctype.model, body["data"], prefix="data")
+        except InvalidPayload as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidPayload(problems)
+    assert request is not None and doctype is not None and data is not None
+    return ValidDocument(request=request, doctype=doctype, data=data)

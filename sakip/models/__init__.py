@@ -1,0 +1,1 @@
+"""Pydantic models of the request payloads, one module per document type."""

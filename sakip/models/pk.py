@@ -1,0 +1,125 @@
+"""The Perjanjian Kinerja (PK) payload: parties, objectives with indicators, budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+
+from sakip.errors import FieldError
+from sakip.formatting import to_decimal
+from sakip.models.common import Instansi, Money, Pejabat, Strict, Text, Year
+
+__all__ = ["AnggaranGrup", "AnggaranBaris", "Indikator", "PKData", "Sasaran", "Tingkat"]
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class Tingkat(str, Enum):
+    """Level of the first party; decides the layout and the budget column label."""
+
+    KEPALA_DAERAH = "kepala_daerah"
+    JPT = "jpt"
+    ADMINISTRATOR = "administrator"
+    PENGAWAS = "pengawas"
+
+
+def _target_value(value: object) -> object:
+    # A float becomes its exact printed form; a numeric string counts as a number so it is
+    # formatted like one ("88.5" -> "88,5"); other strings ("WTP", "BB") stay text.
+    if isinstance(value, bool):
+        raise ValueError("must be a number or a text, not true/false")
+    if isinstance(value, (int, float, Decimal)):
+        return to_decimal(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return value
+
+
+TargetValue = Annotated[Decimal | Text, BeforeValidator(_target_value)]
+"""A target: a number (printed Indonesian style) or a text such as an audit opinion."""
+
+
+class Indikator(Strict):
+    """A performance indicator and its target for the year."""
+
+    uraian: Text = Field(description="Indicator text.")
+    satuan: Text = Field(description='Unit, e.g. "%", "Indeks", "Orang".')
+    target: TargetValue = Field(description='Annual target: a number, or a text such as "WTP".')
+    polaritas: Literal["positif", "negatif"] = Field(
+        default="positif", description="positif: higher is better; negatif: lower is better."
+    )
+    triwulan: list[TargetValue] | None = Field(
+        default=None, min_length=4, max_length=4,
+        description="Cumulative targets for quarters TW I-IV (Rencana Aksi).",
+    )
+
+
+class Sasaran(Strict):
+    """An objective (strategic, program or activity, by level) with its indicators."""
+
+    uraian: Text
+    indikator: list[Indikator] = Field(min_length=1, description="At least one indicator.")
+
+
+class AnggaranBaris(Strict):
+    """A budget line: a program, activity or sub-activity with its amount."""
+
+    uraian: Text
+    jumlah: Money
+    keterangan: Text | None = Field(default=None, description='Often the funding source, "APBD".')
+
+
+class AnggaranGrup(Strict):
+    """A budget header (program or activity) with the lines under it."""
+
+    uraian: Text
+    rincian: list[AnggaranBaris] = Field(min_length=1)
+
+
+def _budget_kind(value: object) -> str:
+    return "grup" if isinstance(value, dict) and "rincian" in value else "baris"
+
+
+AnggaranItem = Annotated[
+    Annotated[AnggaranGrup, Tag("grup")] | Annotated[AnggaranBaris, Tag("baris")],
+    Discriminator(_budget_kind),
+]
+
+UNION_TAGS = frozenset({"grup", "baris"})
+"""Names pydantic puts into error locations for the budget union; not part of the path."""
+
+
+class PKData(Strict):
+    """The data of one Perjanjian Kinerja."""
+
+    tahun: Year
+    jenis: Literal["murni", "perubahan"] = Field(
+        default="murni", description="murni: the original PK; perubahan: a revised PK."
+    )
+    tingkat: Tingkat
+    instansi: Instansi
+    pihak_pertama: Pejabat = Field(description="The official who commits to the targets.")
+    pihak_kedua: Pejabat | None = Field(
+        default=None, description="The superior; required except for tingkat kepala_daerah."
+    )
+    tempat: Text = Field(description="Place of signing.")
+    tanggal: dt.date = Field(description="Date of signing, YYYY-MM-DD.")
+    sasaran: list[Sasaran] = Field(min_length=1)
+    anggaran: list[AnggaranItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_parties(self) -> PKData:
+        single = self.tingkat is Tingkat.KEPALA_DAERAH
+        if single and self.pihak_kedua is not None:
+            raise FieldError("pihak_kedua", "a kepala_daerah PK has a single signer: leave pihak_kedua out")
+        if not single and self.pihak_kedua is None:
+            raise FieldError("pihak_kedua", f"required for tingkat {self.tingkat.value}")
+        if not single and self.pihak_pertama.nip is None:
+            raise FieldError("pihak_pertama.nip", f"required for tingkat {self.tingkat.value}")
+        return self
+

@@ -1,0 +1,339 @@
+"""Builds pk-v1.docx, the shipped PK template, with python-docx.
+
+Run once to (re)create the .docx; from then on the .docx is the source administrators
+edit in Word. Tags are docxtpl's: {{ value }}, {%p %} for paragraphs, {%tr %} for table
+rows, {% vm %} to merge an objective's cell over its indicators.
+
+    python templates_docx/pk/build_template.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "pk-v1.docx"
+
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 215, 330  # F4 / Folio
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 25, "right": 20}
+FONT = "Arial"
+CENTER, RIGHT, LEFT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
+                                WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+def setup(doc) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(12)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        rfonts.set(qn(attr), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "id-ID")
+    normal.element.get_or_add_rPr().append(lang)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
+
+
+def para(container, text: str = "", *, bold=False, underline=False, size=None, align=None,
+         before=0, after=0, keep_next=False):
+    p = container.add_paragraph()
+    if text:
+        run = p.add_run(text)
+        run.bold, run.underline = bold or None, underline or None
+        if size:
+            run.font.size = Pt(size)
+    fmt = p.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    if align is not None:
+        fmt.alignment = align
+    if keep_next:
+        fmt.keep_with_next = True
+    return p
+
+
+def tag(container, text: str):
+    """A paragraph holding only a docxtpl {%p %} tag; docxtpl removes it when rendering."""
+    return container.add_paragraph(text)
+
+
+def bottom_border(paragraph) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in {"w:val": "thickThinSmallGap", "w:sz": "24", "w:space": "1", "w:color": "000000"}.items():
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def row_flag(row, name: str) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement(name))
+
+
+def no_borders(table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def table(container, widths_mm: list[float], rows: int, *, grid=True):
+    t = container.add_table(rows=rows, cols=len(widths_mm))
+    if grid:
+        t.style = "Table Grid"
+    else:
+        no_borders(t)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    # LibreOffice lays columns out from the grid, Word from the cells: set both.
+    for col, width in zip(t._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        col.w = Mm(width)
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    return t
+
+
+def write(cell, text: str, *, bold=False, align=None, size=None, valign=None):
+    p = cell.paragraphs[0]
+    run = p.add_run(text)
+    run.bold = bold or None
+    if size:
+        run.font.size = Pt(size)
+    if align is not None:
+        p.paragraph_format.alignment = align
+    if valign is not None:
+        cell.vertical_alignment = valign
+    return p
+
+
+def cell_para(cell, text: str = "", **kwargs):
+    """Adds a paragraph to a cell; the first call reuses the cell's empty paragraph."""
+    if len(cell.paragraphs) == 1 and not cell.paragraphs[0].text and not getattr(cell, "_used", False):
+        cell._used = True
+        p = cell.paragraphs[0]
+        if text:
+            run = p.add_run(text)
+            run.bold, run.underline = kwargs.get("bold") or None, kwargs.get("underline") or None
+        if kwargs.get("align") is not None:
+            p.paragraph_format.alignment = kwargs["align"]
+        return p
+    return para(cell, text, **kwargs)
+
+
+def kop(doc) -> None:
+    para(doc, "{{ kop.pemerintah }}", bold=True, size=14, align=CENTER)
+    tag(doc, "{%p if kop.nama %}")
+    para(doc, "{{ kop.nama }}", bold=True, size=16, align=CENTER)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if kop.kontak %}")
+    para(doc, "{{ kop.kontak }}", size=10, align=CENTER)
+    tag(doc, "{%p endif %}")
+    bottom_border(para(doc, "", size=4))
+
+
+def party_table(doc, who: str) -> None:
+    """Nama / NIP / Pangkat / Jabatan; the NIP and rank rows vanish for elected officials."""
+    lines = [
+        ("Nama", f"{{{{ {who}.nama }}}}"),
+        (f"{{%tr if {who}.nip %}}", None),
+        ("NIP", f"{{{{ {who}.nip }}}}"),
+        ("{%tr endif %}", None),
+        (f"{{%tr if {who}.pangkat %}}", None),
+        ("Pangkat/Golongan", f"{{{{ {who}.pangkat }}}}"),
+        ("{%tr endif %}", None),
+        ("Jabatan", f"{{{{ {who}.jabatan }}}}"),
+    ]
+    t = table(doc, [40, 5, 125], rows=len(lines), grid=False)
+    for row, (label, value) in zip(t.rows, lines, strict=True):
+        write(row.cells[0], label)
+        if value is not None:
+            write(row.cells[1], ":")
+            write(row.cells[2], value)
+
+
+def signature_cells(top, bottom, role: str, who: str, *, dated: bool) -> None:
+    """One signatory: role and position in ``top``; signing space, name, rank, NIP in ``bottom``.
+
+    Rank and NIP paragraphs stay (empty) for elected officials so both names line up.
+    """
+    top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    cell_para(top, "{{ tempat_tanggal }}" if dated else "", align=CENTER)
+    if role:
+        cell_para(top, role, align=CENTER)
+    cell_para(top, f"{{{{ {who}.jabatan }}}}", align=CENTER)
+    for _ in range(4):
+        cell_para(bottom, "")
+    cell_para(bottom, f"{{{{ {who}.nama }}}}", bold=True, underline=True, align=CENTER)
+    cell_para(bottom, f"{{{{ {who}.pangkat }}}}", align=CENTER)
+    cell_para(bottom, f"{{% if {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}", align=CENTER)
+
+
+def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
+    """An outer one-row table that can't split holds the 2x2 signature grid, so the block
+    never breaks across pages in Word or LibreOffice."""
+    outer = table(doc, [170], rows=1, grid=False)
+    row_flag(outer.rows[0], "w:cantSplit")
+    holder = outer.rows[0].cells[0]
+    grid = holder.add_table(rows=2, cols=2)
+    no_borders(grid)
+    grid.autofit = False
+    for col in grid._tbl.tblGrid.gridCol_lst:
+        col.w = Mm(84)
+    for row in grid.rows:
+        row_flag(row, "w:cantSplit")
+        for cell in row.cells:
+            cell.width = Mm(84)
+    if left is not None:
+        signature_cells(grid.rows[0].cells[0], grid.rows[1].cells[0], *left, dated=False)
+    signature_cells(grid.rows[0].cells[1], grid.rows[1].cells[1], *right, dated=True)
+
+
+def signature_block(doc) -> None:
+    """Superior on the left, first party on the right; a single signer stands on the right."""
+    para(doc, "", after=6)
+    tag(doc, "{%p if satu_penandatangan %}")
+    signature_table(doc, None, ("", "pihak_pertama"))
+    tag(doc, "{%p else %}")
+    signature_table(doc, ("PIHAK KEDUA,", "pihak_kedua"), ("PIHAK PERTAMA,", "pihak_pertama"))
+    tag(doc, "{%p endif %}")
+
+
+def statement(doc) -> None:
+    kop(doc)
+    para(doc, "{{ judul }}", bold=True, align=CENTER, before=12, after=12)
+    para(doc, "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan, dan akuntabel "
+              "serta berorientasi pada hasil, {% if not satu_penandatangan %}kami {% endif %}"
+              "yang bertanda tangan di bawah ini:", align=JUSTIFY, after=6)
+    party_table(doc, "pihak_pertama")
+    tag(doc, "{%p if not satu_penandatangan %}")
+    para(doc, "selanjutnya disebut pihak pertama.", before=6, after=6)
+    party_table(doc, "pihak_kedua")
+    para(doc, "selaku atasan pihak pertama, selanjutnya disebut pihak kedua.", before=6, after=6)
+    para(doc, "Pihak pertama berjanji akan mewujudkan target kinerja yang seharusnya sesuai lampiran "
+              "perjanjian ini, dalam rangka mencapai target kinerja jangka menengah seperti yang telah "
+              "ditetapkan dalam dokumen perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja "
+              "tersebut menjadi tanggung jawab kami.", align=JUSTIFY, after=6)
+    para(doc, "Pihak kedua akan melakukan supervisi yang diperlukan serta akan melakukan evaluasi terhadap "
+              "capaian kinerja dari perjanjian ini dan mengambil tindakan yang diperlukan dalam rangka "
+              "pemberian penghargaan dan sanksi.", align=JUSTIFY, after=6)
+    tag(doc, "{%p else %}")
+    para(doc, "berjanji akan mewujudkan target kinerja tahunan sesuai lampiran perjanjian ini dalam rangka "
+              "mencapai target kinerja jangka menengah seperti yang telah ditetapkan dalam dokumen "
+              "perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja tersebut menjadi "
+              "tanggung jawab saya.", align=JUSTIFY, before=6, after=6)
+    tag(doc, "{%p endif %}")
+    signature_block(doc)
+
+
+def header_rows(t, labels: list[str], size: int | None = None) -> None:
+    for cell, label in zip(t.rows[0].cells, labels, strict=True):
+        write(cell, label, bold=True, align=CENTER, size=size, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
+    for number, cell in enumerate(t.rows[1].cells, start=1):
+        write(cell, f"({number})", align=CENTER, size=9)
+    for row in t.rows[:2]:
+        row_flag(row, "w:tblHeader")
+
+
+def performance_table(doc) -> None:
+    widths = [10, 50, 65, 20, 25]
+    t = table(doc, widths, rows=7)
+    header_rows(t, ["No", "Sasaran", "Indikator Kinerja", "Satuan", "Target"])
+    write(t.rows[2].cells[0], "{%tr for s in sasaran %}")
+    write(t.rows[3].cells[0], "{%tr for i in s.indikator %}")
+    body = t.rows[4].cells
+    write(body[0], "{{ s.no }}{% vm %}", align=CENTER)
+    write(body[1], "{{ s.uraian }}{% vm %}")
+    write(body[2], "{{ i.uraian }}")
+    write(body[3], "{{ i.satuan }}", align=CENTER)
+    write(body[4], "{{ i.target }}", align=CENTER)
+    row_flag(t.rows[4], "w:cantSplit")
+    write(t.rows[5].cells[0], "{%tr endfor %}")
+    write(t.rows[6].cells[0], "{%tr endfor %}")
+
+
+def budget_table(doc) -> None:
+    """Groups in bold with their subtotal, their lines numbered 1.1, 1.2...; a JUMLAH row."""
+    widths = [12, 78, 50, 30]
+    tag(doc, "{%p if anggaran %}")
+    para(doc, "", after=6)
+    t = table(doc, widths, rows=10)
+    header_rows(t, ["No", "{{ anggaran_label }}", "Anggaran (Rp)", "Keterangan"])
+    for index, text in ((2, "{%tr for r in anggaran %}"), (3, "{%tr if r.grup %}"), (5, "{%tr else %}"),
+                        (7, "{%tr endif %}"), (8, "{%tr endfor %}")):
+        write(t.rows[index].cells[0], text)
+    for row, bold in ((t.rows[4], True), (t.rows[6], False)):
+        write(row.cells[0], "{{ r.no }}", bold=bold, align=CENTER)
+        write(row.cells[1], "{{ r.uraian }}", bold=bold)
+        write(row.cells[2], "{{ r.jumlah }}", bold=bold, align=RIGHT)
+        write(row.cells[3], "{{ r.keterangan }}", bold=bold, align=CENTER)
+        row_flag(row, "w:cantSplit")
+    total = t.rows[9]
+    write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
+    write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
+    row_flag(total, "w:cantSplit")
+    tag(doc, "{%p endif %}")
+
+
+def action_plan_table(doc) -> None:
+    widths = [9, 45, 17, 23, 19, 19, 19, 19]
+    tag(doc, "{%p if rencana_aksi %}")
+    para(doc, "RENCANA AKSI", bold=True, align=CENTER, before=12, after=6, keep_next=True)
+    t = table(doc, widths, rows=5)
+    header_rows(t, ["No", "Indikator Kinerja", "Satuan", "Target Tahunan", "TW I", "TW II", "TW III", "TW IV"], size=11)
+    write(t.rows[2].cells[0], "{%tr for a in rencana_aksi %}")
+    cells = t.rows[3].cells
+    write(cells[0], "{{ a.no }}", align=CENTER, size=11)
+    write(cells[1], "{{ a.indikator }}", size=11)
+    write(cells[2], "{{ a.satuan }}", align=CENTER, size=11)
+    write(cells[3], "{{ a.target }}", align=CENTER, size=11)
+    for quarter in range(4):
+        write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
+    row_flag(t.rows[3], "w:cantSplit")
+    write(t.rows[4].cells[0], "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def attachment(doc) -> None:
+    page_break = para(doc)
+    page_break.add_run().add_break(WD_BREAK.PAGE)
+    para(doc, "LAMPIRAN", bold=True, align=CENTER)
+    para(doc, "{{ judul }}", bold=True, align=CENTER)
+    para(doc, "{{ kop.nama or kop.pemerintah }}", bold=True, align=CENTER, after=12)
+    performance_table(doc)
+    budget_table(doc)
+    action_plan_table(doc)
+    signature_block(doc)
+
+
+def build(path: Path = OUTPUT) -> Path:
+    doc = Document()
+    setup(doc)
+    statement(doc)
+    attachment(doc)
+    doc.core_properties.title = "Perjanjian Kinerja"
+    doc.core_properties.language = "id-ID"
+    doc.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    print(build())

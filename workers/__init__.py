@@ -1,0 +1,1 @@
+"""RQ side: the jobs that render, convert and store documents. Never imports Flask."""
