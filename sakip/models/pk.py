@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
@@ -14,12 +14,12 @@ from sakip.errors import FieldError
 from sakip.formatting import to_decimal
 from sakip.models.common import Instansi, Money, Pejabat, Strict, Text, Year
 
-__all__ = ["AnggaranGrup", "AnggaranBaris", "Indikator", "PKData", "Sasaran", "Tingkat"]
+__all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKData", "Sasaran", "Tingkat"]
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-class Tingkat(str, Enum):
+class Tingkat(StrEnum):
     """Level of the first party; decides the layout and the budget column label."""
 
     KEPALA_DAERAH = "kepala_daerah"

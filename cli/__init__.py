@@ -1,0 +1,1 @@
+"""The `docgen` command: run the service, run a worker, render offline."""

@@ -1,0 +1,76 @@
+"""Entry point of the `docgen` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from config.settings import get_settings
+
+__all__ = ["main"]
+
+
+def _render(args: argparse.Namespace) -> int:
+    """Render a request body offline, without Redis, through the workers' own code."""
+    from sakip.errors import InvalidPayload
+    from storage.files import write_atomic
+    from storage.templates import TemplateRegistry
+    from workers.jobs import load_request
+    from workers.produce import produce_document
+
+    settings = get_settings()
+    try:
+        body = load_request(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    output = Path(args.output) if args.output else None
+    fmt = output.suffix.lstrip(".").lower() if output else None
+    if fmt not in (None, "docx", "pdf"):
+        print("error: the output file must end in .docx or .pdf", file=sys.stderr)
+        return 2
+    try:
+        produced = produce_document(body, TemplateRegistry(settings.templates_dir),
+                                    template_version=args.template_version, output_format=fmt,
+                                    soffice=settings.soffice, convert_timeout=settings.convert_timeout,
+                                    profile_dir=settings.data_dir / "libreoffice" / "profile-cli")
+    except InvalidPayload as exc:
+        for problem in exc.problems:
+            print(f"invalid: {problem.loc}: {problem.msg}", file=sys.stderr)
+        return 1
+    target = output or Path(produced.filename)
+    write_atomic(target, produced.content)
+    print(target)
+    return 0
+
+
+def _run(_args: argparse.Namespace) -> int:
+    from cli.run import run_service
+
+    return run_service(get_settings())
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    from workers.__main__ import main as worker_main
+
+    worker_main()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="docgen", description="SAKIP document service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    render = sub.add_parser("render", help="render a request body (JSON file) offline, without Redis")
+    render.add_argument("file", help="request body as sent to POST /api/v1/documents")
+    render.add_argument("-o", "--output", help="output file (.docx or .pdf); default: the readable name")
+    render.add_argument("--template-version", type=int, default=None)
+    render.set_defaults(func=_render)
+    sub.add_parser("run", help="run web, worker and (unless DOCGEN_REDIS_URL is set) Redis").set_defaults(func=_run)
+    sub.add_parser("worker", help="run one RQ worker").set_defaults(func=_worker)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

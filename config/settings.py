@@ -1,0 +1,72 @@
+"""One settings object read from DOCGEN_* variables; every default runs on a laptop."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["REPO_ROOT", "Settings", "get_settings"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout: shipped templates live under it."""
+
+
+class Settings(BaseSettings):
+    """Every setting, its default and what it does; the README's table lists the same."""
+
+    model_config = SettingsConfigDict(env_prefix="DOCGEN_", extra="ignore")
+
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL. Unset: `make run` starts an embedded Redis under the data folder.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web process listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web process listens on.")
+    data_dir: Path = Field(default=Path("var"), description="Folder for documents and embedded Redis data.")
+    templates_dir: Path = Field(
+        default=REPO_ROOT / "templates_docx", description="Folder of the shipped Word templates."
+    )
+    public_url: str | None = Field(
+        default=None, description="Address clients reach the service at (links); default http://HOST:PORT."
+    )
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
+    record_ttl_days: int = Field(default=30, ge=1, description="Days a document's record is kept.")
+    queue: str = Field(default="documents", description="RQ queue for single documents.")
+    job_timeout: int = Field(default=300, ge=1, description="Seconds one render job may run.")
+    retry_max: int = Field(default=3, ge=0, description="Retries of a job that failed transiently.")
+    retry_intervals: Annotated[list[int], NoDecode] = Field(
+        default=[2, 10, 30], description="Seconds before each retry, comma separated."
+    )
+    worker_maintenance_interval: int = Field(
+        default=60, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
+    )
+    web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
+    soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
+    convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
+
+    @field_validator("retry_intervals", mode="before")
+    @classmethod
+    def _split_intervals(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where finished files are written, sharded by the first two characters of the id."""
+        return self.data_dir / "documents"
+
+    @property
+    def base_url(self) -> str:
+        """The public address, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()

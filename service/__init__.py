@@ -1,0 +1,1 @@
+"""The HTTP intake: validates, authorises, enqueues, serves files. Never renders."""

@@ -1,0 +1,58 @@
+"""Every error answer is RFC 7807 problem details; this module is the one place that builds them.
+
+The log gets the cause; the client gets a clear sentence and, for validation, the field paths.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from sakip.errors import InvalidPayload
+
+__all__ = ["Problem", "problem_response", "register_error_handlers"]
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answer raised from a view: status, short title, a sentence for the client."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem_response(status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map Problem, invalid payloads, HTTP errors and anything unexpected to problem details."""
+
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem) -> Response:
+        return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(InvalidPayload)
+    def _invalid(exc: InvalidPayload) -> Response:
+        errors = [{"loc": p.loc, "msg": p.msg} for p in exc.problems]
+        count = len(errors)
+        detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
+        return problem_response(422, "Invalid request", detail, errors=errors)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        return problem_response(status, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(500, "Internal Server Error", "The service failed to handle the request.")

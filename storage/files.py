@@ -1,0 +1,40 @@
+"""Document files on disk: where each one lives, written atomically, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["CONTENT_TYPES", "document_path", "sha256_hex", "write_atomic"]
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+"""Media type of each output format, by file extension."""
+
+
+def document_path(documents_dir: Path, doc_id: str, extension: str) -> Path:
+    """documents/ab/abcdef....docx: sharded so no folder grows to hundreds of thousands of files."""
+    return documents_dir / doc_id[:2] / f"{doc_id}.{extension}"
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Readers see the old file or the whole new one, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

@@ -1,0 +1,83 @@
+"""The document record: the service's own Redis hash, kept for days, not RQ's short-lived result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from redis import Redis
+from redis.client import Pipeline
+
+__all__ = ["DocumentStatus", "RecordStore", "utcnow"]
+
+KEY_PREFIX = "docgen:doc:"
+"""Prefix of the Redis hash holding one document's record."""
+
+
+class DocumentStatus(StrEnum):
+    """Where a document is in its life."""
+
+    QUEUED = "queued"
+    STARTED = "started"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+def utcnow() -> str:
+    """Now, as an ISO 8601 UTC timestamp with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class RecordStore:
+    """Reads and updates document records; every write refreshes the record's time to live."""
+
+    def __init__(self, connection: Redis, ttl_seconds: int) -> None:
+        self.connection = connection
+        self.ttl_seconds = ttl_seconds
+
+    @staticmethod
+    def key(doc_id: str) -> str:
+        return KEY_PREFIX + doc_id
+
+    def _write(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
+        target = pipeline if pipeline is not None else self.connection.pipeline()
+        clean = {k: "" if v is None else str(v) for k, v in fields.items()}
+        target.hset(self.key(doc_id), mapping=clean)
+        target.expire(self.key(doc_id), self.ttl_seconds)
+        if pipeline is None:
+            target.execute()
+
+    def create(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
+        """A new record in state queued; ``fields`` holds type, format, template and the raw request."""
+        self._write(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.QUEUED.value,
+                             "created_at": utcnow(), "attempts": 0}, pipeline)
+
+    def get(self, doc_id: str) -> dict[str, str] | None:
+        """The record's fields as strings, or None when it does not exist (or expired)."""
+        raw = self.connection.hgetall(self.key(doc_id))
+        if not raw:
+            return None
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def exists(self, doc_id: str) -> bool:
+        return bool(self.connection.exists(self.key(doc_id)))
+
+    def mark_started(self, doc_id: str) -> int:
+        """Status started, one more attempt; returns the attempt number."""
+        attempt = self.connection.hincrby(self.key(doc_id), "attempts", 1)
+        self._write(doc_id, {"status": DocumentStatus.STARTED.value, "started_at": utcnow(), "error": ""})
+        return int(attempt)
+
+    def mark_finished(self, doc_id: str, fields: dict[str, Any]) -> None:
+        """Status finished with the file's name, size and hash and the template used."""
+        self._write(doc_id, {**fields, "status": DocumentStatus.FINISHED.value,
+                             "finished_at": utcnow(), "error": ""})
+
+    def mark_failed(self, doc_id: str, reason: str) -> None:
+        """Status failed with a reason a client can read."""
+        self._write(doc_id, {"status": DocumentStatus.FAILED.value, "finished_at": utcnow(), "error": reason})
+
+    def mark_retrying(self, doc_id: str, reason: str) -> None:
+        """Back to queued after a transient failure; the reason is kept until the next attempt."""
+        self._write(doc_id, {"status": DocumentStatus.QUEUED.value, "error": reason})

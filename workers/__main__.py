@@ -1,0 +1,34 @@
+"""`python -m workers`: one RQ worker on one queue (RQ's crash-safe dequeue needs a single queue)."""
+
+from __future__ import annotations
+
+import logging
+
+# Imported before the worker forks, so each work horse starts with them loaded.
+import docxtpl  # noqa: F401
+import lxml.etree  # noqa: F401
+from redis import Redis
+from rq import Worker
+
+import sakip.envelope  # noqa: F401
+from config.settings import get_settings
+from workers import jobs
+
+
+def main() -> None:
+    settings = get_settings()
+    if not settings.redis_url:
+        raise SystemExit("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    connection = Redis.from_url(settings.redis_url)
+    worker = Worker(
+        [settings.queue],
+        connection=connection,
+        maintenance_interval=settings.worker_maintenance_interval,
+        work_horse_killed_handler=jobs.on_horse_killed,
+    )
+    worker.work(with_scheduler=True, logging_level="INFO")
+
+
+if __name__ == "__main__":
+    main()

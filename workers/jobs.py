@@ -1,0 +1,116 @@
+"""The RQ jobs and their failure bookkeeping. Jobs raise on failure so RQ records and retries them;
+the document record says why, in words a client can read."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from typing import Any
+
+from rq import get_current_job
+from rq.job import Job
+from rq.timeouts import JobTimeoutException
+
+from config.settings import Settings, get_settings
+from sakip.errors import InvalidPayload
+from storage.files import document_path, sha256_hex, write_atomic
+from storage.records import DocumentStatus, RecordStore
+from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.convert import ConversionError, ConverterUnavailable
+from workers.produce import produce_document
+from workers.render import TemplateRenderError
+
+__all__ = ["PermanentFailure", "on_horse_killed", "on_render_failure", "render_document"]
+
+log = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """A failure a retry can't fix (bad data, broken template, no converter): fail at once."""
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def load_request(raw: str) -> dict[str, Any]:
+    """A stored request body, with decimals kept exact (2.75 stays 2.75)."""
+    return json.loads(raw, parse_float=Decimal, parse_constant=_json_constant)
+
+
+def _records(connection: Any, settings: Settings) -> RecordStore:
+    return RecordStore(connection, settings.record_ttl_days * 86400)
+
+
+def render_document(doc_id: str) -> dict[str, Any]:
+    """Render document ``doc_id`` from its stored request and write its file.
+
+    At-least-once safe: a re-run writes the same file under the same id.
+    """
+    job = get_current_job()
+    assert job is not None, "render_document runs inside an RQ worker"
+    settings = get_settings()
+    records = _records(job.connection, settings)
+    record = records.get(doc_id)
+    if record is None:
+        raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
+    attempt = records.mark_started(doc_id)
+    log.info("rendering %s (attempt %s)", doc_id, attempt)
+    registry = TemplateRegistry(settings.templates_dir)
+    try:
+        produced = produce_document(
+            load_request(record["request"]), registry,
+            template_version=int(record["template_version"]) if record.get("template_version") else None,
+            soffice=settings.soffice, convert_timeout=settings.convert_timeout,
+            profile_dir=settings.data_dir / "libreoffice" / f"profile-{job.worker_name or 'worker'}",
+        )
+    except InvalidPayload as exc:
+        raise PermanentFailure(f"the document data is invalid: {exc}") from exc
+    except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
+        raise PermanentFailure(str(exc)) from exc
+    path = document_path(settings.documents_dir, doc_id, produced.extension)
+    write_atomic(path, produced.content)
+    file_fields = {
+        "file_name": produced.filename, "file_size": len(produced.content),
+        "file_sha256": sha256_hex(produced.content), "file_extension": produced.extension,
+        "template_name": produced.template.name, "template_version": produced.template.version,
+        "template_sha256": produced.template.sha256,
+    }
+    records.mark_finished(doc_id, file_fields)
+    return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
+
+
+def _reason(exc: BaseException | None) -> str:
+    if isinstance(exc, (PermanentFailure, ConversionError)):
+        return str(exc)
+    if isinstance(exc, JobTimeoutException):
+        return "rendering took longer than the job time limit"
+    name = type(exc).__name__ if exc is not None else "unknown error"
+    return f"unexpected error while rendering ({name}); the worker log has the details"
+
+
+def on_render_failure(job: Job, connection: Any, exc_type: type, exc_value: BaseException, tb: Any) -> None:
+    """RQ's failure callback: record the reason; permanent failures are not retried."""
+    doc_id = job.args[0]
+    records = _records(connection, get_settings())
+    reason = _reason(exc_value)
+    log.warning("document %s failed: %s", doc_id, reason, exc_info=(exc_type, exc_value, tb))
+    if isinstance(exc_value, PermanentFailure):
+        job.retries_left = 0  # read by RQ right after this callback: no retry
+        records.mark_failed(doc_id, reason)
+    elif job.should_retry:
+        records.mark_retrying(doc_id, f"{reason}; retrying")
+    else:
+        records.mark_failed(doc_id, reason)
+
+
+def on_horse_killed(job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+    """The work horse died (SIGKILL, out of memory): RQ's failure callback doesn't run then."""
+    doc_id = job.args[0]
+    records = _records(job.connection, get_settings())
+    reason = "the worker process rendering the document died"
+    if job.should_retry:
+        records.mark_retrying(doc_id, f"{reason}; retrying")
+    else:
+        records.mark_failed(doc_id, reason)
