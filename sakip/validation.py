@@ -22,11 +22,16 @@ def _message(error: dict[str, Any]) -> str:
     return msg
 
 
+def _is_internal(part: object) -> bool:
+    return isinstance(part, str) and ("[" in part or "(" in part)
+
+
 def problems_from(exc: ValidationError, prefix: str = "") -> list[FieldProblem]:
     """Every error of ``exc`` as a FieldProblem whose loc starts with ``prefix``."""
     problems = []
     for error in exc.errors():
-        parts = [str(p) for p in error["loc"] if p not in UNION_TAGS]
+        # Union branch tags ("grup", "function-after[...]") are pydantic's, not the client's path.
+        parts = [str(p) for p in error["loc"] if p not in UNION_TAGS and not _is_internal(p)]
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, FieldError):
             parts.append(cause.loc)

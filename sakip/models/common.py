@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["Instansi", "Money", "Nip", "Pejabat", "Strict", "Text", "Year"]
+__all__ = ["MAX_TEXT", "Instansi", "Money", "Nip", "Pejabat", "Strict", "Text", "Year", "clean_text"]
 
 # XML 1.0 forbids these characters; letting one through would corrupt the .docx.
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -16,7 +16,8 @@ MAX_TEXT = 2000
 """Longest accepted text field, in characters."""
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
+    """The text itself, or ValueError when it is blank or holds a character XML forbids."""
     if not value.strip():
         raise ValueError("must not be empty")
     if _FORBIDDEN_CHARS.search(value):
@@ -24,7 +25,7 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_clean_text)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(clean_text)]
 """Free text kept exactly as sent: not stripped, not escaped here (templates escape it)."""
 
 

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from sakip.errors import FieldError
 from sakip.formatting import to_decimal
-from sakip.models.common import Instansi, Money, Pejabat, Strict, Text, Year
+from sakip.models.common import MAX_TEXT, Instansi, Money, Pejabat, Strict, Text, Year, clean_text
 
 __all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKData", "Sasaran", "Tingkat"]
 
@@ -28,19 +28,25 @@ class Tingkat(StrEnum):
     PENGAWAS = "pengawas"
 
 
-def _target_value(value: object) -> object:
+def _target_value(value: object) -> Decimal | str:
+    # One validator for both shapes, so an error names the field, not a union branch.
     # A float becomes its exact printed form; a numeric string counts as a number so it is
     # formatted like one ("88.5" -> "88,5"); other strings ("WTP", "BB") stay text.
-    if isinstance(value, bool):
-        raise ValueError("must be a number or a text, not true/false")
-    if isinstance(value, (int, float, Decimal)):
-        return to_decimal(value)
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return Decimal(value.strip())
-    return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = to_decimal(value)
+        if not number.is_finite():
+            raise ValueError("must be a finite number")
+        return number
+    if isinstance(value, str):
+        if _NUMBER.fullmatch(value.strip()):
+            return Decimal(value.strip())
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"must have at most {MAX_TEXT} characters")
+        return clean_text(value)
+    raise ValueError("must be a number or a text")
 
 
-TargetValue = Annotated[Decimal | Text, BeforeValidator(_target_value)]
+TargetValue = Annotated[Decimal | str, BeforeValidator(_target_value)]
 """A target: a number (printed Indonesian style) or a text such as an audit opinion."""
 
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the service and its tests use, when missing.
+#   scripts/system-deps.sh            install what is missing (needs root and apt-get), else fail
+#   scripts/system-deps.sh --optional same, but only warn when it can't install (make run: no root needed)
+set -euo pipefail
+optional=0
+[[ "${1:-}" == "--optional" ]] && optional=1
+
+# LibreOffice makes PDFs; the fonts keep Arial/Calibri metrics; poppler-utils reads PDFs in tests.
+packages=(libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "[system-deps] installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+message="[system-deps] missing Debian packages: ${missing[*]} (install: sudo apt-get install ${missing[*]})"
+if [[ $optional -eq 1 ]]; then
+  echo "$message; PDF output will not work until they are installed" >&2
+  exit 0
+fi
+echo "$message" >&2
+exit 1

@@ -1,0 +1,96 @@
+"""Fixtures: a real Redis per session (the binary the project installs), flushed per test;
+settings and an app per test; a real RQ worker run in burst mode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+from rq import Queue, Worker
+
+from config.settings import REPO_ROOT, Settings, get_settings
+from service.app import create_app
+from storage.redis_server import RedisServer
+from workers import jobs
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+def example(name: str) -> dict[str, Any]:
+    """A shared example request body, exactly as clients send it."""
+    return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"), appendonly=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> Iterator[Redis]:
+    connection = Redis.from_url(redis_server.url)
+    connection.flushall()
+    yield connection
+    connection.flushall()
+
+
+@pytest.fixture
+def settings(redis: Redis, redis_server: RedisServer, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Test settings, also put in the environment so forked work horses read the same."""
+    env = {
+        "DOCGEN_REDIS_URL": redis_server.url,
+        "DOCGEN_DATA_DIR": str(tmp_path / "var"),
+        "DOCGEN_RETRY_INTERVALS": "0",
+        "DOCGEN_PUBLIC_URL": "http://docgen.test",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(settings: Settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_worker(redis: Redis, settings: Settings):
+    """Runs a real forking RQ worker until the queue is empty."""
+
+    def _run() -> None:
+        worker = Worker([Queue(settings.queue, connection=redis)], connection=redis,
+                        work_horse_killed_handler=jobs.on_horse_killed)
+        worker.work(burst=True)
+
+    return _run
+
+
+@pytest.fixture
+def make_document(client, run_worker):
+    """POST a body, run the worker, return the finished record and the file's bytes."""
+
+    def _make(body: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        response = client.post("/api/v1/documents", json=body)
+        assert response.status_code == 202, response.get_json()
+        run_worker()
+        record = client.get(f"/api/v1/documents/{response.get_json()['id']}").get_json()
+        assert record["status"] == "finished", record
+        file = client.get(f"/api/v1/documents/{record['id']}/file")
+        assert file.status_code == 200
+        return record, file.data
+
+    return _make
