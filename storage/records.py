@@ -63,10 +63,11 @@ class RecordStore:
     def exists(self, doc_id: str) -> bool:
         return bool(self.connection.exists(self.key(doc_id)))
 
-    def mark_started(self, doc_id: str) -> int:
-        """Status started, one more attempt; returns the attempt number."""
+    def mark_started(self, doc_id: str, worker: str, pid: int) -> int:
+        """Status started, one more attempt, by which worker and process; returns the attempt number."""
         attempt = self.connection.hincrby(self.key(doc_id), "attempts", 1)
-        self._write(doc_id, {"status": DocumentStatus.STARTED.value, "started_at": utcnow(), "error": ""})
+        self._write(doc_id, {"status": DocumentStatus.STARTED.value, "started_at": utcnow(), "error": "",
+                             "worker": worker, "pid": pid})
         return int(attempt)
 
     def mark_finished(self, doc_id: str, fields: dict[str, Any]) -> None:

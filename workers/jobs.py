@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +56,7 @@ def render_document(doc_id: str) -> dict[str, Any]:
     record = records.get(doc_id)
     if record is None:
         raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
-    attempt = records.mark_started(doc_id)
+    attempt = records.mark_started(doc_id, job.worker_name or "", os.getpid())
     log.info("rendering %s (attempt %s)", doc_id, attempt)
     registry = TemplateRegistry(settings.templates_dir)
     try:

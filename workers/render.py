@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -33,4 +34,21 @@ def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
         raise TemplateRenderError(f"template error{where}: {exc}") from exc
     out = io.BytesIO()
     doc.save(out)
+    return _with_fixed_timestamps(out.getvalue())
+
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _with_fixed_timestamps(docx: bytes) -> bytes:
+    """The same archive with every entry dated 1980-01-01, so the same data gives the same
+    bytes and the same sha256 when a job is re-run."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = entry.external_attr
+            target.writestr(info, source.read(entry))
     return out.getvalue()

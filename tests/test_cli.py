@@ -1,0 +1,42 @@
+"""`docgen render` offline, without Redis, through the workers' own code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from config.settings import REPO_ROOT
+from tests.docx_reading import full_text, open_docx
+
+
+def _docgen(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=cwd, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)}, timeout=120)
+
+
+def test_render_writes_the_same_document_as_the_service(tmp_path, make_document):
+    out = tmp_path / "pk.docx"
+    result = _docgen("render", str(REPO_ROOT / "examples" / "pk-jpt.json"), "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    offline = out.read_bytes()
+    from tests.conftest import example
+
+    _, served = make_document(example("pk-jpt"))
+    assert offline == served
+    assert "Dr. Ir. Rahmat Hidayat Lubis, M.Si." in full_text(open_docx(offline))
+
+
+def test_render_without_output_uses_the_readable_name(tmp_path):
+    result = _docgen("render", str(REPO_ROOT / "examples" / "pk-kepala-daerah.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "PK-2026-Pemerintah-Provinsi-Sumatera-Utara-Tengku-Amri-Nasution.docx").is_file()
+
+
+def test_render_reports_each_invalid_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "pk", "data": {"tahun": 1800}}', encoding="utf-8")
+    result = _docgen("render", str(bad), "-o", str(tmp_path / "x.docx"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "invalid: data.tahun:" in result.stderr
+    assert "invalid: data.pihak_pertama: Field required" in result.stderr
+    assert not (tmp_path / "x.docx").exists()

@@ -1,0 +1,86 @@
+"""`docgen run` (what `make run` starts): embedded Redis, gunicorn, a worker; SIGTERM stops them all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from config.settings import REPO_ROOT
+from storage.redis_server import free_port
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def _children(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True).stdout
+        kids = {int(x) for x in out.split()}
+        found |= kids
+        todo.extend(kids)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    return bool(state) and not state.startswith("Z")
+
+
+@pytest.mark.slow
+def test_run_serves_a_document_and_stops_everything_on_sigterm(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env.update({"DOCGEN_PORT": str(port), "DOCGEN_DATA_DIR": str(tmp_path / "var")})
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=REPO_ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(f"{base}/readyz")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert time.monotonic() < deadline, "service did not become ready"
+            time.sleep(0.3)
+        body = (REPO_ROOT / "examples" / "pk-jpt.json").read_bytes()
+        request = urllib.request.Request(f"{base}/api/v1/documents", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 202
+            doc_id = json.loads(response.read())["id"]
+        for _ in range(100):
+            _, record = _get(f"{base}/api/v1/documents/{doc_id}")
+            if record["status"] == "finished":
+                break
+            time.sleep(0.2)
+        assert record["status"] == "finished", record
+        assert list((tmp_path / "var" / "redis").glob("appendonly*")), "Redis persists with appendonly"
+        children = _children(process.pid)
+        assert len(children) >= 3  # redis, worker, gunicorn master and its workers
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode(errors="replace")
+    assert process.returncode == 0, output
+    time.sleep(0.5)
+    assert [pid for pid in children if _alive(pid)] == []

@@ -1,0 +1,88 @@
+"""At-least-once: a work horse killed with SIGKILL mid-render is retried and the document finishes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from redis import Redis
+
+from config.settings import REPO_ROOT
+from tests.conftest import example
+from tests.docx_reading import open_docx, rows, table_with_header
+
+
+def _big_pk(objectives: int = 250) -> dict:
+    body = example("pk-jpt")
+    body["data"]["sasaran"] = [
+        {"uraian": f"Sasaran {n}", "indikator": [
+            {"uraian": f"Indikator {n}.{i}", "satuan": "%", "target": 50 + i} for i in range(1, 5)]}
+        for n in range(1, objectives + 1)
+    ]
+    return body
+
+
+def _wait_for(predicate, timeout: float, interval: float = 0.005):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out waiting")
+
+
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _kill_first_attempt(redis: Redis, doc_id: str) -> None:
+    key = f"docgen:doc:{doc_id}"
+    pid = _wait_for(lambda: redis.hget(key, "status") == b"started" and redis.hget(key, "pid"), timeout=60)
+    os.kill(int(pid), signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_killed_work_horse_is_retried_and_the_document_finishes(client, redis):
+    worker = _start_worker()
+    try:
+        doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
+        _kill_first_attempt(redis, doc_id)
+        record = _wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
+                           in ("finished", "failed") and r, timeout=120, interval=0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert record["status"] == "finished", record
+    assert record["attempts"] == 2
+    doc = open_docx(client.get(f"/api/v1/documents/{doc_id}/file").data)
+    performance = rows(table_with_header(doc, ["No", "Sasaran"]))
+    assert len(performance) == 2 + 250 * 4
+    assert performance[-1] == ["250", "Sasaran 250", "Indikator 250.4", "%", "54"]
+
+
+@pytest.mark.slow
+def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, redis, monkeypatch):
+    monkeypatch.setenv("DOCGEN_RETRY_MAX", "0")
+    worker = _start_worker()
+    try:
+        # the web side enqueues with its own settings: rebuild them without retries
+        from config.settings import Settings
+        from service.app import create_app
+
+        no_retry_client = create_app(Settings()).test_client()
+        doc_id = no_retry_client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
+        _kill_first_attempt(redis, doc_id)
+        record = _wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
+                           in ("finished", "failed") and r, timeout=60, interval=0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert record["status"] == "failed"
+    assert record["error"] == "the worker process rendering the document died"
+    assert client.get(f"/api/v1/documents/{doc_id}/file").status_code == 409
