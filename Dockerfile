@@ -1,0 +1,28 @@
+# Two images from one file: `web` (Flask under gunicorn) and `worker` (RQ + LibreOffice + fonts).
+FROM python:3.11-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml ./
+COPY sakip ./sakip
+COPY service ./service
+COPY workers ./workers
+COPY storage ./storage
+COPY config ./config
+COPY cli ./cli
+COPY templates_docx ./templates_docx
+RUN pip install -e . && useradd --create-home --uid 10001 docgen && mkdir -p /data && chown docgen /data
+VOLUME ["/data"]
+
+FROM base AS web
+USER docgen
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "service.app:create_app()"]
+
+FROM base AS worker
+# Fonts metric-compatible with Arial, Times New Roman, Calibri and Bookman keep the layout.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2 \
+      fonts-crosextra-carlito fonts-texgyre \
+ && rm -rf /var/lib/apt/lists/*
+USER docgen
+CMD ["python", "-m", "workers"]

@@ -1,0 +1,113 @@
+"""Per-PK render time, ours vs plain docxtpl, and end-to-end time for one document.
+
+    .venv/bin/python bench/render_bench.py [--n 200] [--e2e 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from docxtpl import DocxTemplate  # noqa: E402
+
+from sakip.envelope import parse_document_request  # noqa: E402
+from storage.templates import TemplateRegistry  # noqa: E402
+from workers.render import render_docx  # noqa: E402
+
+
+def _body(name: str) -> dict:
+    return json.loads((ROOT / "examples" / f"{name}.json").read_text(), parse_float=Decimal)
+
+
+def _ours(template: bytes, body: dict) -> bytes:
+    valid = parse_document_request(body)
+    return render_docx(template, valid.doctype.context(valid.data))
+
+
+def _plain(template_path: Path, context: dict) -> bytes:
+    doc = DocxTemplate(template_path)
+    doc.render(context, autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _time(fn, n: int) -> list[float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def render_bench(n: int) -> None:
+    template = TemplateRegistry(ROOT / "templates_docx").get("pk")
+    print(f"per-PK render, template {template.type} v{template.version}, n={n} per path")
+    print(f"{'example':22} {'plain docxtpl ms':>18} {'ours ms':>10} {'speed-up':>9}")
+    for name in ("pk-jpt", "pk-administrator", "pk-kepala-daerah"):
+        body = _body(name)
+        valid = parse_document_request(body)
+        context = valid.doctype.context(valid.data)
+        # Interleaved so both paths see the same machine state.
+        plain, ours = [], []
+        for _ in range(max(1, n // 20)):
+            plain += _time(lambda: _plain(template.path, context), 20)
+            ours += _time(lambda: _ours(template.content, body), 20)
+        p, o = statistics.median(plain), statistics.median(ours)
+        print(f"{name:22} {p:18.2f} {o:10.2f} {p / o:8.2f}x")
+
+
+def e2e_bench(count: int) -> None:
+    from config.settings import Settings
+    from service.app import create_app
+    from storage.redis_server import RedisServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        redis = RedisServer(Path(tmp) / "redis").start()
+        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(Path(tmp) / "var"))
+        worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            client = create_app(Settings(redis_url=redis.url, data_dir=Path(tmp) / "var")).test_client()
+            body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
+            samples = []
+            for i in range(count + 1):
+                start = time.perf_counter()
+                doc_id = client.post("/api/v1/documents", data=body, content_type="application/json").json["id"]
+                while client.get(f"/api/v1/documents/{doc_id}").json["status"] not in ("finished", "failed"):
+                    time.sleep(0.002)
+                if i:  # the first one waits for the worker to start
+                    samples.append((time.perf_counter() - start) * 1000)
+            print(f"end to end, one PK docx (POST -> finished), n={count}: "
+                  f"median {statistics.median(samples):.0f} ms, max {max(samples):.0f} ms")
+        finally:
+            worker.terminate()
+            worker.wait()
+            redis.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--e2e", type=int, default=20)
+    args = parser.parse_args()
+    render_bench(args.n)
+    e2e_bench(args.e2e)
+
+
+if __name__ == "__main__":
+    main()

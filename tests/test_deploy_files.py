@@ -1,0 +1,56 @@
+"""docker-compose.yml and the Dockerfile, checked by parsing: no Docker engine runs here."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from config.settings import REPO_ROOT
+
+COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
+
+
+def test_services_are_redis_web_and_a_scalable_worker():
+    assert set(COMPOSE["services"]) == {"redis", "web", "worker"}
+    worker = COMPOSE["services"]["worker"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=N works
+
+
+def test_redis_persists_and_never_evicts():
+    redis = COMPOSE["services"]["redis"]
+    command = " ".join(redis["command"])
+    assert "--appendonly yes" in command and "--maxmemory-policy noeviction" in command
+    assert "redis-data:/data" in redis["volumes"]
+
+
+def test_web_runs_gunicorn_on_the_app_factory_and_worker_runs_rq():
+    web, worker = COMPOSE["services"]["web"], COMPOSE["services"]["worker"]
+    assert web["command"][0] == "gunicorn" and web["command"][-1] == "service.app:create_app()"
+    assert worker["command"] == ["python", "-m", "workers"]
+    from service.app import create_app  # the factory gunicorn is told to call exists
+
+    assert callable(create_app)
+
+
+def test_web_and_workers_share_the_documents_volume_and_redis():
+    for name in ("web", "worker"):
+        service = COMPOSE["services"][name]
+        env = service["environment"]
+        assert env["DOCGEN_REDIS_URL"] == "redis://redis:6379/0"
+        assert f"documents:{env['DOCGEN_DATA_DIR']}" in service["volumes"]
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert set(COMPOSE["volumes"]) == {"redis-data", "documents"}
+
+
+def test_build_targets_exist_and_the_worker_image_has_libreoffice_and_fonts():
+    targets = re.findall(r"^FROM \S+ AS (\w+)", DOCKERFILE, flags=re.MULTILINE)
+    assert {"web", "worker"} <= set(targets)
+    assert COMPOSE["services"]["web"]["build"]["target"] == "web"
+    assert COMPOSE["services"]["worker"]["build"]["target"] == "worker"
+    worker_stage = DOCKERFILE.split("AS worker", 1)[1]
+    for package in ("libreoffice-writer-nogui", "fonts-liberation2", "fonts-crosextra-carlito"):
+        assert package in worker_stage
+    for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "templates_docx"):
+        assert f"COPY {package_dir} " in DOCKERFILE
