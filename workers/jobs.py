@@ -11,6 +11,7 @@ from typing import Any
 
 from rq import get_current_job
 from rq.job import Job
+from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
@@ -87,6 +88,8 @@ def _reason(exc: BaseException | None) -> str:
         return str(exc)
     if isinstance(exc, JobTimeoutException):
         return "rendering took longer than the job time limit"
+    if isinstance(exc, AbandonedJobError):
+        return "the worker rendering the document stopped responding"
     name = type(exc).__name__ if exc is not None else "unknown error"
     return f"unexpected error while rendering ({name}); the worker log has the details"
 
