@@ -65,8 +65,8 @@ def render_bench(n: int) -> None:
         # Interleaved so both paths see the same machine state.
         plain, ours = [], []
         for _ in range(max(1, n // 20)):
-            plain += _time(lambda: _plain(template.path, context), 20)
-            ours += _time(lambda: _ours(template.content, body), 20)
+            plain += _time(lambda c=context: _plain(template.path, c), 20)
+            ours += _time(lambda b=body: _ours(template.content, b), 20)
         p, o = statistics.median(plain), statistics.median(ours)
         print(f"{name:22} {p:18.2f} {o:10.2f} {p / o:8.2f}x")
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from rq import get_current_job
-from rq.job import Job
 from rq.exceptions import AbandonedJobError
+from rq.job import Job
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
