@@ -36,3 +36,27 @@ def test_pdf_example_is_an_f4_pdf_with_the_names_exact(make_document, tmp_path):
     first, second = (page.extract_text() for page in reader.pages)
     for page_text in (first, second):
         assert "PIHAK KEDUA," in page_text and "NIP. 19681120 199403 1 005" in page_text
+
+
+@pytest.mark.slow
+def test_signature_block_never_splits_across_pages(tmp_path):
+    """Attachments of growing length push the block to the next page whole, never in halves."""
+    from config.settings import REPO_ROOT
+    from sakip.envelope import parse_document_request
+    from storage.templates import TemplateRegistry
+    from workers.convert import convert_to_pdf
+    from workers.render import render_docx
+
+    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("pk")
+    for count in (9, 10, 28):  # 9 and 10 straddle the page end of the attachment's last page
+        body = example("pk-administrator")
+        body["data"]["sasaran"][0]["indikator"] = [
+            {"uraian": f"Indikator nomor {i} yang cukup panjang untuk dua baris teks tabel", "satuan": "%",
+             "target": i} for i in range(count)]
+        valid = parse_document_request(body)
+        pdf = convert_to_pdf(render_docx(template.content, valid.doctype.context(valid.data)), soffice="soffice",
+                             timeout=120, profile_dir=tmp_path / "profile")
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+        with_block = [i for i, text in enumerate(pages) if "PIHAK KEDUA," in text]
+        with_nip = [i for i, text in enumerate(pages) if "NIP. 19681120 199403 1 005" in text]
+        assert len(with_block) == 2 and with_block == with_nip, (count, with_block, with_nip)
