@@ -1,0 +1,34 @@
+"""Pictures a template context can carry: ready images and chart specifications.
+
+The domain describes what to draw (a BarChart); the workers draw it and place it in the
+document. Keeps plotting libraries out of the pure package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["BarChart", "Picture"]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A PNG to place inline, ``width_mm`` wide (height keeps the aspect ratio)."""
+
+    png: bytes
+    width_mm: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Grouped bars: one group per label, one bar per series (e.g. Target, Realisasi).
+
+    ``values`` of a series may hold None where a value is not computable (a text target).
+    """
+
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float | None]]]
+    width_mm: float = 150
+    height_mm: float = 85
+    y_label: str = field(default="")
