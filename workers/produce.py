@@ -12,7 +12,7 @@ from typing import Any
 from sakip.envelope import parse_document_request
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import convert_to_pdf
-from workers.render import render_docx
+from workers.render import render_prepared
 
 __all__ = ["ProducedDocument", "produce_document"]
 
@@ -34,7 +34,7 @@ def produce_document(body: dict[str, Any], registry: TemplateRegistry, *, templa
     valid = parse_document_request(body)
     request = valid.request
     template = registry.get(request.type, template_version or request.template_version)
-    docx = render_docx(template.content, valid.doctype.context(valid.data))
+    docx = render_prepared(template.content, template.sha256, valid.doctype.context(valid.data))
     extension = output_format or request.format
     content = docx
     if extension == "pdf":

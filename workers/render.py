@@ -1,17 +1,33 @@
-"""Fills a Word template with a context through docxtpl, in a sandboxed, autoescaping Jinja."""
+"""Fills a Word template with a context, in a sandboxed, autoescaping Jinja.
+
+Two paths, same documents: `render_prepared` (the one workers use: the template version
+prepared once, see workers/prepared.py) and `render_docx` (plain docxtpl, per document;
+the reference the prepared path is tested against, and the fallback for templates it
+doesn't support).
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-__all__ = ["TemplateRenderError", "render_docx", "sandbox_environment"]
+from sakip.media import BarChart, Picture
+
+__all__ = ["TemplateRenderError", "draw_charts", "render_docx", "render_prepared", "sandbox_environment"]
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+PREPARED_CACHE_SIZE = 32
+"""Template versions a worker process keeps prepared."""
+
+_prepared: OrderedDict[str, Any] = OrderedDict()
 
 
 class TemplateRenderError(Exception):
@@ -23,21 +39,41 @@ def sandbox_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True)
 
 
+def draw_charts(value: Any) -> Any:
+    """The context with every BarChart drawn as a Picture (PNG)."""
+    if isinstance(value, BarChart):
+        from workers.charts import draw_bar_chart  # matplotlib loads only where charts are drawn
+
+        return Picture(png=draw_bar_chart(value), width_mm=value.width_mm)
+    if isinstance(value, dict):
+        return {k: draw_charts(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [draw_charts(v) for v in value]
+    return value
+
+
+def _inline_images(value: Any, doc: DocxTemplate) -> Any:
+    if isinstance(value, Picture):
+        return InlineImage(doc, io.BytesIO(value.png), width=Mm(value.width_mm))
+    if isinstance(value, dict):
+        return {k: _inline_images(v, doc) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inline_images(v, doc) for v in value]
+    return value
+
+
 def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
-    """The .docx bytes of ``template`` filled with ``context``; one DocxTemplate per call."""
+    """Plain docxtpl: the .docx bytes of ``template`` filled with ``context``."""
     source = io.BytesIO(template) if isinstance(template, bytes) else template
     doc = DocxTemplate(source)
     try:
-        doc.render(context, jinja_env=sandbox_environment(), autoescape=True)
+        doc.render(_inline_images(draw_charts(context), doc), jinja_env=sandbox_environment(), autoescape=True)
     except TemplateError as exc:
         where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise TemplateRenderError(f"template error{where}: {exc}") from exc
     out = io.BytesIO()
     doc.save(out)
     return _with_fixed_timestamps(out.getvalue())
-
-
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def _with_fixed_timestamps(docx: bytes) -> bytes:
@@ -47,8 +83,33 @@ def _with_fixed_timestamps(docx: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(docx)) as source, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_EPOCH)
+            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = entry.external_attr
             target.writestr(info, source.read(entry))
     return out.getvalue()
+
+
+def prepared(content: bytes, sha256: str) -> Any:
+    """The prepared form of a template version, made on first use and kept (LRU)."""
+    from workers.prepared import PreparedTemplate, UnsupportedTemplate
+
+    if sha256 in _prepared:
+        _prepared.move_to_end(sha256)
+        return _prepared[sha256]
+    try:
+        result: Any = PreparedTemplate(content)
+    except UnsupportedTemplate:
+        result = None  # remembered too: this version always renders through plain docxtpl
+    _prepared[sha256] = result
+    while len(_prepared) > PREPARED_CACHE_SIZE:
+        _prepared.popitem(last=False)
+    return result
+
+
+def render_prepared(content: bytes, sha256: str, context: dict[str, Any]) -> bytes:
+    """The .docx of ``context`` through the prepared template; plain docxtpl when unsupported."""
+    template = prepared(content, sha256)
+    if template is None:
+        return render_docx(content, context)
+    return template.render(draw_charts(context))

@@ -1,0 +1,256 @@
+"""A template version prepared once, rendered many times.
+
+Plain docxtpl repeats everything per document: open the .docx, patch the XML, compile the
+Jinja template, re-serialise and re-compress every part. Here that happens once per
+template version (keyed by its sha256): docxtpl's own patched XML of each tagged part
+(body, headers, footers, footnotes) is compiled in the sandbox, and every untouched part is
+compressed once into a base archive. Per document only the tagged parts are rendered,
+docxtpl's post-render fixes are applied where the template needs them, pictures are added
+as new parts, and the rendered parts are appended to a copy of the base archive.
+
+The output matches docxtpl's part for part (tests/test_prepared_renderer.py checks it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.shape import CT_Inline
+from docx.shared import Mm
+from docxtpl import DocxTemplate
+from jinja2 import Template, TemplateError
+from lxml import etree
+
+from sakip.media import Picture
+from workers.render import ZIP_EPOCH, TemplateRenderError, sandbox_environment
+
+__all__ = ["PreparedTemplate", "UnsupportedTemplate"]
+
+_TAG = re.compile(r"\{\{|\{%|\{#")
+# Column loops and cell merges change a table's column count: only then does the rendered
+# body need docxtpl's fix_tables pass.
+_TABLE_FIX_TAGS = re.compile(r"\{[%{]-?\s*tc\s|\{%-?\s*(hm|colspan)\b")
+_HEADER_FOOTER = (RT.HEADER, RT.FOOTER)
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+class UnsupportedTemplate(Exception):
+    """The template uses something only plain docxtpl handles (tags in document properties)."""
+
+
+@dataclass
+class _TaggedPart:
+    """A part holding tags: its zip name, compiled template and the XML around the tags."""
+
+    name: str
+    template: Template
+    head: str = ""
+    tail: str = ""
+    encoding: str = "utf-8"
+
+
+@dataclass
+class _PictureSink:
+    """Pictures placed during one render: they become media parts and relationships."""
+
+    media: dict[str, bytes] = field(default_factory=dict)  # zip name -> PNG
+    rels: list[tuple[str, str]] = field(default_factory=list)  # (rId, target)
+    by_hash: dict[str, str] = field(default_factory=dict)  # sha1 -> rId
+
+    def add(self, png: bytes) -> tuple[str, str]:
+        digest = hashlib.sha1(png).hexdigest()
+        name = f"docgen-{digest[:16]}.png"
+        if digest not in self.by_hash:
+            rid = f"rIdDocgen{len(self.rels) + 1}"
+            self.by_hash[digest] = rid
+            self.rels.append((rid, f"media/{name}"))
+            self.media[f"word/media/{name}"] = png
+        return self.by_hash[digest], name
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise TemplateRenderError("a picture in the document data is not a PNG")
+    return struct.unpack(">II", png[16:24])
+
+
+class _PlacedPicture:
+    """What a Picture becomes in the context: markup for an inline drawing (like docxtpl's
+    InlineImage), closing the current text run and opening a new one around it."""
+
+    def __init__(self, picture: Picture, sink: _PictureSink) -> None:
+        self.picture, self.sink = picture, sink
+
+    def __html__(self) -> str:
+        rid, filename = self.sink.add(self.picture.png)
+        width_px, height_px = _png_size(self.picture.png)
+        cx = Mm(self.picture.width_mm)
+        cy = int(cx * height_px / width_px)
+        inline = CT_Inline.new_pic_inline(1, rid, filename, cx, cy)
+        return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    __str__ = __html__
+
+
+def _place_pictures(value: Any, sink: _PictureSink) -> Any:
+    if isinstance(value, Picture):
+        return _PlacedPicture(value, sink)
+    if isinstance(value, dict):
+        return {k: _place_pictures(v, sink) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_place_pictures(v, sink) for v in value]
+    return value
+
+
+def _split_around(xml: str, open_tag: str, close_tag: str) -> tuple[str, str, str]:
+    start = xml.index(open_tag)
+    start_end = xml.index(">", start) + 1
+    end = xml.rindex(close_tag)
+    return xml[:start_end], xml[start_end:end], xml[end:]
+
+
+class PreparedTemplate:
+    """One template version, ready to render many documents."""
+
+    def __init__(self, content: bytes) -> None:
+        self.sha256 = hashlib.sha256(content).hexdigest()
+        self.env = sandbox_environment()
+        tpl = DocxTemplate(io.BytesIO(content))
+        tpl.init_docx()
+        self._docx_tpl = tpl
+        core = tpl.docx.core_properties
+        if any(_TAG.search(getattr(core, name) or "") for name in _CORE_PROPERTIES):
+            raise UnsupportedTemplate("tags in document properties are rendered by plain docxtpl only")
+        self.parts: list[_TaggedPart] = [self._prepare_body(tpl)]
+        self.parts += self._prepare_headers_footers(tpl)
+        self.parts += self._prepare_footnotes(tpl)
+        self._document_rels = self._read(content, "word/_rels/document.xml.rels").decode("utf-8")
+        self.base_zip = self._base_archive(content, {p.name for p in self.parts} | {"word/_rels/document.xml.rels"})
+
+    @staticmethod
+    def _read(content: bytes, name: str) -> bytes:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.read(name)
+
+    def _compile(self, xml: str) -> Template:
+        # docxtpl renders with a newline before each paragraph so Jinja errors point at a line.
+        try:
+            return self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        except TemplateError as exc:
+            raise TemplateRenderError(f"template error (line {getattr(exc, 'lineno', '?')}): {exc}") from exc
+
+    def _prepare_body(self, tpl: DocxTemplate) -> _TaggedPart:
+        raw_body = tpl.get_xml()
+        text_only = re.sub(r"<[^>]+>", "", raw_body)
+        # docxtpl's fix_tables also counts the rows of nested tables against the outer grid;
+        # to make the same documents, run it wherever it can change something.
+        nested_table = bool(re.search(r"<w:tc[ >](?:(?!</w:tc>).)*<w:tbl[ >]", raw_body, flags=re.DOTALL))
+        self.needs_table_fix = bool(_TABLE_FIX_TAGS.search(text_only) or _TABLE_FIX_TAGS.search(raw_body)
+                                    or nested_table)
+        body = tpl.patch_xml(raw_body)
+        body = re.sub(r"^<w:body[^>]*>", "<w:body>", body)  # namespaces are declared on w:document
+        document = etree.tostring(tpl.docx._part._element, encoding="UTF-8", standalone=True).decode("utf-8")
+        head, _, tail = _split_around(document, "<w:body", "</w:body>")
+        head = head[: head.rindex("<w:body")]
+        tail = tail[len("</w:body>"):]
+        return _TaggedPart("word/document.xml", self._compile(body), head=head, tail=tail)
+
+    def _prepare_headers_footers(self, tpl: DocxTemplate) -> list[_TaggedPart]:
+        parts = []
+        for rel in tpl.docx._part.rels.values():
+            if rel.reltype not in _HEADER_FOOTER or rel.is_external:
+                continue
+            part = rel.target_part
+            xml = tpl.get_part_xml(part)
+            if not _TAG.search(xml):
+                continue
+            encoding = tpl.get_headers_footers_encoding(xml)
+            parts.append(_TaggedPart(part.partname.lstrip("/"), self._compile(tpl.patch_xml(xml)),
+                                     encoding=encoding))
+        return parts
+
+    def _prepare_footnotes(self, tpl: DocxTemplate) -> list[_TaggedPart]:
+        parts = []
+        for part in tpl.docx.part.package.parts:
+            if part.content_type != _FOOTNOTES_TYPE:
+                continue
+            xml = part.blob.decode("utf-8")
+            if _TAG.search(xml):
+                parts.append(_TaggedPart(part.partname.lstrip("/"), self._compile(tpl.patch_xml(xml))))
+        return parts
+
+    @staticmethod
+    def _base_archive(content: bytes, skip: set[str]) -> bytes:
+        """Every untouched part, compressed once; [Content_Types].xml learns PNG for pictures."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(content)) as source, \
+                zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+            for entry in source.infolist():
+                if entry.filename in skip:
+                    continue
+                data = source.read(entry)
+                if entry.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
+                    data = data.replace(b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ',
+                                        1)
+                target.writestr(zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH), data)
+        return out.getvalue()
+
+    def _render_part(self, part: _TaggedPart, context: dict[str, Any]) -> str:
+        try:
+            xml = part.template.render(context)
+        except TemplateError as exc:
+            where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+            raise TemplateRenderError(f"template error{where}: {exc}") from exc
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        if "_}" in xml or "{_" in xml or "%_" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if any(ch in xml for ch in "\t\n\a\f"):
+            xml = self._docx_tpl.resolve_listing(xml)
+        return xml
+
+    def _render_body(self, part: _TaggedPart, context: dict[str, Any]) -> str:
+        body = self._render_part(part, context)
+        if self.needs_table_fix:
+            namespaces = re.search(r"<w:document([^>]*)>", part.head).group(1)  # type: ignore[union-attr]
+            tree = self._docx_tpl.fix_tables(body.replace("<w:body>", f"<w:body{namespaces}>", 1))
+            body = re.sub(r"^<w:body[^>]*>", "<w:body>", etree.tostring(tree, encoding="unicode"))
+        if "<wp:docPr " in body:
+            counter = iter(range(1001, 1 << 30))
+            body = re.sub(r'(<wp:docPr\b[^>]*?\bid=")\d+(")', lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}",
+                          body)
+        return part.head + body + part.tail
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        """The .docx of ``context``: same data, same bytes."""
+        sink = _PictureSink()
+        context = _place_pictures(context, sink)
+        rendered: dict[str, bytes] = {}
+        for part in self.parts:
+            if part.name == "word/document.xml":
+                rendered[part.name] = self._render_body(part, context).encode("utf-8")
+            else:
+                rendered[part.name] = self._render_part(part, context).encode(part.encoding)
+        rels = self._document_rels
+        if sink.rels:
+            extra = "".join(f'<Relationship Id="{rid}" Type="{RT.IMAGE}" Target="{target}"/>'
+                            for rid, target in sink.rels)
+            rels = rels.replace("</Relationships>", extra + "</Relationships>")
+        rendered["word/_rels/document.xml.rels"] = rels.encode("utf-8")
+        out = io.BytesIO(self.base_zip)
+        out.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in rendered.items():
+                archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EPOCH), data,
+                                 compress_type=zipfile.ZIP_DEFLATED)
+            for name, png in sink.media.items():
+                archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EPOCH), png, compress_type=zipfile.ZIP_STORED)
+        return out.getvalue()
