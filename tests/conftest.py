@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue
 
 from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
 from storage.redis_server import RedisServer
 from workers import jobs
+from workers.warm import PreparingWorker
 
 EXAMPLES = REPO_ROOT / "examples"
 
@@ -72,7 +73,7 @@ def run_worker(redis: Redis, settings: Settings):
     """Runs a real forking RQ worker until the queue is empty."""
 
     def _run() -> None:
-        worker = Worker([Queue(settings.queue, connection=redis)], connection=redis,
+        worker = PreparingWorker([Queue(settings.queue, connection=redis)], connection=redis,
                         work_horse_killed_handler=jobs.on_horse_killed)
         worker.work(burst=True)
 

@@ -8,11 +8,11 @@ import logging
 import docxtpl  # noqa: F401
 import lxml.etree  # noqa: F401
 from redis import Redis
-from rq import Worker
 
 import sakip.envelope  # noqa: F401
 from config.settings import get_settings
 from workers import jobs
+from workers.warm import PreparingWorker
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
         raise SystemExit("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
-    worker = Worker(
+    worker = PreparingWorker(
         [settings.queue],
         connection=connection,
         maintenance_interval=settings.worker_maintenance_interval,

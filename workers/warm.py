@@ -1,0 +1,42 @@
+"""Keeps the worker's templates prepared before each fork, so every work horse inherits them.
+
+A forking worker's horse dies after each job, and anything it prepared dies with it; what the
+parent prepares is shared with every horse it forks. Checking costs a manifest read per job.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rq import Worker
+
+from config.settings import get_settings
+from sakip.doctypes import DOCUMENT_TYPES
+from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.render import prepared
+
+__all__ = ["PreparingWorker", "prepare_active_templates"]
+
+log = logging.getLogger(__name__)
+
+
+def prepare_active_templates(registry: TemplateRegistry) -> None:
+    """Prepare the active version of every document type (already prepared ones are kept)."""
+    for doc_type in DOCUMENT_TYPES:
+        try:
+            template = registry.get(doc_type)
+        except UnknownTemplate:
+            continue
+        try:
+            prepared(template.content, template.sha256)
+        except Exception:
+            log.exception("could not prepare template %s v%s", doc_type, template.version)
+
+
+class PreparingWorker(Worker):
+    """RQ's forking worker that prepares the active templates before forking each horse."""
+
+    def execute_job(self, job: Any, queue: Any) -> None:
+        prepare_active_templates(TemplateRegistry(get_settings().templates_dir))
+        super().execute_job(job, queue)
