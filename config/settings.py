@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
     record_ttl_days: int = Field(default=30, ge=1, description="Days a document's record is kept.")
     queue: str = Field(default="documents", description="RQ queue for single documents.")
+    bulk_queue: str = Field(default="bulk", description="RQ queue for batch items, served by its own workers.")
+    bulk_workers: int = Field(default=1, ge=0, description="Bulk worker processes `make run` starts.")
+    batch_chunk_size: int = Field(default=100, ge=1, le=5000, description="Batch items rendered per RQ job.")
+    max_batch_items: int = Field(default=30000, ge=1, description="Most items one batch may hold.")
+    max_batch_bytes: int = Field(default=256 * 1024 * 1024, ge=1024, description="Largest accepted batch body.")
     job_timeout: int = Field(default=300, ge=1, description="Seconds one render job may run.")
     retry_max: int = Field(default=3, ge=0, description="Retries of a job that failed transiently.")
     retry_intervals: Annotated[list[int], NoDecode] = Field(
