@@ -12,7 +12,7 @@ from sakip.errors import FieldProblem, InvalidPayload
 from sakip.models.common import Strict
 from sakip.validation import validate_model
 
-__all__ = ["DocumentRequest", "ValidDocument", "parse_document_request"]
+__all__ = ["DocumentRequest", "ValidDocument", "doctype_named", "parse_document_request"]
 
 OutputFormat = Literal["docx", "pdf"]
 
@@ -35,7 +35,8 @@ class ValidDocument:
     data: BaseModel
 
 
-def _doctype(name: str) -> DocumentType:
+def doctype_named(name: str) -> DocumentType:
+    """The document type called ``name``, or InvalidPayload at loc "type" saying which exist."""
     if name in DOCUMENT_TYPES:
         return DOCUMENT_TYPES[name]
     known = ", ".join(sorted(DOCUMENT_TYPES))
@@ -59,7 +60,7 @@ def parse_document_request(body: Any) -> ValidDocument:
     type_name = body.get("type")
     if isinstance(type_name, str) and not any(p.loc == "type" for p in problems):
         try:
-            doctype = _doctype(type_name)
+            doctype = doctype_named(type_name)
         except InvalidPayload as exc:
             problems += exc.problems
     if doctype is not None and isinstance(body.get("data"), dict):
