@@ -1,0 +1,477 @@
+"""Builds the template context of an LKjIP: every figure computed and formatted for print.
+
+The arithmetic is sakip.capaian's; this module decides what is printed where: the capaian
+tables, the comparisons with earlier years, the Renstra and national standards, the budget,
+the executive summary and conclusion written from the numbers, the charts (as BarChart
+specs the workers draw), the cached table-of-contents entries, and the PK tables of the
+Lampiran (built by sakip.pk_context, the same code as the PK itself). Sections without data
+are left out here, so the template never prints an empty heading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sakip.capaian import NOT_COMPUTABLE, Capaian, average, cap, capaian_of, efficiency, serapan
+from sakip.formatting import format_angka, format_persen, format_rupiah, format_tanggal
+from sakip.media import BarChart
+from sakip.models.lkjip import IndikatorLKjIP, LKjIPData
+from sakip.models.pk import AnggaranBaris, Indikator, PKData, Sasaran, Tingkat
+from sakip.pk_context import kop_context, pejabat_context, pk_context, print_value
+from sakip.scales import SCALES, VALUE_MAPPINGS, Scale, map_text_values
+
+__all__ = ["FORMULA_TEXT", "lkjip_context"]
+
+FORMULA_TEXT = {
+    "positif": "realisasi / target × 100%",
+    "A": "(2 × target − realisasi) / target × 100%",
+    "B": "target / realisasi × 100%",
+}
+"""The formulas as the report explains them to its readers."""
+
+CHART_SIZE_MM = (150, 70)
+"""Width and height of a target-vs-realisation chart: full text width, a third of a page at most."""
+
+
+@dataclass
+class _Computed:
+    """One indicator with everything computed about it."""
+
+    sasaran_no: int
+    no: int
+    source: IndikatorLKjIP
+    metode: str
+    capaian: Capaian
+    predikat: str | None
+    renstra: Capaian | None
+    standar: Capaian | None
+    riwayat: list[tuple[Any, Capaian]] = field(default_factory=list)
+
+
+def _persen(value: Decimal | None) -> str:
+    return NOT_COMPUTABLE if value is None else format_persen(value)
+
+
+def _with_unit(value: Decimal | str, satuan: str) -> str:
+    text = print_value(value)
+    if isinstance(value, str):
+        return text
+    return f"{text}%" if satuan.strip() == "%" else f"{text} {satuan}"
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + format_angka(value)
+
+
+def _why_not(ind: IndikatorLKjIP, metode: str, mappings: Mapping[str, Mapping[str, Decimal]]) -> str:
+    numbers = map_text_values([ind.target, ind.realisasi], mappings)
+    if numbers is None:
+        return "nilai target atau realisasi berupa teks yang tidak terdapat dalam tabel pemetaan nilai"
+    target, realisasi = numbers
+    if target == 0:
+        return "target bernilai 0 sedangkan realisasi tidak"
+    if target < 0:
+        return "target bernilai negatif"
+    return f"realisasi bernilai negatif pada metode {metode}" if realisasi < 0 else "nilainya tidak memenuhi rumus"
+
+
+def _compute(data: LKjIPData, scale: Scale, mappings: Mapping[str, Mapping[str, Decimal]]) -> list[list[_Computed]]:
+    default_metode = data.pengaturan.metode_negatif
+    objectives = []
+    for s_no, sasaran in enumerate(data.sasaran, start=1):
+        rows = []
+        for no, ind in enumerate(sasaran.indikator, start=1):
+            metode = ind.metode or default_metode
+
+            def measure(target: Decimal | str | None, realisasi: Decimal | str,
+                        ind: IndikatorLKjIP = ind, metode: str = metode) -> Capaian | None:
+                if target is None:
+                    return None
+                return capaian_of(target, realisasi, ind.polaritas, metode, mappings)  # type: ignore[arg-type]
+
+            result = measure(ind.target, ind.realisasi)
+            assert result is not None
+            rows.append(_Computed(
+                sasaran_no=s_no, no=no, source=ind, metode=metode, capaian=result,
+                predikat=None if result.nilai is None else scale.predicate(result.nilai),
+                renstra=measure(ind.target_akhir_renstra, ind.realisasi),
+                standar=measure(ind.standar_nasional, ind.realisasi),
+                riwayat=[(entry, measure(entry.target, entry.realisasi) or Capaian(None))
+                         for entry in sorted(ind.riwayat, key=lambda e: e.tahun)],
+            ))
+        objectives.append(rows)
+    return objectives
+
+
+def _average(rows: list[_Computed], upper: Decimal | None) -> Decimal | None:
+    return average(cap(r.capaian.nilai, upper) for r in rows if r.capaian.nilai is not None)
+
+
+def _change(c: _Computed, entry: Any, mappings: Mapping[str, Mapping[str, Decimal]]) -> tuple[str, str]:
+    """(change of realisasi from that year to this year, its reading) by the indicator's polarity."""
+    numbers = map_text_values([entry.realisasi, c.source.realisasi], mappings)
+    if numbers is None:
+        return "-", ""
+    then, now = numbers
+    diff = now - then
+    if diff == 0:
+        return "0", "tetap"
+    better = (diff > 0) == (c.source.polaritas == "positif")
+    return _signed(diff), "membaik" if better else "memburuk"
+
+
+def _analysis(c: _Computed, tahun: int, periode: str | None, mappings: Mapping[str, Mapping[str, Decimal]],
+              ) -> dict[str, Any]:
+    ind = c.source
+    target, realisasi = _with_unit(ind.target, ind.satuan), _with_unit(ind.realisasi, ind.satuan)
+    sentences = [f"Target tahun {tahun} sebesar {target} dengan realisasi {realisasi}"]
+    if c.capaian.nilai is None:
+        sentences[0] += f"; capaian kinerja tidak dapat dihitung karena {_why_not(ind, c.metode, {**mappings})}."
+    else:
+        sentences[0] += f", sehingga capaian kinerja sebesar {format_persen(c.capaian.nilai)} " \
+                        f"dengan predikat {c.predikat}."
+    if ind.polaritas == "negatif":
+        sentences.append(f"Indikator ini berpolaritas negatif (makin rendah makin baik); capaian dihitung "
+                         f"dengan metode {c.metode}: {FORMULA_TEXT[c.metode]}.")
+    if c.riwayat:
+        entry, _ = c.riwayat[-1]
+        change, reading = _change(c, entry, mappings)
+        if reading:
+            verb = "tidak berubah" if reading == "tetap" else f"berubah {change} ({reading})"
+            sentences.append(f"Dibandingkan tahun {entry.tahun} (realisasi "
+                             f"{_with_unit(entry.realisasi, ind.satuan)}), realisasi tahun {tahun} {verb}.")
+    if c.renstra is not None and ind.target_akhir_renstra is not None:
+        where = f"Renstra {periode}" if periode else "Renstra"
+        sentences.append(f"Terhadap target akhir {where} sebesar {_with_unit(ind.target_akhir_renstra, ind.satuan)}, "
+                         f"capaian sampai dengan tahun {tahun} sebesar {_persen(c.renstra.nilai)}.")
+    if c.standar is not None and ind.standar_nasional is not None:
+        sentences.append(f"Dibandingkan standar nasional sebesar {_with_unit(ind.standar_nasional, ind.satuan)}, "
+                         f"capaiannya {_persen(c.standar.nilai)}.")
+    return {
+        "judul": f"Indikator {c.sasaran_no}.{c.no}: {ind.uraian}",
+        "ringkasan": " ".join(sentences),
+        "analisis": list(ind.analisis),
+        "faktor_pendukung": _numbered(ind.faktor_pendukung),
+        "faktor_penghambat": _numbered(ind.faktor_penghambat),
+        "upaya": _numbered(ind.upaya),
+    }
+
+
+def _numbered(items: list[str]) -> list[dict[str, str]]:
+    return [{"no": f"{n}.", "teks": text} for n, text in enumerate(items, start=1)]
+
+
+def _chart(c: _Computed, tahun: int) -> BarChart | None:
+    """Target and realisation by year; only for indicators whose values this year are numbers."""
+    ind = c.source
+    if not isinstance(ind.target, Decimal) or not isinstance(ind.realisasi, Decimal):
+        return None
+
+    def number(value: Decimal | str | None) -> float | None:
+        return float(value) if isinstance(value, Decimal) else None
+
+    years = [(e.tahun, e.target, e.realisasi) for e, _ in c.riwayat] + [(tahun, ind.target, ind.realisasi)]
+    width, height = CHART_SIZE_MM
+    return BarChart(
+        title=ind.uraian,
+        labels=[str(y) for y, _, _ in years],
+        series=[("Target", [number(t) for _, t, _ in years]), ("Realisasi", [number(r) for _, _, r in years])],
+        width_mm=width, height_mm=height, y_label=ind.satuan,
+    )
+
+
+class _Captions:
+    """Numbers tables and figures of a chapter in order of appearance: "Tabel 3.4", "Grafik 3.2"."""
+
+    def __init__(self, chapter: int) -> None:
+        self.chapter = chapter
+        self.counts = {"Tabel": 0, "Grafik": 0}
+
+    def __call__(self, kind: str, text: str) -> str:
+        self.counts[kind] += 1
+        return f"{kind} {self.chapter}.{self.counts[kind]} {text}"
+
+
+def _objective(s_no: int, sasaran: Any, rows: list[_Computed], data: LKjIPData, scale: Scale,
+               mappings: Mapping[str, Mapping[str, Decimal]], captions: _Captions) -> dict[str, Any]:
+    tahun = data.tahun
+    upper = data.pengaturan.batas_atas_capaian
+    avg = _average(rows, upper)
+    capaian_rows = [{
+        "no": str(c.no), "uraian": c.source.uraian, "satuan": c.source.satuan,
+        "target": print_value(c.source.target), "realisasi": print_value(c.source.realisasi),
+        "capaian": _persen(c.capaian.nilai), "predikat": c.predikat or "-",
+    } for c in rows]
+    history = []
+    for c in rows:
+        if not c.riwayat:
+            continue
+        years = []
+        for entry, result in c.riwayat:
+            change, reading = _change(c, entry, mappings)
+            years.append({
+                "tahun": str(entry.tahun), "target": "-" if entry.target is None else print_value(entry.target),
+                "realisasi": print_value(entry.realisasi),
+                "capaian": "-" if entry.target is None else _persen(result.nilai),
+                "perubahan": f"{change} ({reading})" if reading else "-",
+            })
+        years.append({"tahun": str(tahun), "target": print_value(c.source.target),
+                      "realisasi": print_value(c.source.realisasi), "capaian": _persen(c.capaian.nilai),
+                      "perubahan": "-"})
+        history.append({"no": str(c.no), "uraian": c.source.uraian, "tahun": years})
+
+    def against(attr: str, value_attr: str) -> list[dict[str, str]]:
+        return [{
+            "no": str(c.no), "uraian": c.source.uraian, "satuan": c.source.satuan,
+            "realisasi": print_value(c.source.realisasi), "pembanding": print_value(getattr(c.source, value_attr)),
+            "capaian": _persen(getattr(c, attr).nilai),
+        } for c in rows if getattr(c, attr) is not None]
+
+    renstra, standar = against("renstra", "target_akhir_renstra"), against("standar", "standar_nasional")
+    charts = []
+    for c in rows:
+        chart = _chart(c, tahun)
+        if chart is not None:
+            charts.append({"gambar": chart, "judul": captions("Grafik", f"Target dan Realisasi {c.source.uraian}")})
+    periode = data.periode_renstra
+    return {
+        "no": str(s_no),
+        "judul": f"Sasaran {s_no}: {sasaran.uraian}",
+        "uraian": sasaran.uraian,
+        "tabel_capaian": {"judul": captions("Tabel", f"Capaian Kinerja Sasaran {s_no} Tahun {tahun}"),
+                          "baris": capaian_rows, "rata_rata": _persen(avg),
+                          "predikat": "-" if avg is None else scale.predicate(avg)},
+        "grafik": charts,
+        "riwayat": history and {"judul": captions("Tabel", f"Perbandingan Realisasi Sasaran {s_no} dengan "
+                                                           "Tahun-Tahun Sebelumnya"), "baris": history},
+        "renstra": renstra and {"judul": captions("Tabel", f"Capaian Sasaran {s_no} terhadap Target Akhir Renstra"
+                                                           + (f" {periode}" if periode else "")),
+                                "baris": renstra},
+        "standar": standar and {"judul": captions("Tabel", f"Capaian Sasaran {s_no} terhadap Standar Nasional"),
+                                "baris": standar},
+        "analisis": [_analysis(c, tahun, periode, mappings) for c in rows],
+        "_avg": avg,
+    }
+
+
+def _budget(data: LKjIPData, captions: _Captions) -> dict[str, Any] | None:
+    if not data.anggaran:
+        return None
+    rows = [{
+        "no": str(n), "uraian": a.uraian, "pagu": format_rupiah(a.pagu), "realisasi": format_rupiah(a.realisasi),
+        "serapan": _persen(serapan(a.pagu, a.realisasi)), "sisa": format_rupiah(a.pagu - a.realisasi),
+    } for n, a in enumerate(data.anggaran, start=1)]
+    pagu = sum((a.pagu for a in data.anggaran), Decimal(0))
+    realisasi = sum((a.realisasi for a in data.anggaran), Decimal(0))
+    return {
+        "judul": captions("Tabel", f"Realisasi Anggaran per Program Tahun {data.tahun}"),
+        "baris": rows,
+        "pagu": format_rupiah(pagu), "realisasi": format_rupiah(realisasi),
+        "serapan": _persen(serapan(pagu, realisasi)), "sisa": format_rupiah(pagu - realisasi),
+        "_serapan": serapan(pagu, realisasi), "_pagu": pagu, "_realisasi": realisasi,
+    }
+
+
+def _efficiency_text(avg: Decimal | None, absorbed: Decimal | None) -> str:
+    if avg is None or absorbed is None:
+        return ""
+    diff = efficiency(avg, absorbed)
+    if diff > 0:
+        reading = "capaian kinerja melampaui serapan anggaran, sehingga penggunaan anggaran dinilai efisien"
+    elif diff < 0:
+        reading = "capaian kinerja berada di bawah serapan anggaran, sehingga penggunaan anggaran belum efisien"
+    else:
+        reading = "capaian kinerja sebanding dengan serapan anggaran"
+    return (f"Rata-rata capaian kinerja sebesar {format_persen(avg)} dengan serapan anggaran sebesar "
+            f"{format_persen(absorbed)}; selisihnya {_signed(diff)} poin: {reading}.")
+
+
+def _predicate_counts(computed: list[_Computed], scale: Scale) -> list[dict[str, str]]:
+    counts = [{"predikat": band.label, "jumlah": str(sum(1 for c in computed if c.predikat == band.label))}
+              for band in scale.bands]
+    missing = sum(1 for c in computed if c.predikat is None)
+    if missing:
+        counts.append({"predikat": f"Capaian {NOT_COMPUTABLE}", "jumlah": str(missing)})
+    return counts
+
+
+def _summary(data: LKjIPData, computed: list[_Computed], avg: Decimal | None, scale: Scale,
+             budget: dict[str, Any] | None) -> list[str]:
+    nama = data.instansi.nama
+    paragraphs = [
+        f"Laporan Kinerja Instansi Pemerintah (LKjIP) {nama} Tahun {data.tahun} menyajikan capaian "
+        f"{len(computed)} indikator kinerja dari {len(data.sasaran)} sasaran strategis yang ditetapkan dalam "
+        f"Perjanjian Kinerja Tahun {data.tahun}."
+    ]
+    parts = [f"{n} indikator berpredikat {band.label}" for band in scale.bands
+             if (n := sum(1 for c in computed if c.predikat == band.label))]
+    missing = sum(1 for c in computed if c.predikat is None)
+    if missing:
+        parts.append(f"{missing} indikator {NOT_COMPUTABLE} capaiannya")
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " dan " + parts[-1]
+    sentence = f"Dari {len(computed)} indikator kinerja, {listing}."
+    if avg is not None:
+        sentence += f" Rata-rata capaian seluruh indikator sebesar {format_persen(avg)} dengan predikat " \
+                    f"{scale.predicate(avg)}."
+    paragraphs.append(sentence)
+    ranked = [c for c in computed if c.capaian.nilai is not None]
+    if len(ranked) > 1:
+        low = min(ranked, key=lambda c: c.capaian.nilai)  # type: ignore[arg-type, return-value]
+        text = (f"Capaian terendah terdapat pada indikator {low.source.uraian} sebesar "
+                f"{format_persen(low.capaian.nilai)} (predikat {low.predikat}).")  # type: ignore[arg-type]
+        if low.source.faktor_penghambat:
+            text += f" Kendala utamanya: {'; '.join(low.source.faktor_penghambat)}."
+        if low.source.upaya:
+            text += f" Upaya yang dilakukan: {'; '.join(low.source.upaya)}."
+        paragraphs.append(text)
+    if budget is not None:
+        text = (f"Realisasi anggaran tahun {data.tahun} sebesar {budget['realisasi']} dari pagu {budget['pagu']} "
+                f"atau serapan {budget['serapan']}, dengan sisa anggaran {budget['sisa']}.")
+        efficiency_text = _efficiency_text(avg, budget["_serapan"])
+        paragraphs.append(f"{text} {efficiency_text}".strip())
+    return paragraphs
+
+
+def _bab1(data: LKjIPData) -> list[dict[str, Any]]:
+    p = data.pendahuluan
+    background = p.latar_belakang or [
+        f"Laporan Kinerja Instansi Pemerintah {data.instansi.nama} Tahun {data.tahun} disusun sebagai wujud "
+        "pertanggungjawaban atas pelaksanaan tugas dan fungsi serta capaian kinerja selama satu tahun anggaran."
+    ]
+    parts: list[tuple[str, list[str], list[str], list[dict[str, str]]]] = [
+        ("Latar Belakang", background, [], []),
+        ("Dasar Hukum", [], p.dasar_hukum, []),
+        ("Tugas, Fungsi dan Struktur Organisasi", [*p.tugas_fungsi, *p.struktur_organisasi], [], []),
+        ("Sumber Daya", [], [], [
+            {"no": str(n), "uraian": r.uraian,
+             "jumlah": format_angka(r.jumlah) + (f" {r.satuan}" if r.satuan else "")}
+            for n, r in enumerate(p.sumber_daya, start=1)]),
+        ("Isu Strategis", [], p.isu_strategis, []),
+    ]
+    sections = []
+    for title, paragraphs, items, table in parts:
+        if paragraphs or items or table:
+            letter = "ABCDEFGH"[len(sections)]
+            sections.append({"judul": f"{letter}. {title}", "paragraf": paragraphs, "daftar": _numbered(items),
+                             "tabel": table})
+    return sections
+
+
+def _lampiran_pk(data: LKjIPData) -> dict[str, Any]:
+    """The year's PK tables, built by the PK's own context code from this report's targets and pagu.
+
+    The LKjIP carries no PK signatories, so the PK is assembled without validation of its
+    parties; only its table parts are used.
+    """
+    pk = PKData.model_construct(
+        tahun=data.tahun, jenis="murni", tingkat=Tingkat.JPT, instansi=data.instansi,
+        pihak_pertama=data.kepala, pihak_kedua=None, tempat=data.tempat, tanggal=data.tanggal,
+        sasaran=[Sasaran.model_construct(uraian=s.uraian, indikator=[
+            Indikator.model_construct(uraian=i.uraian, satuan=i.satuan, target=i.target, polaritas=i.polaritas,
+                                      triwulan=None) for i in s.indikator]) for s in data.sasaran],
+        anggaran=[AnggaranBaris.model_construct(uraian=a.uraian, jumlah=a.pagu, keterangan=a.keterangan)
+                  for a in data.anggaran],
+    )
+    context = pk_context(pk)
+    return {key: context[key] for key in ("judul", "sasaran", "anggaran", "anggaran_label", "anggaran_total")}
+
+
+def _toc(bab1: list[dict[str, Any]], objectives: list[dict[str, Any]], budget: bool, penutup: list[str],
+         ) -> list[dict[str, Any]]:
+    """Entries cached in the TOC field, shown until Word (or a converter) updates the field."""
+    entries = [(1, "KATA PENGANTAR"), (1, "IKHTISAR EKSEKUTIF"), (1, "BAB I PENDAHULUAN")]
+    entries += [(2, s["judul"]) for s in bab1]
+    entries += [(1, "BAB II PERENCANAAN KINERJA"), (2, "A. Rencana Strategis"), (2, "B. Perjanjian Kinerja"),
+                (1, "BAB III AKUNTABILITAS KINERJA"), (2, "A. Capaian Kinerja Organisasi")]
+    entries += [(3, o["judul"]) for o in objectives]
+    if budget:
+        entries.append((2, "B. Realisasi Anggaran"))
+    entries += [(1, "BAB IV PENUTUP"), (2, "A. Kesimpulan")]
+    if penutup:
+        entries.append((2, "B. Rencana Tindak Lanjut"))
+    entries.append((1, "LAMPIRAN"))
+    return [{"tingkat": level, "judul": title} for level, title in entries]
+
+
+def lkjip_context(data: LKjIPData) -> dict[str, Any]:
+    """The variables the LKjIP template uses (see templates_docx/lkjip/manifest.json)."""
+    settings = data.pengaturan
+    scale = SCALES[settings.skala_predikat]
+    # The document's own tables are tried before the shipped ones, so a region can rescore "WTP".
+    mappings: dict[str, Mapping[str, Decimal]] = {**settings.pemetaan_nilai, **VALUE_MAPPINGS}
+    per_objective = _compute(data, scale, mappings)
+    computed = [c for rows in per_objective for c in rows]
+    overall = _average(computed, settings.batas_atas_capaian)
+    captions = _Captions(3)
+    objectives = [_objective(n, s, rows, data, scale, mappings, captions)
+                  for n, (s, rows) in enumerate(zip(data.sasaran, per_objective, strict=True), start=1)]
+    budget = _budget(data, captions)
+    summary = _summary(data, computed, overall, scale, budget)
+    bab1 = _bab1(data)
+    periode = data.periode_renstra
+    has_negative = any(c.source.polaritas == "negatif" for c in computed)
+    metode_used = sorted({c.metode for c in computed if c.source.polaritas == "negatif"})
+    method_text = "; ".join(f"polaritas negatif metode {m}: {FORMULA_TEXT[m]}" for m in metode_used)
+    cap_text = (f"capaian di atas {format_angka(settings.batas_atas_capaian)}% dihitung "
+                f"{format_angka(settings.batas_atas_capaian)}%" if settings.batas_atas_capaian is not None
+                else "capaian di atas 100% dihitung apa adanya")
+    conclusion = [summary[1]]
+    if budget is not None:
+        conclusion.append(summary[-1])
+    conclusion += data.penutup.kesimpulan
+    instansi = data.instansi.nama
+    return {
+        "judul": "LAPORAN KINERJA INSTANSI PEMERINTAH",
+        "tahun": str(data.tahun),
+        "kop": kop_context(data.instansi),
+        "instansi": {"pemerintah": data.instansi.pemerintah.upper(), "nama": data.instansi.nama.upper()},
+        "kepala": pejabat_context(data.kepala),
+        "tempat_tanggal": f"{data.tempat}, {format_tanggal(data.tanggal)}",
+        "kata_pengantar": list(data.kata_pengantar) or [
+            "Puji syukur kehadirat Tuhan Yang Maha Esa atas rahmat dan karunia-Nya sehingga Laporan Kinerja "
+            f"Instansi Pemerintah (LKjIP) {instansi} Tahun {data.tahun} dapat diselesaikan.",
+            f"LKjIP ini menyajikan capaian kinerja {instansi} selama tahun {data.tahun} terhadap target yang "
+            f"ditetapkan dalam Perjanjian Kinerja, sebagai wujud akuntabilitas kepada publik dan bahan evaluasi "
+            "untuk perbaikan kinerja pada tahun-tahun berikutnya.",
+            "Semoga laporan ini bermanfaat bagi seluruh pemangku kepentingan.",
+        ],
+        "ikhtisar": summary,
+        "predikat_jumlah": _predicate_counts(computed, scale),
+        "daftar_isi": _toc(bab1, objectives, budget is not None, data.penutup.rencana_tindak_lanjut),
+        "bab1": bab1,
+        "renstra": {
+            "judul": f"Rencana Strategis {periode}" if periode else "Rencana Strategis",
+            "paragraf": list(data.perencanaan.uraian),
+            "baris": [{"no": str(n), "uraian": s.uraian, "indikator": [
+                {"uraian": i.uraian, "satuan": i.satuan,
+                 "target": "-" if i.target_akhir_renstra is None else print_value(i.target_akhir_renstra)}
+                for i in s.indikator]} for n, s in enumerate(data.sasaran, start=1)],
+        },
+        "pk_kalimat": f"Perjanjian Kinerja {instansi} Tahun {data.tahun} memuat {len(data.sasaran)} sasaran "
+                      f"dengan {len(computed)} indikator kinerja beserta targetnya sebagai berikut.",
+        "metode": {
+            "kalimat": "Capaian kinerja dihitung dengan membandingkan realisasi terhadap target: polaritas positif "
+                       f"(makin tinggi makin baik): {FORMULA_TEXT['positif']}"
+                       + (f"; {method_text}" if has_negative else "")
+                       + f". Rata-rata capaian dihitung dari capaian yang dibatasi (capaian negatif dihitung 0; "
+                         f"{cap_text}), sedangkan tabel memuat capaian apa adanya. Predikat mengikuti skala "
+                         f"{scale.title}:",
+            "skala": [{"rentang": r, "predikat": label} for r, label in scale.ranges()],
+        },
+        "ringkasan_sasaran": {
+            "baris": [{"no": o["no"], "uraian": o["uraian"], "jumlah": str(len(rows)),
+                       "rata_rata": _persen(o["_avg"]), "predikat": "-" if o["_avg"] is None
+                       else scale.predicate(o["_avg"])} for o, rows in zip(objectives, per_objective, strict=True)],
+            "rata_rata": _persen(overall), "predikat": "-" if overall is None else scale.predicate(overall),
+            "jumlah": str(len(computed)),
+        },
+        "sasaran": [{k: v for k, v in o.items() if not k.startswith("_")} for o in objectives],
+        "anggaran": budget and {k: v for k, v in budget.items() if not k.startswith("_")},
+        "efisiensi": _efficiency_text(overall, budget and budget["_serapan"]),
+        "kesimpulan": conclusion,
+        "rencana_tindak_lanjut": _numbered(data.penutup.rencana_tindak_lanjut),
+        "lampiran_pk": _lampiran_pk(data),
+    }
