@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from sakip.filenames import document_filename, name_without_titles
+from sakip.lkjip_context import lkjip_context
+from sakip.models.lkjip import LKjIPData
 from sakip.models.pk import PKData
 from sakip.pk_context import pk_context
 
@@ -34,10 +36,16 @@ def _pk_filename_parts(pk: PKData) -> list[str]:
     return [kind, str(pk.tahun), pk.instansi.nama, name_without_titles(pk.pihak_pertama.nama)]
 
 
+def _lkjip_filename_parts(lkjip: LKjIPData) -> list[str]:
+    return ["LKjIP", str(lkjip.tahun), lkjip.instansi.nama]
+
+
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     "pk": DocumentType(name="pk", model=PKData, context=pk_context, filename_parts=_pk_filename_parts),
+    "lkjip": DocumentType(name="lkjip", model=LKjIPData, context=lkjip_context,
+                          filename_parts=_lkjip_filename_parts),
 }
 """Types that can be requested now, by the name clients send in ``type``."""
 
-PLANNED_TYPES = frozenset({"lkjip"})
+PLANNED_TYPES: frozenset[str] = frozenset()
 """Types in the interface contract whose templates are not available yet."""

@@ -63,7 +63,8 @@ def _with_unit(value: Decimal | str, satuan: str) -> str:
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + format_angka(value)
+    # U+2212 minus: a line never breaks between it and its number, unlike a hyphen.
+    return ("+" if value > 0 else "") + format_angka(value).replace("-", "\u2212")
 
 
 def _why_not(ind: IndikatorLKjIP, metode: str, mappings: Mapping[str, Mapping[str, Decimal]]) -> str:
@@ -379,12 +380,12 @@ def _lampiran_pk(data: LKjIPData) -> dict[str, Any]:
     return {key: context[key] for key in ("judul", "sasaran", "anggaran", "anggaran_label", "anggaran_total")}
 
 
-def _toc(bab1: list[dict[str, Any]], objectives: list[dict[str, Any]], budget: bool, penutup: list[str],
-         ) -> list[dict[str, Any]]:
+def _toc(bab1: list[dict[str, Any]], renstra: str, tahun: int, objectives: list[dict[str, Any]], budget: bool,
+         penutup: list[str]) -> list[dict[str, Any]]:
     """Entries cached in the TOC field, shown until Word (or a converter) updates the field."""
     entries = [(1, "KATA PENGANTAR"), (1, "IKHTISAR EKSEKUTIF"), (1, "BAB I PENDAHULUAN")]
     entries += [(2, s["judul"]) for s in bab1]
-    entries += [(1, "BAB II PERENCANAAN KINERJA"), (2, "A. Rencana Strategis"), (2, "B. Perjanjian Kinerja"),
+    entries += [(1, "BAB II PERENCANAAN KINERJA"), (2, f"A. {renstra}"), (2, f"B. Perjanjian Kinerja Tahun {tahun}"),
                 (1, "BAB III AKUNTABILITAS KINERJA"), (2, "A. Capaian Kinerja Organisasi")]
     entries += [(3, o["judul"]) for o in objectives]
     if budget:
@@ -412,6 +413,7 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
     summary = _summary(data, computed, overall, scale, budget)
     bab1 = _bab1(data)
     periode = data.periode_renstra
+    renstra_title = f"Rencana Strategis {periode}" if periode else "Rencana Strategis"
     has_negative = any(c.source.polaritas == "negatif" for c in computed)
     metode_used = sorted({c.metode for c in computed if c.source.polaritas == "negatif"})
     method_text = "; ".join(f"polaritas negatif metode {m}: {FORMULA_TEXT[m]}" for m in metode_used)
@@ -440,10 +442,11 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
         ],
         "ikhtisar": summary,
         "predikat_jumlah": _predicate_counts(computed, scale),
-        "daftar_isi": _toc(bab1, objectives, budget is not None, data.penutup.rencana_tindak_lanjut),
+        "daftar_isi": _toc(bab1, renstra_title, data.tahun, objectives, budget is not None,
+                           data.penutup.rencana_tindak_lanjut),
         "bab1": bab1,
         "renstra": {
-            "judul": f"Rencana Strategis {periode}" if periode else "Rencana Strategis",
+            "judul": renstra_title,
             "paragraf": list(data.perencanaan.uraian),
             "baris": [{"no": str(n), "uraian": s.uraian, "indikator": [
                 {"uraian": i.uraian, "satuan": i.satuan,

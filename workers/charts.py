@@ -66,6 +66,9 @@ def _draw(ax, spec: BarChart) -> None:
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(groups), [textwrap.fill(label, 28) for label in spec.labels])
+    # A single year would stretch two bars across the page: keep room for three groups.
+    pad = max(0.5, (3 - groups) / 2 + 0.5)
+    ax.set_xlim(-pad, groups - 1 + pad)
     ax.set_ylim(min(0.0, ax.get_ylim()[0]), top * 1.18 if top > 0 else 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
     if spec.y_label:

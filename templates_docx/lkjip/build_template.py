@@ -1,0 +1,428 @@
+"""Builds lkjip-v1.docx, the shipped LKjIP template, with python-docx.
+
+Run once to (re)create the .docx; from then on the .docx is what administrators edit in
+Word. Page setup, helpers and the PK tables of the Lampiran come from the PK template's
+builder (templates_docx/pk/build_template.py), so the Lampiran is drawn by the same pieces
+as the PK itself. Chapter titles use Word's built-in Heading 1-3 styles so the TOC field
+(rebuilt by Word on open, settings.xml updateFields) finds them.
+
+    python templates_docx/lkjip/build_template.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "lkjip-v1.docx"
+
+
+def _pk_builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pk_build_template", HERE.parent / "pk" / "build_template.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pk = _pk_builder()
+CENTER, RIGHT, LEFT, JUSTIFY = pk.CENTER, pk.RIGHT, pk.LEFT, pk.JUSTIFY
+para, tag, write = pk.para, pk.tag, pk.write
+TABLE_SIZE = 10
+"""Point size inside the report's tables: seven columns must fit the F4 text width."""
+
+
+def styles(doc) -> None:
+    """Headings in Arial, black, the built-in styles Word's TOC collects; TOC entry styles."""
+    for level, size, align in ((1, 14, CENTER), (2, 12, LEFT), (3, 12, LEFT)):
+        style = doc.styles[f"Heading {level}"]
+        style.font.name, style.font.size, style.font.bold = pk.FONT, Pt(size), True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            rfonts.attrib.pop(qn(attr), None)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            rfonts.set(qn(attr), pk.FONT)
+        fmt = style.paragraph_format
+        fmt.alignment = align
+        fmt.space_before, fmt.space_after = Pt(0 if level == 1 else 12), Pt(18 if level == 1 else 6)
+        fmt.keep_with_next = True
+        # Every chapter starts on a new page without a break paragraph that could stay empty.
+        fmt.page_break_before = level == 1
+    for level in (1, 2, 3):
+        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), f"TOC{level}")
+        style.base_style = doc.styles["Normal"]
+        fmt = style.paragraph_format
+        fmt.left_indent = Mm(8 * (level - 1))
+        fmt.space_after = Pt(4)
+        # Word's rebuilt entries end with a tab and the page number, right-aligned with dots.
+        fmt.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        if level == 1:
+            style.font.bold = True
+
+
+def update_fields_on_open(doc) -> None:
+    """settings.xml <w:updateFields>: Word rebuilds the TOC (page numbers) when it opens the file."""
+    settings = doc.settings.element
+    element = OxmlElement("w:updateFields")
+    element.set(qn("w:val"), "true")
+    # Word insists on the schema order of settings; updateFields precedes these.
+    later = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids")
+    for child in settings:
+        if child.tag in {qn(name) for name in later}:
+            child.addprevious(element)
+            return
+    settings.append(element)
+
+
+def page_numbers(doc) -> None:
+    """Page number centred in the footer; none on the cover."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    p = section.footer.paragraphs[0]
+    p.paragraph_format.alignment = CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+
+
+def heading(doc, text: str, level: int):
+    return doc.add_paragraph(text, style=f"Heading {level}")
+
+
+def body(doc, text: str):
+    """A justified body paragraph with a first-line indent."""
+    p = para(doc, text, align=JUSTIFY, after=6)
+    p.paragraph_format.first_line_indent = Mm(10)
+    p.paragraph_format.line_spacing = 1.15
+    return p
+
+
+def paragraphs(doc, source: str) -> None:
+    tag(doc, f"{{%p for t in {source} %}}")
+    body(doc, "{{ t }}")
+    tag(doc, "{%p endfor %}")
+
+
+def numbered(doc, source: str) -> None:
+    """Items pre-numbered by the context ("1."), hanging under their number."""
+    tag(doc, f"{{%p for d in {source} %}}")
+    p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=JUSTIFY, after=3)
+    fmt = p.paragraph_format
+    fmt.left_indent, fmt.first_line_indent = Mm(8), Mm(-8)
+    fmt.tab_stops.add_tab_stop(Mm(8))
+    tag(doc, "{%p endfor %}")
+
+
+def caption(doc, text: str):
+    return para(doc, text, bold=True, size=11, align=CENTER, before=6, after=6, keep_next=True)
+
+
+def shade(cell, fill: str = "D9D9D9") -> None:
+    shd = OxmlElement("w:shd")
+    for key, value in {"w:val": "clear", "w:color": "auto", "w:fill": fill}.items():
+        shd.set(qn(key), value)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def data_table(doc, widths: list[float], headers: list[str], loop: str, cells: list[tuple[str, object]],
+               *, inner: str | None = None, size: int = TABLE_SIZE, footers: int = 0):
+    """A header row repeated on each page, then one row per item of ``loop`` (and of ``inner``
+    when rows nest); ``cells`` are (template text, alignment). ``footers`` extra rows are
+    left empty at the end for totals."""
+    tags = [f"{{%tr for r in {loop} %}}"] + ([f"{{%tr for y in {inner} %}}"] if inner else [])
+    ends = ["{%tr endfor %}"] * len(tags)
+    t = pk.table(doc, widths, rows=1 + len(tags) + 1 + len(ends) + footers)
+    for cell, label in zip(t.rows[0].cells, headers, strict=True):
+        write(cell, label, bold=True, align=CENTER, size=size, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
+        shade(cell)
+    pk.row_flag(t.rows[0], "w:tblHeader")
+    for index, text in enumerate(tags, start=1):
+        write(t.rows[index].cells[0], text)
+    row = t.rows[1 + len(tags)]
+    for cell, (text, align) in zip(row.cells, cells, strict=True):
+        write(cell, text, align=align, size=size)
+    pk.row_flag(row, "w:cantSplit")
+    for index, text in enumerate(ends, start=2 + len(tags)):
+        write(t.rows[index].cells[0], text)
+    return t
+
+
+def total_row(t, index: int, label_span: int, label: str, values: list[tuple[str, object]], size: int = TABLE_SIZE):
+    row = t.rows[index]
+    merged = row.cells[0].merge(row.cells[label_span - 1]) if label_span > 1 else row.cells[0]
+    write(merged, label, bold=True, align=CENTER, size=size)
+    for cell, (text, align) in zip(row.cells[label_span:], values, strict=True):
+        write(cell, text, bold=True, align=align, size=size)
+    pk.row_flag(row, "w:cantSplit")
+
+
+def cover(doc) -> None:
+    for _ in range(6):
+        para(doc)
+    para(doc, "LAPORAN KINERJA", bold=True, size=24, align=CENTER)
+    para(doc, "INSTANSI PEMERINTAH", bold=True, size=24, align=CENTER)
+    para(doc, "(LKjIP)", bold=True, size=20, align=CENTER, after=24)
+    para(doc, "TAHUN {{ tahun }}", bold=True, size=20, align=CENTER)
+    for _ in range(14):
+        para(doc)
+    para(doc, "{{ instansi.nama }}", bold=True, size=16, align=CENTER, after=6)
+    para(doc, "{{ instansi.pemerintah }}", bold=True, size=14, align=CENTER, after=6)
+    tag(doc, "{%p if kop.kontak %}")
+    para(doc, "{{ kop.kontak }}", size=10, align=CENTER)
+    tag(doc, "{%p endif %}")
+
+
+def kata_pengantar(doc) -> None:
+    heading(doc, "KATA PENGANTAR", 1)
+    paragraphs(doc, "kata_pengantar")
+    signature(doc)
+
+
+def signature(doc) -> None:
+    para(doc, "", after=12)
+    pk.signature_table(doc, None, ("", "kepala"))
+
+
+def ikhtisar(doc) -> None:
+    heading(doc, "IKHTISAR EKSEKUTIF", 1)
+    paragraphs(doc, "ikhtisar")
+    caption(doc, "Jumlah Indikator Kinerja menurut Predikat Capaian Tahun {{ tahun }}")
+    data_table(doc, [80, 45], ["Predikat", "Jumlah Indikator"], "predikat_jumlah",
+               [("{{ r.predikat }}", LEFT), ("{{ r.jumlah }}", CENTER)])
+
+
+def daftar_isi(doc) -> None:
+    """A real TOC field. Its cached result lists the headings the context knows (no page
+    numbers: only a layout engine knows them); Word replaces it when it updates the field."""
+    title = para(doc, "DAFTAR ISI", bold=True, size=14, align=CENTER, after=18)
+    title.paragraph_format.page_break_before = True
+    start = doc.add_paragraph()
+    for kind, text in (("begin", None), ("instr", ' TOC \\o "1-3" \\h \\z \\u '), ("separate", None)):
+        run = OxmlElement("w:r")
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run.append(instr)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            if kind == "begin":
+                char.set(qn("w:dirty"), "true")  # tells Word the cached entries are stale
+            run.append(char)
+        start._p.append(run)
+    tag(doc, "{%p for e in daftar_isi %}")
+    tag(doc, "{%p if e.tingkat == 1 %}")
+    doc.add_paragraph("{{ e.judul }}", style="toc 1")
+    tag(doc, "{%p elif e.tingkat == 2 %}")
+    doc.add_paragraph("{{ e.judul }}", style="toc 2")
+    tag(doc, "{%p else %}")
+    doc.add_paragraph("{{ e.judul }}", style="toc 3")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    end = doc.add_paragraph()
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    run.append(char)
+    end._p.append(run)
+
+
+def bab1(doc) -> None:
+    heading(doc, "BAB I PENDAHULUAN", 1)
+    tag(doc, "{%p for b in bab1 %}")
+    heading(doc, "{{ b.judul }}", 2)
+    paragraphs(doc, "b.paragraf")
+    numbered(doc, "b.daftar")
+    tag(doc, "{%p if b.tabel %}")
+    data_table(doc, [12, 108, 50], ["No", "Uraian", "Jumlah"], "b.tabel",
+               [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.jumlah }}", CENTER)])
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def bab2(doc) -> None:
+    heading(doc, "BAB II PERENCANAAN KINERJA", 1)
+    heading(doc, "A. {{ renstra.judul }}", 2)
+    paragraphs(doc, "renstra.paragraf")
+    caption(doc, "Tabel 2.1 Sasaran Strategis, Indikator Kinerja dan Target Akhir Renstra")
+    t = pk.table(doc, [10, 50, 62, 22, 26], rows=6)
+    for cell, label in zip(t.rows[0].cells, ["No", "Sasaran Strategis", "Indikator Kinerja", "Satuan",
+                                             "Target Akhir Renstra"], strict=True):
+        write(cell, label, bold=True, align=CENTER, size=TABLE_SIZE, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
+        shade(cell)
+    pk.row_flag(t.rows[0], "w:tblHeader")
+    write(t.rows[1].cells[0], "{%tr for s in renstra.baris %}")
+    write(t.rows[2].cells[0], "{%tr for i in s.indikator %}")
+    cells = t.rows[3].cells
+    for cell, (text, align) in zip(cells, [("{{ s.no }}{% vm %}", CENTER), ("{{ s.uraian }}{% vm %}", LEFT),
+                                           ("{{ i.uraian }}", LEFT), ("{{ i.satuan }}", CENTER),
+                                           ("{{ i.target }}", CENTER)], strict=True):
+        write(cell, text, align=align, size=TABLE_SIZE)
+    pk.row_flag(t.rows[3], "w:cantSplit")
+    write(t.rows[4].cells[0], "{%tr endfor %}")
+    write(t.rows[5].cells[0], "{%tr endfor %}")
+    heading(doc, "B. Perjanjian Kinerja Tahun {{ tahun }}", 2)
+    body(doc, "{{ pk_kalimat }}")
+    with_pk(doc, pk.performance_table)
+
+
+def with_pk(doc, *pieces) -> None:
+    """The PK's own table builders, their variables bound to the report's lampiran_pk."""
+    tag(doc, "{%p with sasaran=lampiran_pk.sasaran, anggaran=lampiran_pk.anggaran, "
+             "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total %}")
+    for piece in pieces:
+        piece(doc)
+    tag(doc, "{%p endwith %}")
+
+
+def objective(doc) -> None:
+    """One strategic objective of Bab III A: tables, charts, comparisons, analysis."""
+    heading(doc, "{{ s.judul }}", 3)
+    caption(doc, "{{ s.tabel_capaian.judul }}")
+    t = data_table(
+        doc, [9, 52, 19, 19, 20, 23, 28],
+        ["No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Capaian", "Predikat"], "s.tabel_capaian.baris",
+        [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.satuan }}", CENTER), ("{{ r.target }}", CENTER),
+         ("{{ r.realisasi }}", CENTER), ("{{ r.capaian }}", CENTER), ("{{ r.predikat }}", CENTER)], footers=1)
+    total_row(t, len(t.rows) - 1, 5, "Rata-rata capaian sasaran",
+              [("{{ s.tabel_capaian.rata_rata }}", CENTER), ("{{ s.tabel_capaian.predikat }}", CENTER)])
+
+    tag(doc, "{%p for g in s.grafik %}")
+    para(doc, "{{ g.gambar }}", align=CENTER, before=6, keep_next=True)
+    para(doc, "{{ g.judul }}", size=10, align=CENTER, after=6)
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p if s.riwayat %}")
+    caption(doc, "{{ s.riwayat.judul }}")
+    data_table(
+        doc, [9, 50, 15, 20, 21, 22, 33],
+        ["No", "Indikator Kinerja", "Tahun", "Target", "Realisasi", "Capaian", "Perubahan Realisasi s.d. {{ tahun }}"],
+        "s.riwayat.baris",
+        [("{{ r.no }}{% vm %}", CENTER), ("{{ r.uraian }}{% vm %}", LEFT), ("{{ y.tahun }}", CENTER),
+         ("{{ y.target }}", CENTER), ("{{ y.realisasi }}", CENTER), ("{{ y.capaian }}", CENTER),
+         ("{{ y.perubahan }}", CENTER)], inner="r.tahun")
+    tag(doc, "{%p endif %}")
+
+    for key, label in (("renstra", "Target Akhir Renstra"), ("standar", "Standar Nasional")):
+        tag(doc, f"{{%p if s.{key} %}}")
+        caption(doc, f"{{{{ s.{key}.judul }}}}")
+        data_table(
+            doc, [9, 61, 20, 25, 30, 25],
+            ["No", "Indikator Kinerja", "Satuan", "Realisasi {{ tahun }}", label, "Capaian"], f"s.{key}.baris",
+            [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.satuan }}", CENTER),
+             ("{{ r.realisasi }}", CENTER), ("{{ r.pembanding }}", CENTER), ("{{ r.capaian }}", CENTER)])
+        tag(doc, "{%p endif %}")
+
+    para(doc, "Analisis capaian per indikator", bold=True, before=12, after=6, keep_next=True)
+    tag(doc, "{%p for a in s.analisis %}")
+    para(doc, "{{ a.judul }}", bold=True, before=6, after=3, keep_next=True)
+    body(doc, "{{ a.ringkasan }}")
+    paragraphs(doc, "a.analisis")
+    for key, label in (("faktor_pendukung", "Faktor pendukung:"), ("faktor_penghambat", "Faktor penghambat:"),
+                       ("upaya", "Upaya yang dilakukan:")):
+        tag(doc, f"{{%p if a.{key} %}}")
+        para(doc, label, after=3, keep_next=True)
+        numbered(doc, f"a.{key}")
+        tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def bab3(doc) -> None:
+    heading(doc, "BAB III AKUNTABILITAS KINERJA", 1)
+    heading(doc, "A. Capaian Kinerja Organisasi", 2)
+    body(doc, "{{ metode.kalimat }}")
+    data_table(doc, [60, 60], ["Rentang Capaian (x, %)", "Predikat"], "metode.skala",
+               [("{{ r.rentang }}", CENTER), ("{{ r.predikat }}", CENTER)])
+    para(doc, "", after=6)
+    body(doc, "Ringkasan capaian kinerja per sasaran strategis tahun {{ tahun }}:")
+    t = data_table(
+        doc, [9, 81, 24, 28, 28], ["No", "Sasaran Strategis", "Jumlah Indikator", "Rata-rata Capaian", "Predikat"],
+        "ringkasan_sasaran.baris",
+        [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.jumlah }}", CENTER),
+         ("{{ r.rata_rata }}", CENTER), ("{{ r.predikat }}", CENTER)], footers=1)
+    total_row(t, len(t.rows) - 1, 2, "Seluruh indikator",
+              [("{{ ringkasan_sasaran.jumlah }}", CENTER), ("{{ ringkasan_sasaran.rata_rata }}", CENTER),
+               ("{{ ringkasan_sasaran.predikat }}", CENTER)])
+    tag(doc, "{%p for s in sasaran %}")
+    objective(doc)
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p if anggaran %}")
+    heading(doc, "B. Realisasi Anggaran", 2)
+    caption(doc, "{{ anggaran.judul }}")
+    size = 9  # six columns of rupiah amounts
+    t = data_table(
+        doc, [10, 44, 34, 34, 18, 30], ["No", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Serapan", "Sisa (Rp)"],
+        "anggaran.baris",
+        [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.pagu }}", RIGHT), ("{{ r.realisasi }}", RIGHT),
+         ("{{ r.serapan }}", CENTER), ("{{ r.sisa }}", RIGHT)], size=size, footers=1)
+    total_row(t, len(t.rows) - 1, 2, "JUMLAH",
+              [("{{ anggaran.pagu }}", RIGHT), ("{{ anggaran.realisasi }}", RIGHT), ("{{ anggaran.serapan }}", CENTER),
+               ("{{ anggaran.sisa }}", RIGHT)], size=size)
+    para(doc, "", after=6)
+    tag(doc, "{%p if efisiensi %}")
+    body(doc, "{{ efisiensi }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
+def bab4(doc) -> None:
+    heading(doc, "BAB IV PENUTUP", 1)
+    heading(doc, "A. Kesimpulan", 2)
+    paragraphs(doc, "kesimpulan")
+    tag(doc, "{%p if rencana_tindak_lanjut %}")
+    heading(doc, "B. Rencana Tindak Lanjut", 2)
+    numbered(doc, "rencana_tindak_lanjut")
+    tag(doc, "{%p endif %}")
+    signature(doc)
+
+
+def lampiran(doc) -> None:
+    heading(doc, "LAMPIRAN", 1)
+    para(doc, "{{ lampiran_pk.judul }}", bold=True, align=CENTER)
+    para(doc, "{{ kop.nama or kop.pemerintah }}", bold=True, align=CENTER, after=12)
+    with_pk(doc, pk.performance_table, pk.budget_table)
+
+
+def build(path: Path = OUTPUT) -> Path:
+    doc = Document()
+    pk.setup(doc)
+    styles(doc)
+    update_fields_on_open(doc)
+    page_numbers(doc)
+    cover(doc)
+    kata_pengantar(doc)
+    ikhtisar(doc)
+    daftar_isi(doc)
+    bab1(doc)
+    bab2(doc)
+    bab3(doc)
+    bab4(doc)
+    lampiran(doc)
+    doc.core_properties.title = "Laporan Kinerja Instansi Pemerintah"
+    doc.core_properties.language = "id-ID"
+    doc.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    print(build())
