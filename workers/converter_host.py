@@ -1,0 +1,326 @@
+"""The converter host: one warm LibreOffice, kept by a small supervisor, reached over local HTTP.
+
+Runs under LibreOffice's own Python (``/usr/bin/python3`` with python3-uno), so it imports only
+the standard library, ``uno`` and unoserver's converter. Started by workers/converter.py, once
+per worker (its *owner*); it:
+
+- starts ``soffice.bin`` listening on a local UNO socket and keeps it warm;
+- converts ``POST /convert`` (DOCX in, PDF out), one document at a time, under a timeout;
+- kills LibreOffice when a conversion times out or LibreOffice dies, starts a fresh one,
+  and retries a crashed conversion once; recycles LibreOffice after N conversions;
+- reaps every LibreOffice it started (it is their parent), so none is left a zombie;
+- exits, taking LibreOffice with it, when its owner exits (watched through a pidfd) or on
+  SIGTERM/SIGINT; LibreOffice also gets SIGKILL from the kernel if the host itself is killed.
+
+It writes its state (pid, port, LibreOffice pid, counts) to a JSON file so clients find it
+and tests can kill LibreOffice. Answers: 200 PDF; 422 the document can't be loaded; 504 the
+conversion timed out (LibreOffice was restarted); 503 LibreOffice could not be (re)started.
+
+    python3 -I converter_host.py --owner PID --state FILE --profile DIR --soffice BIN
+        --libpath DIR [--timeout S] [--recycle-after N] [--startup-timeout S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import http.server
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("converter-host")
+
+RESTART_REQUESTED = 81
+"""soffice.bin's exit code after it created a new profile: start it again."""
+
+PR_SET_PDEATHSIG = 1
+"""prctl option: the signal a process gets when its parent dies."""
+
+
+def _die_with_parent() -> None:
+    """In LibreOffice's process, before exec: SIGKILL when the host dies, however it dies."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _soffice_binary(soffice: str) -> str:
+    """soffice.bin itself when it sits next to the launcher script: then the pid we hold is
+    LibreOffice's own (the launcher forks it off), and the death signal reaches it."""
+    found = shutil.which(soffice)
+    if found is None:
+        raise FileNotFoundError(soffice)
+    real = Path(found).resolve()
+    binary = real.with_name("soffice.bin")
+    return str(binary) if binary.is_file() else str(real)
+
+
+class Office:
+    """One LibreOffice process and the UNO connection to it; restartable."""
+
+    def __init__(self, soffice: str, profile: Path, startup_timeout: float) -> None:
+        self.binary = _soffice_binary(soffice)
+        self.profile = profile
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.converter: Any = None
+        self.conversions = 0
+        self.restarts = 0
+
+    def start(self) -> None:
+        from unoserver.converter import UnoConverter  # needs uno: only under LibreOffice's Python
+
+        port = _free_port()
+        accept = f"socket,host=127.0.0.1,port={port},tcpNoDelay=1;urp;StarOffice.ComponentContext"
+        self.process = self._launch(accept)
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.process.poll() == RESTART_REQUESTED:
+                # A fresh profile: soffice.bin sets it up and asks to be started again (the
+                # launcher script would do that for us).
+                self.process = self._launch(accept)
+            if self.process.poll() is not None:
+                raise RuntimeError(f"LibreOffice exited at start (code {self.process.returncode})")
+            try:
+                self.converter = UnoConverter(interface="127.0.0.1", port=str(port))
+                break
+            except Exception as exc:  # uno's NoConnectException until LibreOffice listens
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise RuntimeError(f"LibreOffice did not answer within {self.startup_timeout:.0f}s") from exc
+                time.sleep(0.1)
+        self.conversions = 0
+        log.info("LibreOffice %s ready on UNO port %s", self.process.pid, port)
+
+    def _launch(self, accept: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [self.binary, "--headless", "--invisible", "--nocrashreport", "--nodefault", "--nologo",
+             "--nofirststartwizard", "--norestore", f"-env:UserInstallation={self.profile.resolve().as_uri()}",
+             f"--accept={accept}"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL and reap: a stuck LibreOffice ignores anything gentler."""
+        process, self.process, self.converter = self.process, None, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+    def restart(self, why: str) -> None:
+        log.warning("restarting LibreOffice: %s", why)
+        self.kill()
+        self.restarts += 1
+        self.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None and self.converter is not None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+
+class Host:
+    """The supervisor: the Office, the state file and the conversion rules."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.office = Office(args.soffice, Path(args.profile), args.startup_timeout)
+        self.state_path = Path(args.state)
+        self.port = 0
+        self.lock = threading.Lock()
+
+    def write_state(self) -> None:
+        state = {"pid": os.getpid(), "port": self.port, "owner": self.args.owner,
+                 "soffice_pid": self.office.pid, "conversions": self.office.conversions,
+                 "restarts": self.office.restarts, "recycle_after": self.args.recycle_after}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(tmp, self.state_path)
+
+    def _run_with_timeout(self, docx: bytes) -> bytes:
+        """The conversion in a thread: if LibreOffice hangs, this thread gives up and kills it
+        (which also ends the hung UNO call)."""
+        outcome: dict[str, Any] = {}
+        converter = self.office.converter
+
+        def work() -> None:
+            try:
+                outcome["pdf"] = converter.convert(indata=docx, convert_to="pdf")
+            except BaseException as exc:
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        thread.join(self.args.timeout)
+        if thread.is_alive():
+            raise TimeoutError
+        if "error" in outcome:
+            raise outcome["error"]
+        return bytes(outcome["pdf"])
+
+    def convert(self, docx: bytes) -> tuple[int, bytes]:
+        """(HTTP status, body) for one document."""
+        with self.lock:
+            try:
+                if not self.office.alive:
+                    self.office.restart("it was not running")
+                elif self.office.conversions >= self.args.recycle_after:
+                    self.office.restart(f"recycled after {self.office.conversions} conversions")
+            except Exception as exc:
+                log.exception("LibreOffice could not start")
+                return 503, f"LibreOffice could not be started: {exc}".encode()
+            finally:
+                self.write_state()
+            for attempt in (1, 2):
+                try:
+                    pdf = self._run_with_timeout(docx)
+                except TimeoutError:
+                    self.office.restart(f"a conversion took longer than {self.args.timeout:.0f}s")
+                    self.write_state()
+                    return 504, f"the conversion took longer than {self.args.timeout:.0f} seconds".encode()
+                except RuntimeError as exc:
+                    if self.office.alive:  # LibreOffice is fine: this document can't be loaded
+                        return 422, str(exc).encode()
+                    error: Exception = exc
+                except Exception as exc:  # a dead LibreOffice shows as a disposed bridge
+                    error = exc
+                else:
+                    self.office.conversions += 1
+                    self.write_state()
+                    return 200, pdf
+                try:
+                    self.office.restart(f"conversion failed ({type(error).__name__}: {error})")
+                except Exception as exc:
+                    log.exception("LibreOffice could not restart")
+                    return 503, f"LibreOffice could not be restarted: {exc}".encode()
+                finally:
+                    self.write_state()
+                log.info("retrying the conversion (attempt %s failed)", attempt)
+            return 503, f"LibreOffice failed twice on this document: {error}".encode()
+
+    def shutdown(self, code: int = 0) -> None:
+        self.office.kill()
+        self.state_path.unlink(missing_ok=True)
+        shutil.rmtree(self.office.profile, ignore_errors=True)
+        os._exit(code)
+
+
+def _handler(host: Host) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client (a work horse) died meanwhile: nothing to tell
+
+        def do_POST(self) -> None:
+            if self.path != "/convert":
+                self._answer(404, b"unknown path", "text/plain")
+                return
+            docx = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, body = host.convert(docx)
+            self._answer(status, body, "application/pdf" if status == 200 else "text/plain; charset=utf-8")
+
+        def do_GET(self) -> None:
+            body = json.dumps({"soffice_pid": host.office.pid, "alive": host.office.alive}).encode()
+            self._answer(200, body, "application/json")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug(format, *args)
+
+    return Handler
+
+
+def _watch_owner(host: Host, owner: int) -> None:
+    """Exit with the owner. A pidfd wakes us the moment it exits, parent or not."""
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        host.shutdown()
+        return
+    except OSError:  # kernels without pidfd: poll
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                host.shutdown()
+            time.sleep(0.5)
+    select.select([fd], [], [])
+    log.info("owner %s exited: stopping", owner)
+    host.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--owner", type=int, required=True)
+    parser.add_argument("--state", required=True)
+    parser.add_argument("--profile", required=True)
+    parser.add_argument("--soffice", default="soffice")
+    parser.add_argument("--libpath", default="")
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--recycle-after", type=int, default=200)
+    parser.add_argument("--startup-timeout", type=float, default=60)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s converter-host[%(process)d] %(levelname)s %(message)s")
+    if args.libpath:
+        sys.path.append(args.libpath)  # unoserver, from the service's own environment
+    tempfile.tempdir = str(Path(args.profile).parent)
+    host = Host(args)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda *_: host.shutdown())
+    threading.Thread(target=_watch_owner, args=(host, args.owner), daemon=True).start()
+    try:
+        import uno  # noqa: F401
+    except ImportError:
+        print(json.dumps({"error": "LibreOffice's Python UNO bridge (python3-uno) is not installed"}), flush=True)
+        sys.exit(3)
+    try:
+        host.office.start()
+    except FileNotFoundError:
+        print(json.dumps({"error": f"LibreOffice ('{args.soffice}') is not installed"}), flush=True)
+        host.shutdown(3)
+    except Exception as exc:
+        print(json.dumps({"error": f"LibreOffice could not be started: {exc}"}), flush=True)
+        host.shutdown(4)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _handler(host))
+    host.port = server.server_address[1]
+    host.write_state()
+    print(json.dumps({"port": host.port, "soffice_pid": host.office.pid}), flush=True)
+    # Nobody reads stdout from here on (the starter may be gone): point it at /dev/null.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
