@@ -51,10 +51,10 @@ def _run(_args: argparse.Namespace) -> int:
     return run_service(get_settings())
 
 
-def _worker(_args: argparse.Namespace) -> int:
+def _worker(args: argparse.Namespace) -> int:
     from workers.__main__ import main as worker_main
 
-    worker_main()
+    worker_main(["--bulk"] if args.bulk else [])
     return 0
 
 
@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--template-version", type=int, default=None)
     render.set_defaults(func=_render)
     sub.add_parser("run", help="run web, worker and (unless DOCGEN_REDIS_URL is set) Redis").set_defaults(func=_run)
-    sub.add_parser("worker", help="run one RQ worker").set_defaults(func=_worker)
+    worker = sub.add_parser("worker", help="run one RQ worker")
+    worker.add_argument("--bulk", action="store_true", help="serve the batch queue")
+    worker.set_defaults(func=_worker)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -57,6 +57,9 @@ def run_service(settings: Settings) -> int:
     code = 0
     try:
         children.append(("worker", subprocess.Popen([sys.executable, "-m", "workers"], env=env)))
+        for number in range(settings.bulk_workers):
+            children.append((f"bulk worker {number + 1}",
+                             subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], env=env)))
         children.append(("web", subprocess.Popen([
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.web_workers), "--access-logfile", "-", "service.app:create_app()",

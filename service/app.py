@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from config.settings import Settings, get_settings
-from service import documents, health
+from service import batches, documents, health
 from service.problems import register_error_handlers
 from service.state import ServiceState
 
@@ -26,4 +26,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(batches.bp)
     return app

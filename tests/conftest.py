@@ -95,3 +95,15 @@ def make_document(client, run_worker):
         return record, file.data
 
     return _make
+
+
+@pytest.fixture
+def run_bulk_worker(redis: Redis, settings: Settings):
+    """Runs a real forking RQ worker on the batch queue until it is empty."""
+
+    def _run() -> None:
+        worker = PreparingWorker([Queue(settings.bulk_queue, connection=redis)], connection=redis,
+                                 work_horse_killed_handler=jobs.on_horse_killed)
+        worker.work(burst=True)
+
+    return _run

@@ -1,7 +1,9 @@
-"""`python -m workers`: one RQ worker on one queue (RQ's crash-safe dequeue needs a single queue)."""
+"""`python -m workers [--bulk]`: one RQ worker on one queue (RQ's crash-safe dequeue needs a
+single queue): the interactive documents queue, or with --bulk the batch queue."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 
 # Imported before the worker forks, so each work horse starts with them loaded.
@@ -11,18 +13,21 @@ from redis import Redis
 
 import sakip.envelope  # noqa: F401
 from config.settings import get_settings
-from workers import jobs
+from workers import batch_jobs, jobs  # noqa: F401 - loaded before the fork
 from workers.warm import PreparingWorker
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m workers")
+    parser.add_argument("--bulk", action="store_true", help="serve the batch queue instead of single documents")
+    args = parser.parse_args(argv)
     settings = get_settings()
     if not settings.redis_url:
         raise SystemExit("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
     worker = PreparingWorker(
-        [settings.queue],
+        [settings.bulk_queue if args.bulk else settings.queue],
         connection=connection,
         maintenance_interval=settings.worker_maintenance_interval,
         work_horse_killed_handler=jobs.on_horse_killed,

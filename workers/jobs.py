@@ -111,6 +111,14 @@ def on_render_failure(job: Job, connection: Any, exc_type: type, exc_value: Base
 
 def on_horse_killed(job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
     """The work horse died (SIGKILL, out of memory): RQ's failure callback doesn't run then."""
+    if job.func_name == "workers.batch_jobs.render_chunk":
+        if not job.should_retry:
+            from workers.batch_jobs import fail_unrecorded
+
+            fail_unrecorded(job.connection, job.args[0], job.args[1], "the worker process rendering it died")
+        return
+    if job.func_name != "workers.jobs.render_document":
+        return
     doc_id = job.args[0]
     records = _records(job.connection, get_settings())
     reason = "the worker process rendering the document died"

@@ -7,7 +7,7 @@ from rq import Callback, Queue, Retry
 
 from config.settings import Settings
 
-__all__ = ["RENDER_JOB", "enqueue_render", "job_id_for"]
+__all__ = ["CHUNK_JOB", "RENDER_JOB", "enqueue_chunks", "enqueue_render", "job_id_for"]
 
 RENDER_JOB = "workers.jobs.render_document"
 """The job function, by name: the web process never imports the renderer."""
@@ -33,3 +33,25 @@ def enqueue_render(queue: Queue, doc_id: str, settings: Settings, pipeline: Pipe
         description=f"render document {doc_id}",
         pipeline=pipeline,
     )
+
+
+CHUNK_JOB = "workers.batch_jobs.render_chunk"
+"""The batch chunk job, by name."""
+
+
+def enqueue_chunks(queue: Queue, batch_id: str, chunks: int, settings: Settings, pipeline: Pipeline) -> None:
+    """Queue every chunk of a batch on the bulk queue, in the caller's transaction."""
+    retry = Retry(max=settings.retry_max, interval=settings.retry_intervals) if settings.retry_max else None
+    for number in range(chunks):
+        queue.enqueue_call(
+            CHUNK_JOB,
+            args=(batch_id, number),
+            job_id=f"batch-{batch_id}-{number}",
+            timeout=settings.job_timeout * 10,
+            result_ttl=3600,
+            failure_ttl=settings.record_ttl_days * 86400,
+            retry=retry,
+            on_failure=Callback("workers.batch_jobs.on_chunk_failure"),
+            description=f"batch {batch_id} chunk {number}",
+            pipeline=pipeline,
+        )

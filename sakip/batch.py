@@ -1,0 +1,51 @@
+"""The batch envelope {type, format, template_version, items: [{ref, data}]}.
+
+Only the envelope is checked at submit; each item's data is validated on its own by the
+worker, so one bad item fails alone and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import Field
+
+from sakip.envelope import doctype_named
+from sakip.errors import FieldProblem, InvalidPayload
+from sakip.models.common import Strict
+from sakip.validation import validate_model
+
+__all__ = ["BatchItem", "BatchRequest", "parse_batch_request"]
+
+
+class BatchItem(Strict):
+    """One document of a batch: the caller's reference (a row key, an employee id) and its data."""
+
+    ref: str = Field(min_length=1, max_length=200, description="Caller's reference, unique in the batch.")
+    data: dict[str, Any] = Field(description="The document's data, as in POST /api/v1/documents.")
+    cells: dict[str, str] | None = Field(default=None, description="Internal: workbook cell of each field.")
+
+
+class BatchRequest(Strict):
+    """Body of POST /api/v1/batches (JSON form)."""
+
+    type: str = Field(description='Document type of every item, e.g. "pk".')
+    format: Literal["docx", "pdf"] = Field(default="docx", description="Output format of every item.")
+    template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
+    items: list[BatchItem] = Field(min_length=1)
+
+
+def parse_batch_request(body: Any, max_items: int) -> BatchRequest:
+    """The checked envelope, or InvalidPayload naming every bad field."""
+    if not isinstance(body, dict):
+        raise InvalidPayload([FieldProblem("body", "must be a JSON object")])
+    if isinstance(body.get("items"), list) and len(body["items"]) > max_items:
+        raise InvalidPayload([FieldProblem("items", f"a batch holds at most {max_items} items")])
+    request = validate_model(BatchRequest, body)
+    doctype_named(request.type)
+    duplicates = [ref for ref, count in Counter(item.ref for item in request.items).items() if count > 1]
+    if duplicates:
+        shown = ", ".join(repr(r) for r in duplicates[:5])
+        raise InvalidPayload([FieldProblem("items", f"each ref must be unique in the batch; repeated: {shown}")])
+    return request

@@ -1,0 +1,156 @@
+"""Batch records in Redis: the batch hash, its chunks of items, and each item's result.
+
+Items are counted once, exactly: a result is recorded with HSETNX inside a Lua script that
+bumps the counters only for a new result, so a chunk re-run after a crash can't count an
+item twice. The script tells the caller whether every item has ended; the archive job that
+follows is enqueued with a fixed id and RQ's unique flag, so it runs once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from redis import Redis
+from redis.client import Pipeline
+
+from storage.records import utcnow
+
+__all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path"]
+
+KEY_PREFIX = "docgen:batch:"
+"""Prefix of every key of a batch."""
+
+_RECORD_RESULTS = """
+local batch, results, chunkdone = KEYS[1], KEYS[2], KEYS[3]
+local chunk, now = ARGV[1], ARGV[2]
+local newly = 0
+for i = 3, #ARGV, 3 do
+  if redis.call('HSETNX', results, ARGV[i], ARGV[i + 2]) == 1 then
+    redis.call('HINCRBY', batch, ARGV[i + 1], 1)
+    redis.call('HINCRBY', chunkdone, chunk, 1)
+    newly = newly + 1
+  end
+end
+local ended = tonumber(redis.call('HGET', batch, 'finished')) + tonumber(redis.call('HGET', batch, 'failed'))
+if ended >= tonumber(redis.call('HGET', batch, 'total')) then
+  redis.call('HSETNX', batch, 'last_item_at', now)
+  return 1
+end
+return 0
+"""
+
+
+def archive_path(data_dir: Path, batch_id: str) -> Path:
+    """Where a batch's ZIP is built: beside the documents, on the shared volume."""
+    return data_dir / "batches" / batch_id / "archive.zip"
+
+
+class BatchStatus(StrEnum):
+    """A batch runs until every item has ended, then the archive is built."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """How one item ended: its document id and file, or why it failed."""
+
+    index: int
+    ref: str
+    status: str  # "finished" | "failed"
+    doc_id: str = ""
+    file: str = ""
+    sha256: str = ""
+    size: int = 0
+    error: str = ""
+    errors: list[dict[str, str]] | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in self.__dict__.items() if v not in ("", None, 0) or k == "index"},
+                          ensure_ascii=False)
+
+
+class BatchStore:
+    """Reads and writes batches; every key gets the batch's time to live."""
+
+    def __init__(self, connection: Redis, ttl_seconds: int) -> None:
+        self.connection = connection
+        self.ttl_seconds = ttl_seconds
+        self._record = connection.register_script(_RECORD_RESULTS)
+
+    @staticmethod
+    def key(batch_id: str, suffix: str = "") -> str:
+        return KEY_PREFIX + batch_id + (f":{suffix}" if suffix else "")
+
+    def _keys(self, batch_id: str) -> list[str]:
+        return [self.key(batch_id, s) for s in ("", "results", "chunkdone", "running")]
+
+    def create(self, batch_id: str, fields: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> None:
+        """The batch record and its chunks (each a JSON list of items), in the caller's transaction."""
+        record = {**fields, "id": batch_id, "status": BatchStatus.RUNNING.value, "created_at": utcnow(),
+                  "finished": 0, "failed": 0, "chunks": len(chunks)}
+        pipeline.hset(self.key(batch_id), mapping={k: str(v) for k, v in record.items()})
+        for number, chunk in enumerate(chunks):
+            pipeline.set(self.key(batch_id, f"chunk:{number}"), chunk, ex=self.ttl_seconds)
+        for key in self._keys(batch_id):
+            pipeline.expire(key, self.ttl_seconds)
+
+    def get(self, batch_id: str) -> dict[str, str] | None:
+        raw = self.connection.hgetall(self.key(batch_id))
+        return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+
+    def chunk(self, batch_id: str, number: int) -> list[dict[str, Any]] | None:
+        raw = self.connection.get(self.key(batch_id, f"chunk:{number}"))
+        return None if raw is None else json.loads(raw)
+
+    def chunk_started(self, batch_id: str, number: int) -> None:
+        with self.connection.pipeline() as pipe:
+            pipe.hsetnx(self.key(batch_id), "started_at", utcnow())
+            pipe.sadd(self.key(batch_id, "running"), number)
+            for key in self._keys(batch_id):
+                pipe.expire(key, self.ttl_seconds)
+            pipe.execute()
+
+    def chunk_ended(self, batch_id: str, number: int) -> None:
+        self.connection.srem(self.key(batch_id, "running"), number)
+
+    def record_results(self, batch_id: str, chunk: int, results: list[ItemResult]) -> bool:
+        """Store results not stored before; True when every item of the batch has ended."""
+        if not results:
+            return False
+        args: list[Any] = [chunk, utcnow()]
+        for result in results:
+            args += [result.index, result.status, result.to_json()]
+        keys = [self.key(batch_id), self.key(batch_id, "results"), self.key(batch_id, "chunkdone")]
+        return bool(self._record(keys=keys, args=args))
+
+    def results(self, batch_id: str) -> list[dict[str, Any]]:
+        """Every recorded result, in item order."""
+        raw = self.connection.hgetall(self.key(batch_id, "results"))
+        return sorted((json.loads(v) for v in raw.values()), key=lambda r: r["index"])
+
+    def failed(self, batch_id: str) -> list[dict[str, Any]]:
+        return [r for r in self.results(batch_id) if r["status"] == "failed"]
+
+    def started_count(self, batch_id: str, record: dict[str, str]) -> int:
+        """Items in chunks being rendered now that have not ended yet."""
+        running = [int(n) for n in self.connection.smembers(self.key(batch_id, "running"))]
+        if not running:
+            return 0
+        done = self.connection.hmget(self.key(batch_id, "chunkdone"), running)
+        total, size = int(record["total"]), int(record["chunk_size"])
+        return sum(min(size, total - n * size) - int(d or 0) for n, d in zip(running, done, strict=True))
+
+    def mark_archived(self, batch_id: str, fields: dict[str, Any]) -> None:
+        """The archive is ready: the batch is finished."""
+        with self.connection.pipeline() as pipe:
+            pipe.hset(self.key(batch_id), mapping={**{k: str(v) for k, v in fields.items()},
+                                                   "status": BatchStatus.FINISHED.value, "finished_at": utcnow()})
+            for number in range(int(self.connection.hget(self.key(batch_id), "chunks") or 0)):
+                pipe.delete(self.key(batch_id, f"chunk:{number}"))
+            pipe.execute()

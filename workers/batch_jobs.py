@@ -1,0 +1,214 @@
+"""RQ jobs of a batch: render a chunk of items, then build the archive once every item ended.
+
+A chunk job renders many documents, spreading RQ's per-job cost; items already recorded
+(by an earlier, crashed run of the same chunk) are skipped. A bad item fails alone with
+its field errors. Completion is counted in Redis (storage/batches.py), not with RQ job
+dependencies, whose cost grows with the square of the number of jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import uuid
+import zipfile
+from typing import Any
+
+from rq import Queue, get_current_job
+from rq.exceptions import DuplicateJobError
+
+from config.settings import Settings, get_settings
+from sakip.errors import InvalidPayload
+from storage.batches import BatchStore, ItemResult, archive_path
+from storage.files import document_path, sha256_hex, write_atomic
+from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.convert import ConverterUnavailable
+from workers.produce import produce_document
+from workers.render import TemplateRenderError
+
+__all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure", "render_chunk"]
+
+log = logging.getLogger(__name__)
+
+ITEM_ID_NAMESPACE = uuid.UUID("6f1f0c3e-5b7a-4c1e-9a51-3d3f0e6b2a10")
+"""Item document ids are uuid5(namespace, "batch:index"): a re-run gives the same id."""
+
+FLUSH_EVERY = 25
+"""Items rendered between two progress writes to Redis."""
+
+ARCHIVE_JOB = "workers.batch_jobs.build_archive"
+
+
+def item_doc_id(batch_id: str, index: int) -> str:
+    return uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
+
+
+def _store(connection: Any, settings: Settings) -> BatchStore:
+    return BatchStore(connection, settings.record_ttl_days * 86400)
+
+
+def _cell_errors(exc: InvalidPayload, cells: dict[str, str] | None) -> list[dict[str, str]]:
+    """Field errors, each naming the workbook cell it came from when the item came from XLSX."""
+    errors = []
+    for problem in exc.problems:
+        error = {"loc": problem.loc, "msg": problem.msg}
+        if cells:
+            path = problem.loc.removeprefix("data.")
+            cell = cells.get(path) or next((c for p, c in cells.items() if path.startswith(p + ".")), None)
+            if cell:
+                error["cell"] = cell
+        errors.append(error)
+    return errors
+
+
+def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
+                 settings: Settings, batch_id: str, worker_name: str) -> ItemResult:
+    ref = str(item.get("ref", index))
+    doc_id = item_doc_id(batch_id, index)
+    body = {"type": batch["type"], "format": batch["format"], "data": item.get("data")}
+    try:
+        produced = produce_document(
+            body, registry, template_version=int(batch["template_version"]),
+            soffice=settings.soffice, convert_timeout=settings.convert_timeout,
+            profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}",
+        )
+    except InvalidPayload as exc:
+        errors = _cell_errors(exc, item.get("cells"))
+        summary = "; ".join(f"{e.get('cell') or e['loc']}: {e['msg']}" for e in errors)
+        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors)
+    except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
+        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=str(exc))
+    path = document_path(settings.documents_dir, doc_id, produced.extension)
+    write_atomic(path, produced.content)
+    return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
+                      sha256=sha256_hex(produced.content), size=len(produced.content))
+
+
+def _enqueue_archive(connection: Any, settings: Settings, batch_id: str) -> None:
+    try:
+        Queue(settings.bulk_queue, connection=connection).enqueue_call(
+            ARCHIVE_JOB, args=(batch_id,), job_id=f"batch-archive-{batch_id}", unique=True, at_front=True,
+            timeout=3600, result_ttl=settings.record_ttl_days * 86400,
+            failure_ttl=settings.record_ttl_days * 86400, description=f"archive of batch {batch_id}",
+        )
+    except DuplicateJobError:
+        pass  # another chunk (or a re-run of this one) got there first
+
+
+def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
+    """Render chunk ``number`` of batch ``batch_id``; raise on transient failures so RQ retries."""
+    job = get_current_job()
+    assert job is not None, "render_chunk runs inside an RQ worker"
+    settings = get_settings()
+    store = _store(job.connection, settings)
+    batch = store.get(batch_id)
+    items = store.chunk(batch_id, number)
+    if batch is None or items is None:
+        return {"batch": batch_id, "chunk": number, "skipped": "batch expired or already archived"}
+    store.chunk_started(batch_id, number)
+    first = number * int(batch["chunk_size"])
+    indexes = list(range(first, first + len(items)))
+    done = job.connection.hmget(store.key(batch_id, "results"), indexes)
+    registry = TemplateRegistry(settings.templates_dir)
+    pending: list[ItemResult] = []
+    all_ended = False
+    for index, item, result in zip(indexes, items, done, strict=True):
+        if result is not None:
+            continue
+        pending.append(_render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker"))
+        if len(pending) >= FLUSH_EVERY:
+            all_ended = store.record_results(batch_id, number, pending)
+            pending = []
+    all_ended = store.record_results(batch_id, number, pending) or all_ended
+    store.chunk_ended(batch_id, number)
+    if all_ended or _all_ended(store.get(batch_id)):
+        _enqueue_archive(job.connection, settings, batch_id)
+    return {"batch": batch_id, "chunk": number, "items": len(items)}
+
+
+def _all_ended(batch: dict[str, str] | None) -> bool:
+    return batch is not None and int(batch["finished"]) + int(batch["failed"]) >= int(batch["total"])
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    counter = 2
+    while f"{stem}-{counter}{dot}{extension}" in taken:
+        counter += 1
+    return f"{stem}-{counter}{dot}{extension}"
+
+
+def build_archive(batch_id: str) -> dict[str, Any]:
+    """One ZIP of every finished document plus manifest.json and manifest.csv, written to disk
+    file by file (never whole in memory), then renamed into place."""
+    job = get_current_job()
+    assert job is not None
+    settings = get_settings()
+    store = _store(job.connection, settings)
+    batch = store.get(batch_id)
+    if batch is None:
+        return {"batch": batch_id, "skipped": "expired"}
+    results = store.results(batch_id)
+    target = archive_path(settings.data_dir, batch_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".zip.tmp")
+    manifest: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for result in results:
+            entry = {"ref": result["ref"], "id": result.get("doc_id", ""), "file": "", "sha256": "",
+                     "status": result["status"], "error": result.get("error", "")}
+            if result["status"] == "finished":
+                name = _unique_name(result["file"], taken)
+                taken.add(name)
+                extension = name.rsplit(".", 1)[-1]
+                archive.write(document_path(settings.documents_dir, result["doc_id"], extension), name)
+                entry.update(file=name, sha256=result["sha256"])
+            else:
+                entry["errors"] = result.get("errors") or []
+            manifest.append(entry)
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
+                         compress_type=zipfile.ZIP_DEFLATED)
+        table = io.StringIO()
+        writer = csv.writer(table)
+        writer.writerow(["ref", "id", "file", "sha256", "status", "error"])
+        for entry in manifest:
+            writer.writerow([entry[k] for k in ("ref", "id", "file", "sha256", "status", "error")])
+        archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+    store.mark_archived(batch_id, {"archive_size": target.stat().st_size})
+    log.info("batch %s archived: %s documents", batch_id, sum(1 for e in manifest if e["file"]))
+    return {"batch": batch_id, "archive": str(target)}
+
+
+def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) -> None:
+    """Every item of the chunk without a result ends failed with ``reason``; the batch goes on."""
+    settings = get_settings()
+    store = _store(connection, settings)
+    batch, items = store.get(batch_id), store.chunk(batch_id, number)
+    if batch is None or items is None:
+        return
+    first = number * int(batch["chunk_size"])
+    indexes = list(range(first, first + len(items)))
+    done = connection.hmget(store.key(batch_id, "results"), indexes)
+    failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i),
+                         error=reason) for i, item, d in zip(indexes, items, done, strict=True) if d is None]
+    all_ended = store.record_results(batch_id, number, failed)
+    store.chunk_ended(batch_id, number)
+    if all_ended:
+        _enqueue_archive(connection, settings, batch_id)
+
+
+def on_chunk_failure(job: Any, connection: Any, exc_type: type, exc_value: BaseException, tb: Any) -> None:
+    """RQ's failure callback of a chunk: after the last retry its remaining items fail alone."""
+    log.warning("chunk %s of batch %s failed", job.args[1], job.args[0], exc_info=(exc_type, exc_value, tb))
+    if not job.should_retry:
+        fail_unrecorded(connection, job.args[0], job.args[1],
+                        f"rendering failed repeatedly ({type(exc_value).__name__}); the worker log has the details")
