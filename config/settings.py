@@ -52,6 +52,24 @@ class Settings(BaseSettings):
     web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
+    converter_python: str = Field(
+        default="/usr/bin/python3",
+        description="Python with LibreOffice's UNO bridge (python3-uno) that runs the warm converter.",
+    )
+    converter_recycle_after: int = Field(
+        default=200, ge=1, description="Conversions after which a worker's LibreOffice is restarted fresh."
+    )
+    converter_startup_timeout: int = Field(
+        default=60, ge=5, description="Seconds a starting LibreOffice may take to accept conversions."
+    )
+    anchor_pihak_pertama: str = Field(
+        default="#ttd_pihak_pertama#",
+        description="Invisible anchor text in the first party's signature cell, for TTE stamping.",
+    )
+    anchor_pihak_kedua: str = Field(
+        default="#ttd_pihak_kedua#",
+        description="Invisible anchor text in the second party's signature cell, for TTE stamping.",
+    )
 
     @field_validator("retry_intervals", mode="before")
     @classmethod
