@@ -58,7 +58,7 @@ CASES = [
     ("data.tempat", _DELETE, "data.tempat", "Field required"),
     ("data.sasaran.0.indikator.0.warna", "merah", "data.sasaran.0.indikator.0.warna", "Extra inputs"),
     ("type", "laporan", "type", "unknown document type 'laporan'"),
-    ("type", "lkjip", "type", "not available yet"),
+    ("type", "renja", "type", "unknown document type 'renja'"),
     ("format", "odt", "format", "'docx' or 'pdf'"),
     ("template_version", 0, "template_version", "greater than or equal to 1"),
 ]
