@@ -10,12 +10,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from config.settings import REPO_ROOT
 from storage.redis_server import free_port
+from tests.processes import alive, descendants
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -24,35 +24,6 @@ def _get(url: str) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
-
-
-def _stat(pid: int) -> list[str] | None:
-    """Fields of /proc/PID/stat after the command name: [state, ppid, ...]."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw.rsplit(")", 1)[1].split()
-
-
-def _children(pid: int) -> set[int]:
-    """Every descendant of ``pid``."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
-            parents[int(entry.name)] = int(fields[1])
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        kids = {child for child, ppid in parents.items() if ppid == parent}
-        found |= kids
-        todo.extend(kids)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    fields = _stat(pid)
-    return fields is not None and fields[0] != "Z"
 
 
 @pytest.mark.slow
@@ -86,11 +57,11 @@ def test_run_serves_a_document_and_stops_everything_on_sigterm(tmp_path):
             time.sleep(0.2)
         assert record["status"] == "finished", record
         assert list((tmp_path / "var" / "redis").glob("appendonly*")), "Redis persists with appendonly"
-        children = _children(process.pid)
+        children = descendants(process.pid)
         assert len(children) >= 3  # redis, worker, gunicorn master and its workers
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=60)[0].decode(errors="replace")
     assert process.returncode == 0, output
     time.sleep(0.5)
-    assert [pid for pid in children if _alive(pid)] == []
+    assert [pid for pid in children if alive(pid)] == []
