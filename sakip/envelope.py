@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from sakip.doctypes import DOCUMENT_TYPES, PLANNED_TYPES, DocumentType
 from sakip.errors import FieldProblem, InvalidPayload
@@ -15,13 +15,32 @@ from sakip.validation import validate_model
 __all__ = ["DocumentRequest", "ValidDocument", "doctype_named", "parse_document_request"]
 
 OutputFormat = Literal["docx", "pdf"]
+FORMATS = ("docx", "pdf")
+"""Output formats a request may ask for."""
 
 
 class DocumentRequest(Strict):
     """Body of POST /api/v1/documents."""
 
     type: str = Field(description='Document type: "pk" (and "lkjip" once available).')
-    format: OutputFormat = Field(default="docx", description="Output file format.")
+    format: OutputFormat | list[OutputFormat] = Field(
+        default="docx", description='Output file format, or several: ["docx", "pdf"] (one file each).')
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _known_formats(cls, value: Any) -> Any:
+        """One clear sentence for any bad format, instead of one error per union branch."""
+        formats = value if isinstance(value, list) else [value]
+        if not formats or not all(f in FORMATS for f in formats):
+            raise ValueError("must be 'docx' or 'pdf', or a list of them such as [\"docx\", \"pdf\"]")
+        if len(set(formats)) != len(formats):
+            raise ValueError("lists a format twice")
+        return value
+
+    @property
+    def formats(self) -> list[str]:
+        """The requested formats in the client's order; the first one is the main file."""
+        return list(self.format) if isinstance(self.format, list) else [self.format]
     template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
     data: dict[str, Any] = Field(description="The document's data; its shape depends on type.")
 

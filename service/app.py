@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from config.settings import Settings, get_settings
-from service import batches, documents, health
+from service import batches, documents, health, signed, verify
 from service.problems import register_error_handlers
 from service.state import ServiceState
 
@@ -26,5 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request, send_file
@@ -14,7 +15,7 @@ from sakip.errors import FieldProblem, InvalidPayload
 from service.problems import Problem
 from service.state import state
 from storage.files import CONTENT_TYPES, document_path
-from storage.records import DocumentStatus
+from storage.records import DOWNLOADABLE, DocumentStatus, StoredFile, signed_file, stored_files
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_render
 
@@ -36,18 +37,32 @@ def _read_json_body() -> tuple[str, Any]:
         raise Problem(400, "Malformed JSON", f"The request body is not valid JSON: {exc}") from None
 
 
-def _links(doc_id: str) -> dict[str, str]:
+def _links(doc_id: str, formats: list[str] | None = None) -> dict[str, str]:
     base = f"{state().settings.base_url}/api/v1/documents/{doc_id}"
-    return {"self": base, "file": f"{base}/file"}
+    links = {"self": base, "file": f"{base}/file"}
+    for extension in formats or []:
+        links[f"file_{extension}"] = f"{base}/file?format={extension}"
+    return links
+
+
+def _file_body(stored: StoredFile, link: str) -> dict[str, Any]:
+    return {"name": stored.name, "size": stored.size, "sha256": stored.sha256,
+            "content_type": CONTENT_TYPES[stored.extension], "link": link}
 
 
 def _public(record: dict[str, str]) -> dict[str, Any]:
     """A record as clients see it."""
-    finished = record["status"] == DocumentStatus.FINISHED.value
+    formats = [f for f in record.get("formats", "").split(",") if f] or record["format"].split(",")
+    links = _links(record["id"], formats if len(formats) > 1 else None)
+    files = stored_files(record) if record["status"] in DOWNLOADABLE else []
+    by_format = {f.extension: _file_body(f, f"{links['file']}?format={f.extension}") for f in files}
+    signed = signed_file(record)
+    if signed is not None:
+        links["signed"] = f"{links['file']}?version=signed"
     return {
         "id": record["id"],
         "type": record["type"],
-        "format": record["format"],
+        "format": formats if len(formats) > 1 else formats[0],
         "status": record["status"],
         "error": record.get("error") or None,
         "template": {
@@ -55,17 +70,15 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
             "version": int(record["template_version"]) if record.get("template_version") else None,
             "sha256": record.get("template_sha256") or None,
         },
-        "file": {
-            "name": record["file_name"],
-            "size": int(record["file_size"]),
-            "sha256": record["file_sha256"],
-            "content_type": CONTENT_TYPES[record["file_extension"]],
-        } if finished else None,
+        # the first format's file, as in v1; ``files`` has every format
+        "file": {k: v for k, v in by_format[files[0].extension].items() if k != "link"} if files else None,
+        "files": by_format or None,
+        "signed": _file_body(signed, links["signed"]) | {"signed_at": record.get("signed_at")} if signed else None,
         "attempts": int(record.get("attempts") or 0),
         "created_at": record["created_at"],
         "started_at": record.get("started_at") or None,
         "finished_at": record.get("finished_at") or None,
-        "links": _links(record["id"]),
+        "links": links,
     }
 
 
@@ -92,13 +105,14 @@ def submit():
     with st.redis.pipeline(transaction=True) as pipe:
         pipe.multi()  # explicit MULTI first: RQ then adds its commands to ours instead of opening its own
         st.records.create(doc_id, {
-            "type": valid.request.type, "format": valid.request.format,
+            "type": valid.request.type, "format": ",".join(valid.request.formats),
             "template_name": template.name, "template_version": template.version,
             "template_sha256": template.sha256, "request": raw,
         }, pipeline=pipe)
         enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
         pipe.execute()
-    links = _links(doc_id)
+    formats = valid.request.formats
+    links = _links(doc_id, formats if len(formats) > 1 else None)
     body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links}
     return body_out, 202, {"Location": links["self"]}
 
@@ -111,17 +125,40 @@ def status(doc_id: str):
 
 @bp.get("/<doc_id>/file")
 def download(doc_id: str) -> Response:
-    """The finished file under its readable name. Errors: 404 unknown id, 409 not finished,
-    410 file no longer stored."""
+    """A finished file under its readable name: ``?format=pdf`` picks one of the requested
+    formats (default: the first), ``?version=signed`` the signed copy. Errors: 404 unknown id
+    or no signed copy yet, 409 not finished, 410 file no longer stored, 422 a format that was
+    not requested or an unknown version."""
     record = _record_or_404(doc_id)
-    if record["status"] != DocumentStatus.FINISHED.value:
+    if record["status"] not in DOWNLOADABLE:
         detail = f"The document is {record['status']}; its file is available once it is finished."
         if record.get("error"):
             detail += f" Reason: {record['error']}"
         raise Problem(409, "Not Ready", detail, status_now=record["status"])
-    extension = record["file_extension"]
-    path = document_path(state().settings.documents_dir, doc_id, extension)
+    version = request.args.get("version", "original")
+    if version not in ("original", "signed"):
+        raise _bad_query("version", "must be 'original' or 'signed'")
+    if version == "signed":
+        signed = signed_file(record)
+        if signed is None:
+            raise Problem(404, "Not Found", "No signed copy of this document has been uploaded yet.")
+        from service.signed import signed_path  # the signed blueprint owns where signed copies live
+
+        return _send(signed_path(state().settings.documents_dir, doc_id), signed)
+    files = {f.extension: f for f in stored_files(record)}
+    wanted = request.args.get("format") or next(iter(files))
+    if wanted not in files:
+        raise _bad_query("format", f"this document was made as {', '.join(files)}; '{wanted}' was not requested")
+    return _send(document_path(state().settings.documents_dir, doc_id, wanted), files[wanted])
+
+
+def _bad_query(name: str, msg: str) -> Problem:
+    return Problem(422, "Invalid request", f"The query parameter '{name}' is invalid.",
+                   errors=[{"loc": f"query.{name}", "msg": msg}])
+
+
+def _send(path: Path, stored: StoredFile) -> Response:
     if not path.is_file():
         raise Problem(410, "Gone", "The document's file is no longer stored.")
-    return send_file(path.resolve(), mimetype=CONTENT_TYPES[extension], as_attachment=True,
-                     download_name=record["file_name"], etag=record["file_sha256"])
+    return send_file(path.resolve(), mimetype=CONTENT_TYPES[stored.extension], as_attachment=True,
+                     download_name=stored.name, etag=stored.sha256)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
 
-__all__ = ["DocumentStatus", "RecordStore", "utcnow"]
+__all__ = ["DOWNLOADABLE", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields", "signed_file",
+           "stored_files", "utcnow"]
 
 KEY_PREFIX = "docgen:doc:"
 """Prefix of the Redis hash holding one document's record."""
@@ -22,6 +25,48 @@ class DocumentStatus(StrEnum):
     STARTED = "started"
     FINISHED = "finished"
     FAILED = "failed"
+    SIGNED = "signed"
+    """Finished, and a signed copy of its PDF came back (POST .../signed)."""
+
+
+DOWNLOADABLE = frozenset({DocumentStatus.FINISHED.value, DocumentStatus.SIGNED.value})
+"""Statuses in which a document's files exist."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One file of a document, as its record describes it."""
+
+    extension: str
+    name: str
+    size: int
+    sha256: str
+
+
+def file_record_fields(extension: str, name: str, content: bytes) -> dict[str, Any]:
+    """Record fields describing the file of one format (``file_pdf_name``, ...)."""
+    return {f"file_{extension}_name": name, f"file_{extension}_size": len(content),
+            f"file_{extension}_sha256": hashlib.sha256(content).hexdigest()}
+
+
+def stored_files(record: dict[str, str]) -> list[StoredFile]:
+    """The document's files, one per format, the main one first. Records written before
+    documents had several formats describe their single file under ``file_*``."""
+    if not record.get("file_name"):
+        return []
+    formats = [f for f in record.get("formats", "").split(",") if f]
+    if not formats:
+        return [StoredFile(record["file_extension"], record["file_name"], int(record["file_size"]),
+                           record["file_sha256"])]
+    return [StoredFile(ext, record[f"file_{ext}_name"], int(record[f"file_{ext}_size"]), record[f"file_{ext}_sha256"])
+            for ext in formats]
+
+
+def signed_file(record: dict[str, str]) -> StoredFile | None:
+    """The signed copy that came back, if any."""
+    if not record.get("signed_sha256"):
+        return None
+    return StoredFile("pdf", record["signed_name"], int(record["signed_size"]), record["signed_sha256"])
 
 
 def utcnow() -> str:
@@ -82,3 +127,8 @@ class RecordStore:
     def mark_retrying(self, doc_id: str, reason: str) -> None:
         """Back to queued after a transient failure; the reason is kept until the next attempt."""
         self._write(doc_id, {"status": DocumentStatus.QUEUED.value, "error": reason})
+
+    def mark_signed(self, doc_id: str, name: str, content: bytes) -> None:
+        """Status signed: the signed copy's name, size, hash and arrival time."""
+        self._write(doc_id, {"status": DocumentStatus.SIGNED.value, "signed_at": utcnow(), "signed_name": name,
+                             "signed_size": len(content), "signed_sha256": hashlib.sha256(content).hexdigest()})

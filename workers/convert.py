@@ -1,52 +1,36 @@
-"""DOCX -> PDF with LibreOffice, one conversion at a time, under a timeout, leaving no process behind."""
+"""DOCX -> PDF through the process's warm LibreOffice (see workers/converter.py).
+
+Never a cold `soffice --convert-to` per document: each worker keeps one LibreOffice warm,
+with a timeout per conversion, restart on a hang or crash, and a recycle after N conversions.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 from pathlib import Path
 
-__all__ = ["ConversionError", "ConverterUnavailable", "convert_to_pdf"]
+from config.settings import Settings, get_settings
+from workers.converter import ConversionError, ConverterUnavailable, WarmConverter
+
+__all__ = ["ConversionError", "ConverterUnavailable", "convert_to_pdf", "warm_converter"]
 
 
-class ConversionError(Exception):
-    """LibreOffice failed or timed out on this document; a retry may succeed."""
+def warm_converter(settings: Settings | None = None, *, soffice: str | None = None,
+                   timeout: int | None = None, state_dir: Path | None = None) -> WarmConverter:
+    """This process's converter, configured from ``settings`` (default: the environment's)."""
+    settings = settings or get_settings()
+    return WarmConverter(
+        state_dir or settings.data_dir / "libreoffice",
+        soffice=soffice or settings.soffice,
+        python=settings.converter_python,
+        timeout=timeout or settings.convert_timeout,
+        recycle_after=settings.converter_recycle_after,
+        startup_timeout=settings.converter_startup_timeout,
+    )
 
 
-class ConverterUnavailable(Exception):
-    """LibreOffice is not installed where this worker runs; retrying will not help."""
-
-
-def convert_to_pdf(docx: bytes, *, soffice: str, timeout: int, profile_dir: Path) -> bytes:
-    """The PDF of ``docx``. ``profile_dir`` is this worker's own LibreOffice profile
-    (two instances sharing one profile block each other)."""
-    binary = shutil.which(soffice)
-    if binary is None:
-        raise ConverterUnavailable(f"PDF output needs LibreOffice ('{soffice}'), which is not installed on this worker")
-    profile_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="docgen-pdf-") as tmp:
-        source = Path(tmp) / "document.docx"
-        source.write_bytes(docx)
-        command = [binary, f"-env:UserInstallation={profile_dir.resolve().as_uri()}", "--headless",
-                   "--norestore", "--convert-to", "pdf", "--outdir", tmp, str(source)]
-        # A session of its own lets a timeout kill soffice.bin and every helper it started.
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        try:
-            output, _ = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise ConversionError(f"PDF conversion took longer than {timeout} seconds") from None
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        pdf = Path(tmp) / "document.pdf"
-        if process.returncode != 0 or not pdf.is_file():
-            detail = output.decode(errors="replace").strip()[-300:]
-            raise ConversionError(f"LibreOffice could not convert the document (exit {process.returncode}): {detail}")
-        return pdf.read_bytes()
+def convert_to_pdf(docx: bytes, *, soffice: str | None = None, timeout: int | None = None,
+                   profile_dir: Path | None = None, settings: Settings | None = None) -> bytes:
+    """The PDF of ``docx``. ``profile_dir`` (kept for older callers) only says where the
+    converter keeps its state: its parent folder. Raises ConversionError or ConverterUnavailable."""
+    state_dir = profile_dir.parent if profile_dir is not None else None
+    return warm_converter(settings, soffice=soffice, timeout=timeout, state_dir=state_dir).convert(docx)

@@ -17,10 +17,10 @@ from rq.timeouts import JobTimeoutException
 from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
 from storage.files import document_path, sha256_hex, write_atomic
-from storage.records import DocumentStatus, RecordStore
+from storage.records import DocumentStatus, RecordStore, file_record_fields
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
-from workers.produce import produce_document
+from workers.produce import produce_files
 from workers.render import TemplateRenderError
 
 __all__ = ["PermanentFailure", "on_horse_killed", "on_render_failure", "render_document"]
@@ -61,24 +61,27 @@ def render_document(doc_id: str) -> dict[str, Any]:
     log.info("rendering %s (attempt %s)", doc_id, attempt)
     registry = TemplateRegistry(settings.templates_dir)
     try:
-        produced = produce_document(
-            load_request(record["request"]), registry,
+        produced = produce_files(
+            load_request(record["request"]), registry, doc_id=doc_id, settings=settings,
             template_version=int(record["template_version"]) if record.get("template_version") else None,
-            soffice=settings.soffice, convert_timeout=settings.convert_timeout,
-            profile_dir=settings.data_dir / "libreoffice" / f"profile-{job.worker_name or 'worker'}",
         )
     except InvalidPayload as exc:
         raise PermanentFailure(f"the document data is invalid: {exc}") from exc
     except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
         raise PermanentFailure(str(exc)) from exc
-    path = document_path(settings.documents_dir, doc_id, produced.extension)
-    write_atomic(path, produced.content)
-    file_fields = {
-        "file_name": produced.filename, "file_size": len(produced.content),
-        "file_sha256": sha256_hex(produced.content), "file_extension": produced.extension,
-        "template_name": produced.template.name, "template_version": produced.template.version,
-        "template_sha256": produced.template.sha256,
-    }
+    file_fields: dict[str, Any] = {"formats": ",".join(p.extension for p in produced)}
+    for item in produced:
+        write_atomic(document_path(settings.documents_dir, doc_id, item.extension), item.content)
+        file_fields.update(file_record_fields(item.extension, item.filename, item.content))
+    main = produced[0]
+    file_fields.update({
+        # the first format's file, under the field names clients and batches read since v1
+        "file_name": main.filename, "file_size": len(main.content),
+        "file_sha256": sha256_hex(main.content), "file_extension": main.extension,
+        "template_name": main.template.name, "template_version": main.template.version,
+        "template_sha256": main.template.sha256,
+        "summary": json.dumps(main.summary, ensure_ascii=False, default=str),
+    })
     records.mark_finished(doc_id, file_fields)
     return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
 
