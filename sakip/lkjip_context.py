@@ -166,7 +166,7 @@ def _numbered(items: list[str]) -> list[dict[str, str]]:
 
 
 def _chart(c: _Computed, tahun: int) -> BarChart | None:
-    """Target and realisation by year; only for indicators whose values this year are numbers."""
+    """Target and realisation by year; only for indicators whose values this year are numbers, not all 0."""
     ind = c.source
     if not isinstance(ind.target, Decimal) or not isinstance(ind.realisasi, Decimal):
         return None
@@ -175,6 +175,8 @@ def _chart(c: _Computed, tahun: int) -> BarChart | None:
         return float(value) if isinstance(value, Decimal) else None
 
     years = [(e.tahun, e.target, e.realisasi) for e, _ in c.riwayat] + [(tahun, ind.target, ind.realisasi)]
+    if not any(number(v) for _, t, r in years for v in (t, r)):
+        return None  # all zero (e.g. zero incidents targeted and reached): bars of nothing say nothing
     width, height = CHART_SIZE_MM
     return BarChart(
         title=ind.uraian,
