@@ -23,15 +23,15 @@ from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
 from workers.render import ZIP_EPOCH, render_prepared
 
-__all__ = ["PAPER_SIZES_MM", "ProducedDocument", "document_summary", "identity_context", "produce_document",
-           "produce_files", "verify_url"]
+__all__ = ["PAPER_SIZES_MM", "ProducedDocument", "anchor_context", "document_summary", "identity_context",
+           "produce_document", "produce_files", "verify_url"]
 
 PAPER_SIZES_MM: dict[str, tuple[int, int]] = {"F4": (215, 330), "A4": (210, 297)}
 """Portrait width and height of each paper a template version may name in its manifest."""
 
 QR_SIGNATURE_MM = 24
 """Width of the QR code on the signature page: scannable from print at arm's length."""
-QR_FOOTER_MM = 12
+QR_FOOTER_MM = 14
 """Width of the footer's QR code: small, still decodable from a 300 dpi scan."""
 
 
@@ -59,8 +59,7 @@ def _qr_png(text: str) -> bytes:
 
 
 def identity_context(doc_id: str, settings: Settings) -> dict[str, Any]:
-    """The template variables that identify a document: id, verification URL and its QR codes,
-    and the anchor texts a TTE client stamps at."""
+    """The template variables that identify a document: id, verification URL and its QR codes."""
     url = verify_url(settings.base_url, doc_id)
     png = _qr_png(url)
     return {
@@ -68,9 +67,13 @@ def identity_context(doc_id: str, settings: Settings) -> dict[str, Any]:
         "verifikasi_url": url,
         "qr_verifikasi": Picture(png=png, width_mm=QR_SIGNATURE_MM),
         "qr_kaki": Picture(png=png, width_mm=QR_FOOTER_MM),
-        "anchor_pihak_pertama": settings.anchor_pihak_pertama,
-        "anchor_pihak_kedua": settings.anchor_pihak_kedua,
     }
+
+
+def anchor_context(settings: Settings) -> dict[str, str]:
+    """The invisible texts in the signature cells that a TTE client stamps at."""
+    return {"anchor_pihak_pertama": settings.anchor_pihak_pertama,
+            "anchor_pihak_kedua": settings.anchor_pihak_kedua}
 
 
 def _party(pejabat: Any) -> dict[str, str] | None:
@@ -166,7 +169,7 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
     valid = parse_document_request(body)
     request = valid.request
     template = registry.get(request.type, template_version or request.template_version)
-    context = valid.doctype.context(valid.data)
+    context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
     if doc_id is not None:
         context = {**context, **identity_context(doc_id, settings)}
     docx = _finish_package(render_prepared(template.content, template.sha256, context), template.paper)

@@ -14,10 +14,10 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "pk-v1.docx"
@@ -25,6 +25,8 @@ OUTPUT = HERE / "pk-v1.docx"
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 215, 330  # F4 / Folio
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 25, "right": 20}
 FONT = "Arial"
+STAMP_ROOM_MM = 26  # a BSrE visual signature or QR stamp is about 25 mm high
+FOOTER_DISTANCE_MM = 6
 CENTER, RIGHT, LEFT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
                                 WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY)
 
@@ -180,11 +182,60 @@ def signature_cells(top, bottom, role: str, who: str, *, dated: bool) -> None:
     if role:
         cell_para(top, role, align=CENTER)
     cell_para(top, f"{{{{ {who}.jabatan }}}}", align=CENTER)
-    for _ in range(4):
-        cell_para(bottom, "")
+    stamp_room(bottom, f"{{{{ anchor_{who} }}}}")
     cell_para(bottom, f"{{{{ {who}.nama }}}}", bold=True, underline=True, align=CENTER)
     cell_para(bottom, f"{{{{ {who}.pangkat }}}}", align=CENTER)
     cell_para(bottom, f"{{% if {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}", align=CENTER)
+
+
+def stamp_room(cell, anchor: str) -> None:
+    """The signing space: an invisible anchor text (white, 1 pt) a TTE client finds and stamps
+    at, on a paragraph of fixed height that reserves room for the stamp or a wet signature."""
+    p = cell_para(cell, "", align=CENTER)
+    run = p.add_run(anchor)
+    run.font.size = Pt(1)
+    run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(2)
+    fmt.space_after = Mm(STAMP_ROOM_MM)
+
+
+def verification_note(container, qr: str = "{{ qr_verifikasi }}", size: int = 9) -> None:
+    """QR code pointing at the public verification page, with the document's id and the URL."""
+    t = table(container, [30, 140], rows=1, grid=False)
+    row_flag(t.rows[0], "w:cantSplit")
+    qr_cell, text_cell = t.rows[0].cells
+    qr_cell.vertical_alignment = text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    write(qr_cell, qr, align=CENTER)
+    cell_para(text_cell, "")
+    lines = ["Dokumen ini diterbitkan oleh layanan dokumen SAKIP. Pindai QR code atau buka alamat di bawah "
+             "untuk memeriksa keasliannya.", "ID dokumen: {{ dokumen_id }}", "{{ verifikasi_url }}"]
+    for line in lines:
+        p = para(text_cell, line, size=size)
+        p.paragraph_format.keep_with_next = True
+    text_cell._tc.remove(text_cell.paragraphs[0]._p)
+
+
+def footer(doc) -> None:
+    """Every page: a small QR code and the document's id and verification address."""
+    section = doc.sections[0]
+    section.footer_distance = Mm(FOOTER_DISTANCE_MM)
+    foot = section.footer
+    foot.is_linked_to_previous = False
+    foot.paragraphs[0].text = "{%p if dokumen_id %}"
+    t = foot.add_table(rows=1, cols=2, width=Mm(170))
+    no_borders(t)
+    t.autofit = False
+    for col, width in zip(t._tbl.tblGrid.gridCol_lst, (18, 152), strict=True):
+        col.w = Mm(width)
+    qr_cell, text_cell = t.rows[0].cells
+    qr_cell.width, text_cell.width = Mm(18), Mm(152)
+    qr_cell.vertical_alignment = text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    write(qr_cell, "{{ qr_kaki }}", align=LEFT)
+    write(text_cell, "ID dokumen {{ dokumen_id }}", size=7)
+    para(text_cell, "Verifikasi: {{ verifikasi_url }}", size=7)
+    foot.add_paragraph("{%p endif %}")
 
 
 def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
@@ -242,6 +293,10 @@ def statement(doc) -> None:
               "tanggung jawab saya.", align=JUSTIFY, before=6, after=6)
     tag(doc, "{%p endif %}")
     signature_block(doc)
+    tag(doc, "{%p if dokumen_id %}")  # offline renders have no id, so nothing to verify
+    para(doc, "", after=12)
+    verification_note(doc)
+    tag(doc, "{%p endif %}")
 
 
 def header_rows(t, labels: list[str], size: int | None = None) -> None:
@@ -327,6 +382,7 @@ def attachment(doc) -> None:
 def build(path: Path = OUTPUT) -> Path:
     doc = Document()
     setup(doc)
+    footer(doc)
     statement(doc)
     attachment(doc)
     doc.core_properties.title = "Perjanjian Kinerja"
