@@ -240,3 +240,18 @@ def test_pdf_pages_show_the_toc_entries_and_stay_on_f4(make_document):
     for entry in ("KATA PENGANTAR", "BAB I PENDAHULUAN", "A. Capaian Kinerja Organisasi", "LAMPIRAN"):
         assert entry in toc_page
     assert any("Grafik 3.1" in p.extract_text() for p in reader.pages)
+
+
+def test_same_report_data_gives_the_same_bytes_charts_included():
+    import hashlib
+
+    from config.settings import REPO_ROOT
+    from sakip.envelope import parse_document_request
+    from storage.templates import TemplateRegistry
+    from workers.render import render_docx
+
+    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("lkjip")
+    valid = parse_document_request(example("lkjip-opd"))
+    first = render_docx(template.content, valid.doctype.context(valid.data))
+    second = render_docx(template.content, valid.doctype.context(valid.data))
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
