@@ -19,10 +19,15 @@ EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "service.app:create_app()"]
 
 FROM base AS worker
-# Fonts metric-compatible with Arial, Times New Roman, Calibri and Bookman keep the layout.
+# LibreOffice with its Python UNO bridge (the warm converter runs under /usr/bin/python3);
+# fonts metric-compatible with Arial, Times New Roman, Calibri and Bookman keep the layout;
+# tini as PID 1 reaps converter hosts whose starting work horse is gone, so none stays a zombie.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2 \
-      fonts-crosextra-carlito fonts-texgyre \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends libreoffice-writer-nogui python3-uno fonts-liberation2 \
+      fonts-crosextra-carlito fonts-texgyre tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && /usr/bin/python3 -c "import uno"
+ENV DOCGEN_CONVERTER_PYTHON=/usr/bin/python3
 USER docgen
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["python", "-m", "workers"]

@@ -6,8 +6,10 @@ set -euo pipefail
 optional=0
 [[ "${1:-}" == "--optional" ]] && optional=1
 
-# LibreOffice makes PDFs; the fonts keep Arial/Calibri metrics; poppler-utils reads PDFs in tests.
-packages=(libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils)
+# LibreOffice makes PDFs, python3-uno lets the warm converter drive it; the fonts keep Arial,
+# Times, Calibri and Bookman metrics; poppler-utils reads PDFs and zbar-tools decodes QR codes in tests.
+packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre
+          poppler-utils zbar-tools)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -147,7 +147,7 @@ class WarmConverter:
                    "--profile", str(profile), "--soffice", self.soffice, "--libpath", libpath,
                    "--timeout", str(self.timeout), "--recycle-after", str(self.recycle_after),
                    "--startup-timeout", str(self.startup_timeout)]
-        log_file = open(self.state_dir / f"converter-{self.owner}.log", "ab")  # noqa: SIM115 - the host keeps it
+        log_file = open(self.state_dir / f"converter-{self.owner}.log", "ab")  # the host inherits its own descriptor
         # A session of its own: Ctrl-C in a terminal or a signal to the horse's group doesn't reach it;
         # it ends with its owner instead.
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file,
