@@ -73,7 +73,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
         produced = produce_document(
             body, registry, template_version=int(batch["template_version"]),
             soffice=settings.soffice, convert_timeout=settings.convert_timeout,
-            profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}",
+            profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}", doc_id=doc_id,
         )
     except InvalidPayload as exc:
         errors = _cell_errors(exc, item.get("cells"))

@@ -29,6 +29,7 @@ from jinja2 import Template, TemplateError
 from lxml import etree
 
 from sakip.media import Picture
+from workers.paper import fit_paper
 from workers.render import ZIP_EPOCH, TemplateRenderError, sandbox_environment
 
 __all__ = ["PreparedTemplate", "UnsupportedTemplate"]
@@ -41,6 +42,15 @@ _HEADER_FOOTER = (RT.HEADER, RT.FOOTER)
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+_EMPTY_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<Relationships xmlns="{_RELS_NS}"></Relationships>')
+
+
+def _rels_name(part_name: str) -> str:
+    folder, _, file = part_name.rpartition("/")
+    return f"{folder}/_rels/{file}.rels"
 
 
 class UnsupportedTemplate(Exception):
@@ -60,21 +70,20 @@ class _TaggedPart:
 
 @dataclass
 class _PictureSink:
-    """Pictures placed during one render: they become media parts and relationships."""
+    """Pictures placed during one render: media parts, and the relationships of each part
+    (body, header, footer) that shows them."""
 
+    part: str = "word/document.xml"  # the part being rendered now
     media: dict[str, bytes] = field(default_factory=dict)  # zip name -> PNG
-    rels: list[tuple[str, str]] = field(default_factory=list)  # (rId, target)
-    by_hash: dict[str, str] = field(default_factory=dict)  # sha1 -> rId
+    rels: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> {rId: target}
 
     def add(self, png: bytes) -> tuple[str, str]:
         digest = hashlib.sha1(png).hexdigest()
         name = f"docgen-{digest[:16]}.png"
-        if digest not in self.by_hash:
-            rid = f"rIdDocgen{len(self.rels) + 1}"
-            self.by_hash[digest] = rid
-            self.rels.append((rid, f"media/{name}"))
-            self.media[f"word/media/{name}"] = png
-        return self.by_hash[digest], name
+        rid = f"rIdDocgen{digest[:12]}"
+        self.media[f"word/media/{name}"] = png
+        self.rels.setdefault(self.part, {})[rid] = f"media/{name}"
+        return rid, name
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -121,7 +130,7 @@ def _split_around(xml: str, open_tag: str, close_tag: str) -> tuple[str, str, st
 class PreparedTemplate:
     """One template version, ready to render many documents."""
 
-    def __init__(self, content: bytes) -> None:
+    def __init__(self, content: bytes, paper: str | None = None) -> None:
         self.sha256 = hashlib.sha256(content).hexdigest()
         self.env = sandbox_environment()
         tpl = DocxTemplate(io.BytesIO(content))
@@ -130,16 +139,20 @@ class PreparedTemplate:
         core = tpl.docx.core_properties
         if any(_TAG.search(getattr(core, name) or "") for name in _CORE_PROPERTIES):
             raise UnsupportedTemplate("tags in document properties are rendered by plain docxtpl only")
-        self.parts: list[_TaggedPart] = [self._prepare_body(tpl)]
+        self.parts: list[_TaggedPart] = [self._prepare_body(tpl, paper)]
         self.parts += self._prepare_headers_footers(tpl)
         self.parts += self._prepare_footnotes(tpl)
-        self._document_rels = self._read(content, "word/_rels/document.xml.rels").decode("utf-8")
-        self.base_zip = self._base_archive(content, {p.name for p in self.parts} | {"word/_rels/document.xml.rels"})
+        # Each tagged part's relationships are rewritten per document: pictures add to them.
+        self._rels_names = {p.name: _rels_name(p.name) for p in self.parts}
+        self._rels = {name: self._read_or_empty(content, name) for name in self._rels_names.values()}
+        self.base_zip = self._base_archive(content, {p.name for p in self.parts} | set(self._rels))
 
     @staticmethod
-    def _read(content: bytes, name: str) -> bytes:
+    def _read_or_empty(content: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return archive.read(name)
+            if name in archive.namelist():
+                return archive.read(name).decode("utf-8")
+        return _EMPTY_RELS
 
     def _compile(self, xml: str) -> Template:
         # docxtpl renders with a newline before each paragraph so Jinja errors point at a line.
@@ -148,7 +161,7 @@ class PreparedTemplate:
         except TemplateError as exc:
             raise TemplateRenderError(f"template error (line {getattr(exc, 'lineno', '?')}): {exc}") from exc
 
-    def _prepare_body(self, tpl: DocxTemplate) -> _TaggedPart:
+    def _prepare_body(self, tpl: DocxTemplate, paper: str | None) -> _TaggedPart:
         raw_body = tpl.get_xml()
         text_only = re.sub(r"<[^>]+>", "", raw_body)
         # docxtpl's fix_tables also counts the rows of nested tables against the outer grid;
@@ -156,7 +169,7 @@ class PreparedTemplate:
         nested_table = bool(re.search(r"<w:tc[ >](?:(?!</w:tc>).)*<w:tbl[ >]", raw_body, flags=re.DOTALL))
         self.needs_table_fix = bool(_TABLE_FIX_TAGS.search(text_only) or _TABLE_FIX_TAGS.search(raw_body)
                                     or nested_table)
-        body = tpl.patch_xml(raw_body)
+        body = fit_paper(tpl.patch_xml(raw_body), paper)
         body = re.sub(r"^<w:body[^>]*>", "<w:body>", body)  # namespaces are declared on w:document
         document = etree.tostring(tpl.docx._part._element, encoding="UTF-8", standalone=True).decode("utf-8")
         head, _, tail = _split_around(document, "<w:body", "</w:body>")
@@ -201,7 +214,8 @@ class PreparedTemplate:
                 if entry.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
                     data = data.replace(b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ',
                                         1)
-                target.writestr(zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH), data)
+                target.writestr(zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH), data,
+                                compress_type=zipfile.ZIP_DEFLATED)
         return out.getvalue()
 
     def _render_part(self, part: _TaggedPart, context: dict[str, Any]) -> str:
@@ -235,22 +249,22 @@ class PreparedTemplate:
         context = _place_pictures(context, sink)
         rendered: dict[str, bytes] = {}
         for part in self.parts:
+            sink.part = part.name
             if part.name == "word/document.xml":
                 rendered[part.name] = self._render_body(part, context).encode("utf-8")
             else:
                 rendered[part.name] = self._render_part(part, context).encode(part.encoding)
-        rels = self._document_rels
-        if sink.rels:
+        for part_name, rels_name in self._rels_names.items():
+            rels = self._rels[rels_name]
             extra = "".join(f'<Relationship Id="{rid}" Type="{RT.IMAGE}" Target="{target}"/>'
-                            for rid, target in sink.rels)
-            rels = rels.replace("</Relationships>", extra + "</Relationships>")
-        rendered["word/_rels/document.xml.rels"] = rels.encode("utf-8")
+                            for rid, target in sorted(sink.rels.get(part_name, {}).items()))
+            rendered[rels_name] = rels.replace("</Relationships>", extra + "</Relationships>").encode("utf-8")
         out = io.BytesIO(self.base_zip)
         out.seek(0, io.SEEK_END)
         with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, data in rendered.items():
                 archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EPOCH), data,
                                  compress_type=zipfile.ZIP_DEFLATED)
-            for name, png in sink.media.items():
+            for name, png in sorted(sink.media.items()):
                 archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EPOCH), png, compress_type=zipfile.ZIP_STORED)
         return out.getvalue()

@@ -62,8 +62,8 @@ def _inline_images(value: Any, doc: DocxTemplate) -> Any:
     return value
 
 
-def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
-    """Plain docxtpl: the .docx bytes of ``template`` filled with ``context``."""
+def render_docx(template: Path | bytes, context: dict[str, Any], paper: str | None = None) -> bytes:
+    """Plain docxtpl: the .docx bytes of ``template`` filled with ``context``, on ``paper``."""
     source = io.BytesIO(template) if isinstance(template, bytes) else template
     doc = DocxTemplate(source)
     try:
@@ -73,43 +73,49 @@ def render_docx(template: Path | bytes, context: dict[str, Any]) -> bytes:
         raise TemplateRenderError(f"template error{where}: {exc}") from exc
     out = io.BytesIO()
     doc.save(out)
-    return _with_fixed_timestamps(out.getvalue())
+    return _normalised_package(out.getvalue(), paper)
 
 
-def _with_fixed_timestamps(docx: bytes) -> bytes:
-    """The same archive with every entry dated 1980-01-01, so the same data gives the same
-    bytes and the same sha256 when a job is re-run."""
+def _normalised_package(docx: bytes, paper: str | None) -> bytes:
+    """The same archive on ``paper``, every entry dated 1980-01-01, so the same data gives the
+    same bytes and the same sha256 when a job is re-run."""
+    from workers.paper import fit_paper
+
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(docx)) as source, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "word/document.xml" and paper:
+                data = fit_paper(data.decode("utf-8"), paper).encode("utf-8")
             info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = entry.external_attr
-            target.writestr(info, source.read(entry))
+            target.writestr(info, data)
     return out.getvalue()
 
 
-def prepared(content: bytes, sha256: str) -> Any:
-    """The prepared form of a template version, made on first use and kept (LRU)."""
+def prepared(content: bytes, sha256: str, paper: str | None = None) -> Any:
+    """The prepared form of a template version on its paper, made on first use and kept (LRU)."""
     from workers.prepared import PreparedTemplate, UnsupportedTemplate
 
-    if sha256 in _prepared:
-        _prepared.move_to_end(sha256)
-        return _prepared[sha256]
+    key = f"{sha256}:{paper}"
+    if key in _prepared:
+        _prepared.move_to_end(key)
+        return _prepared[key]
     try:
-        result: Any = PreparedTemplate(content)
+        result: Any = PreparedTemplate(content, paper=paper)
     except UnsupportedTemplate:
         result = None  # remembered too: this version always renders through plain docxtpl
-    _prepared[sha256] = result
+    _prepared[key] = result
     while len(_prepared) > PREPARED_CACHE_SIZE:
         _prepared.popitem(last=False)
     return result
 
 
-def render_prepared(content: bytes, sha256: str, context: dict[str, Any]) -> bytes:
+def render_prepared(content: bytes, sha256: str, context: dict[str, Any], paper: str | None = None) -> bytes:
     """The .docx of ``context`` through the prepared template; plain docxtpl when unsupported."""
-    template = prepared(content, sha256)
+    template = prepared(content, sha256, paper)
     if template is None:
-        return render_docx(content, context)
+        return render_docx(content, context, paper=paper)
     return template.render(draw_charts(context))

@@ -29,7 +29,7 @@ def prepare_active_templates(registry: TemplateRegistry) -> None:
         except UnknownTemplate:
             continue
         try:
-            prepared(template.content, template.sha256)
+            prepared(template.content, template.sha256, template.paper)
         except Exception:
             log.exception("could not prepare template %s v%s", doc_type, template.version)
 

@@ -1,0 +1,142 @@
+"""Bulk end to end: N PKs submitted as one batch -> archive ready, next to plain docxtpl.
+
+    .venv/bin/python bench/bulk_bench.py [--n 27000] [--workers 2] [--plain 200]
+
+Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
+prints documents per second end to end, the same for plain docxtpl rendering the same
+template and data in one process, the ratio, and the workers' memory over the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from docxtpl import DocxTemplate  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+from sakip.envelope import parse_document_request  # noqa: E402
+from service.app import create_app  # noqa: E402
+from storage.redis_server import RedisServer  # noqa: E402
+from storage.templates import TemplateRegistry  # noqa: E402
+from tests.processes import descendants  # noqa: E402
+
+
+def _items(n: int) -> list[dict]:
+    """N PKs of the jpt example, each its own person and agency so names and files differ."""
+    data = json.loads((ROOT / "examples" / "pk-jpt.json").read_text())["data"]
+    items = []
+    for i in range(n):
+        item = json.loads(json.dumps(data))
+        item["pihak_pertama"]["nama"] = f"Pegawai Nomor {i}, S.T."
+        item["pihak_pertama"]["nip"] = f"19800101{2000 + i % 20:04d}01{i % 10}{i % 1000:03d}"[:18].ljust(18, "0")
+        item["instansi"]["nama"] = f"Dinas Contoh {i % 45}"
+        items.append({"ref": f"P{i:05d}", "data": item})
+    return items
+
+
+def plain_docxtpl_rate(count: int) -> float:
+    """Documents per second of plain docxtpl on the shipped PK template, one process."""
+    template = TemplateRegistry(ROOT / "templates_docx").get("pk")
+    body = json.loads((ROOT / "examples" / "pk-jpt.json").read_text(), parse_float=Decimal)
+    valid = parse_document_request(body)
+    context = valid.doctype.context(valid.data)
+    start = time.perf_counter()
+    for _ in range(count):
+        doc = DocxTemplate(template.path)
+        doc.render(context, autoescape=True)
+        doc.save(io.BytesIO())
+    return count / (time.perf_counter() - start)
+
+
+def _rss_mb(pids: set[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def bulk_rate(n: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
+        data_dir = Path(tmp) / "var"
+        redis = RedisServer(Path(tmp) / "redis").start()
+        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
+        procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+        samples: list[float] = []
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                pids = {p.pid for p in procs}
+                for p in procs:
+                    pids |= descendants(p.pid)
+                samples.append(_rss_mb(pids))
+                time.sleep(1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        try:
+            time.sleep(2)  # workers up
+            client = create_app(Settings(redis_url=redis.url, data_dir=data_dir)).test_client()
+            body = json.dumps({"type": "pk", "items": _items(n)}).encode()
+            sampler.start()
+            start = time.perf_counter()
+            response = client.post("/api/v1/batches", data=body, content_type="application/json")
+            submitted = time.perf_counter() - start
+            batch_id = response.json["id"]
+            while True:
+                status = client.get(f"/api/v1/batches/{batch_id}").json
+                if status["archive_ready"]:
+                    break
+                time.sleep(0.25)
+            total = time.perf_counter() - start
+            archive = data_dir / "batches" / batch_id / "archive.zip"
+            print(f"bulk end to end: {n} PKs, {workers} bulk workers: submit {submitted:.1f} s, "
+                  f"archive ready after {total:.1f} s -> {n / total:.0f} documents/s "
+                  f"(finished {status['finished']}, failed {status['failed']}, "
+                  f"archive {archive.stat().st_size / 1e6:.0f} MB)")
+            if samples:
+                third = max(1, len(samples) // 3)
+                print(f"worker memory (RSS, all worker processes): first third max {max(samples[:third]):.0f} MB, "
+                      f"last third max {max(samples[-third:]):.0f} MB")
+        finally:
+            stop.set()
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait()
+            redis.stop()
+    return n / total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--plain", type=int, default=200)
+    args = parser.parse_args()
+    plain = plain_docxtpl_rate(args.plain)
+    print(f"plain docxtpl, one process: {plain:.1f} documents/s ({args.plain} renders)")
+    ours = bulk_rate(args.n, args.workers)
+    print(f"ratio end to end / plain docxtpl: {ours / plain:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
