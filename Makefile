@@ -27,6 +27,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/render_bench.py
+	$(VENV)/bin/python bench/pdf_bench.py
+	$(VENV)/bin/python bench/bulk_bench.py
 
 # Rebuild the shipped PK template from its python-docx script (overwrites pk-v1.docx).
 template: $(STAMP)

@@ -45,6 +45,13 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_submit(args: argparse.Namespace) -> int:
+    from cli.batch import submit_batch
+
+    return submit_batch(Path(args.file), args.type, args.format, args.url or get_settings().base_url, args.wait,
+                        Path(args.output) if args.output else None)
+
+
 def _run(_args: argparse.Namespace) -> int:
     from cli.run import run_service
 
@@ -70,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run one RQ worker")
     worker.add_argument("--bulk", action="store_true", help="serve the batch queue")
     worker.set_defaults(func=_worker)
+    batch = sub.add_parser("batch", help="batches through the HTTP API").add_subparsers(dest="action", required=True)
+    submit = batch.add_parser("submit", help="submit FILE.xlsx or FILE.json as one batch")
+    submit.add_argument("file")
+    submit.add_argument("--type", default="pk")
+    submit.add_argument("--format", default="docx", choices=["docx", "pdf"])
+    submit.add_argument("--url", help="service address; default DOCGEN_PUBLIC_URL or http://HOST:PORT")
+    submit.add_argument("--wait", action="store_true", help="show progress, then save the archive")
+    submit.add_argument("-o", "--output", help="where to save the archive (with --wait)")
+    submit.set_defaults(func=_batch_submit)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -44,6 +44,10 @@ def run_service(settings: Settings) -> int:
         _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
     if shutil.which(settings.soffice) is None:
         _say(f"LibreOffice ('{settings.soffice}') not found: PDF requests will fail with a clear reason")
+    elif (shutil.which(settings.converter_python) is None
+          or subprocess.run([settings.converter_python, "-c", "import uno"], capture_output=True).returncode != 0):
+        _say(f"'{settings.converter_python}' can't import uno (python3-uno): PDF requests will fail with a "
+             "clear reason")
     bin_dir = Path(sys.executable).parent
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ from flask import Blueprint, Response, request, send_file
 
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
+from service.bodies import read_json_body
 from service.problems import Problem
 from service.state import state
 from storage.files import CONTENT_TYPES, document_path
@@ -20,21 +19,6 @@ from storage.templates import UnknownTemplate
 from workers.submit import enqueue_render
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _read_json_body() -> tuple[str, Any]:
-    """The raw body text and its parsed value, decimals exact; Problem 400/415 otherwise."""
-    if request.mimetype and not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise Problem(415, "Unsupported Media Type", "Send the request as application/json.")
-    raw = request.get_data(cache=False)  # werkzeug raises 413 above MAX_CONTENT_LENGTH
-    try:
-        text = raw.decode("utf-8")
-        return text, json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise Problem(400, "Malformed JSON", f"The request body is not valid JSON: {exc}") from None
 
 
 def _links(doc_id: str, formats: list[str] | None = None) -> dict[str, str]:
@@ -94,7 +78,7 @@ def submit():
     """Accept a document request: 202 with its id and links. Errors: 400 malformed JSON,
     413 body too large, 415 not JSON, 422 invalid fields (each named by its path)."""
     st = state()
-    raw, body = _read_json_body()
+    raw, body = read_json_body()
     valid = parse_document_request(body)
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)

@@ -12,10 +12,13 @@ COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
 
 
-def test_services_are_redis_web_and_a_scalable_worker():
-    assert set(COMPOSE["services"]) == {"redis", "web", "worker"}
-    worker = COMPOSE["services"]["worker"]
-    assert "container_name" not in worker and "ports" not in worker  # --scale worker=N works
+def test_services_are_redis_web_and_scalable_worker_pools():
+    assert set(COMPOSE["services"]) == {"redis", "web", "worker", "bulk-worker"}
+    for name in ("worker", "bulk-worker"):
+        worker = COMPOSE["services"][name]
+        assert "container_name" not in worker and "ports" not in worker  # --scale NAME=N works
+    # one queue per worker process: single documents and batch items have their own pools
+    assert COMPOSE["services"]["bulk-worker"]["command"] == ["python", "-m", "workers", "--bulk"]
 
 
 def test_redis_persists_and_never_evicts():
@@ -35,7 +38,7 @@ def test_web_runs_gunicorn_on_the_app_factory_and_worker_runs_rq():
 
 
 def test_web_and_workers_share_the_documents_volume_and_redis():
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "bulk-worker"):
         service = COMPOSE["services"][name]
         env = service["environment"]
         assert env["DOCGEN_REDIS_URL"] == "redis://redis:6379/0"

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 import pytest
 
@@ -56,6 +57,16 @@ def test_run_serves_a_document_and_stops_everything_on_sigterm(tmp_path):
                 break
             time.sleep(0.2)
         assert record["status"] == "finished", record
+        # a batch through the CLI against the running service: its bulk worker renders it
+        items = [{"ref": f"B{n}", "data": json.loads(body)["data"]} for n in range(3)]
+        (tmp_path / "batch.json").write_text(json.dumps(items))
+        cli = subprocess.run([sys.executable, "-m", "cli.main", "batch", "submit", str(tmp_path / "batch.json"),
+                              "--wait", "--url", base, "-o", str(tmp_path / "out.zip")], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0, cli.stderr
+        assert "100.0%" in cli.stderr and "3/3" in cli.stderr
+        with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+            assert len([n for n in archive.namelist() if n.endswith(".docx")]) == 3
         assert list((tmp_path / "var" / "redis").glob("appendonly*")), "Redis persists with appendonly"
         children = descendants(process.pid)
         assert len(children) >= 3  # redis, worker, gunicorn master and its workers

@@ -39,6 +39,9 @@ _TAG = re.compile(r"\{\{|\{%|\{#")
 # body need docxtpl's fix_tables pass.
 _TABLE_FIX_TAGS = re.compile(r"\{[%{]-?\s*tc\s|\{%-?\s*(hm|colspan)\b")
 _HEADER_FOOTER = (RT.HEADER, RT.FOOTER)
+# Tabs, newlines, \a and \f inside a text run become Word tabs, breaks and paragraphs (docxtpl's
+# resolve_listing); newlines elsewhere (a picture's XML) need no pass.
+_LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\n\a\f]")
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -227,7 +230,7 @@ class PreparedTemplate:
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         if "_}" in xml or "{_" in xml or "%_" in xml:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if any(ch in xml for ch in "\t\n\a\f"):
+        if _LISTING_CHARS.search(xml):
             xml = self._docx_tpl.resolve_listing(xml)
         return xml
 

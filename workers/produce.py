@@ -7,18 +7,16 @@ verification page (on the signature page and in the footer) and the invisible TT
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import segno
 
 from config.settings import Settings, get_settings
 from sakip.envelope import parse_document_request
 from sakip.media import Picture
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
+from workers.qr import qr_png
 from workers.render import render_prepared
 
 __all__ = ["ProducedDocument", "anchor_context", "document_summary", "identity_context",
@@ -46,19 +44,10 @@ def verify_url(base_url: str, doc_id: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{doc_id}"
 
 
-def _qr_png(text: str) -> bytes:
-    out = io.BytesIO()
-    # Error correction M survives a stamp or a fold; a 4-module quiet zone, as the standard asks.
-    # A fixed mask skips segno's search over all eight (two thirds of the time per document in a
-    # batch); every mask is valid, decoders read them alike. Scale 4 still prints at >300 dpi.
-    segno.make(text, error="m", micro=False, mask=4, boost_error=False).save(out, kind="png", scale=4, border=4)
-    return out.getvalue()
-
-
 def identity_context(doc_id: str, settings: Settings) -> dict[str, Any]:
     """The template variables that identify a document: id, verification URL and its QR codes."""
     url = verify_url(settings.base_url, doc_id)
-    png = _qr_png(url)
+    png = qr_png(url)
     return {
         "dokumen_id": doc_id,
         "verifikasi_url": url,
