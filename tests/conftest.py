@@ -68,16 +68,19 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def run_worker(redis: Redis, settings: Settings):
-    """Runs a real forking RQ worker until the queue is empty."""
-
+def _burst_worker(redis: Redis, queue: str):
     def _run() -> None:
-        worker = PreparingWorker([Queue(settings.queue, connection=redis)], connection=redis,
-                        work_horse_killed_handler=jobs.on_horse_killed)
+        worker = PreparingWorker([Queue(queue, connection=redis)], connection=redis,
+                                 work_horse_killed_handler=jobs.on_horse_killed)
         worker.work(burst=True)
 
     return _run
+
+
+@pytest.fixture
+def run_worker(redis: Redis, settings: Settings):
+    """Runs a real forking RQ worker on the single-document queue until it is empty."""
+    return _burst_worker(redis, settings.queue)
 
 
 @pytest.fixture
@@ -100,10 +103,4 @@ def make_document(client, run_worker):
 @pytest.fixture
 def run_bulk_worker(redis: Redis, settings: Settings):
     """Runs a real forking RQ worker on the batch queue until it is empty."""
-
-    def _run() -> None:
-        worker = PreparingWorker([Queue(settings.bulk_queue, connection=redis)], connection=redis,
-                                 work_horse_killed_handler=jobs.on_horse_killed)
-        worker.work(burst=True)
-
-    return _run
+    return _burst_worker(redis, settings.bulk_queue)

@@ -1,8 +1,11 @@
-"""Processes seen through /proc: children of a process, and whether one still runs."""
+"""Processes seen through /proc (children of a process, whether one still runs), and waiting for a condition."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def stat_fields(pid: int) -> list[str] | None:
@@ -32,3 +35,14 @@ def descendants(pid: int) -> set[int]:
 def alive(pid: int) -> bool:
     fields = stat_fields(pid)
     return fields is not None and fields[0] != "Z"
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
+    """The first truthy value of ``predicate``, polled every ``interval`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s")

@@ -16,7 +16,7 @@ import pytest
 from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
 from tests.conftest import example
-from tests.processes import descendants
+from tests.processes import descendants, wait_for
 
 
 def _start_worker(*args: str) -> subprocess.Popen:
@@ -29,16 +29,6 @@ def _stop(*workers: subprocess.Popen) -> None:
         worker.terminate()
     for worker in workers:
         worker.wait(timeout=60)
-
-
-def _wait(predicate, timeout: float, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("timed out")
 
 
 def _batch(count: int) -> dict:
@@ -59,10 +49,10 @@ def test_a_single_document_is_not_stuck_behind_a_batch(client_with_chunks):
     bulk, interactive = _start_worker("--bulk"), _start_worker()
     try:
         batch_id = client.post("/api/v1/batches", json=_batch(1500)).get_json()["id"]
-        _wait(lambda: client.get(f"/api/v1/batches/{batch_id}").get_json()["finished"] > 0, timeout=60)
+        wait_for(lambda: client.get(f"/api/v1/batches/{batch_id}").get_json()["finished"] > 0, timeout=60)
         start = time.monotonic()
         doc_id = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
-        _wait(lambda: client.get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "finished", timeout=30,
+        wait_for(lambda: client.get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "finished", timeout=30,
               interval=0.02)
         elapsed = time.monotonic() - start
         batch = client.get(f"/api/v1/batches/{batch_id}").get_json()
@@ -79,11 +69,11 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(client_with_chunks,
     try:
         batch_id = client.post("/api/v1/batches", json=_batch(300)).get_json()["id"]
         key = f"docgen:batch:{batch_id}"
-        _wait(lambda: int(redis.hget(key, "finished") or 0) >= 30, timeout=60, interval=0.005)
+        wait_for(lambda: int(redis.hget(key, "finished") or 0) >= 30, timeout=60, interval=0.005)
         horses = descendants(bulk.pid)
         for pid in horses:  # the work horse (and the scheduler, which RQ restarts)
             os.kill(int(pid), signal.SIGKILL)
-        status = _wait(lambda: (s := client.get(f"/api/v1/batches/{batch_id}").get_json())["archive_ready"] and s,
+        status = wait_for(lambda: (s := client.get(f"/api/v1/batches/{batch_id}").get_json())["archive_ready"] and s,
                        timeout=120, interval=0.2)
     finally:
         _stop(bulk)

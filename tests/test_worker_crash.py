@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from redis import Redis
@@ -14,6 +13,7 @@ from redis import Redis
 from config.settings import REPO_ROOT
 from tests.conftest import example
 from tests.docx_reading import open_docx, rows, table_with_header
+from tests.processes import wait_for
 
 
 def _big_pk(objectives: int = 250) -> dict:
@@ -26,16 +26,6 @@ def _big_pk(objectives: int = 250) -> dict:
     return body
 
 
-def _wait_for(predicate, timeout: float, interval: float = 0.005):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("timed out waiting")
-
-
 def _start_worker() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, env=dict(os.environ),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -43,7 +33,8 @@ def _start_worker() -> subprocess.Popen:
 
 def _kill_first_attempt(redis: Redis, doc_id: str) -> None:
     key = f"docgen:doc:{doc_id}"
-    pid = _wait_for(lambda: redis.hget(key, "status") == b"started" and redis.hget(key, "pid"), timeout=60)
+    pid = wait_for(lambda: redis.hget(key, "status") == b"started" and redis.hget(key, "pid"), timeout=60,
+                   interval=0.005)
     os.kill(int(pid), signal.SIGKILL)
 
 
@@ -53,7 +44,7 @@ def test_killed_work_horse_is_retried_and_the_document_finishes(client, redis):
     try:
         doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
         _kill_first_attempt(redis, doc_id)
-        record = _wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
+        record = wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
                            in ("finished", "failed") and r, timeout=120, interval=0.1)
     finally:
         worker.terminate()
@@ -78,7 +69,7 @@ def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, 
         no_retry_client = create_app(Settings()).test_client()
         doc_id = no_retry_client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
         _kill_first_attempt(redis, doc_id)
-        record = _wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
+        record = wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
                            in ("finished", "failed") and r, timeout=60, interval=0.1)
     finally:
         worker.terminate()

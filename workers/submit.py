@@ -18,9 +18,13 @@ def job_id_for(doc_id: str) -> str:
     return f"render-{doc_id}"
 
 
+def _retry(settings: Settings) -> Retry | None:
+    """Our retry policy for transient failures (a crashed horse, LibreOffice, a time-out)."""
+    return Retry(max=settings.retry_max, interval=settings.retry_intervals) if settings.retry_max else None
+
+
 def enqueue_render(queue: Queue, doc_id: str, settings: Settings, pipeline: Pipeline | None = None) -> None:
     """Queue the render of ``doc_id`` with our retry policy and failure bookkeeping."""
-    retry = Retry(max=settings.retry_max, interval=settings.retry_intervals) if settings.retry_max else None
     queue.enqueue_call(
         RENDER_JOB,
         args=(doc_id,),
@@ -28,7 +32,7 @@ def enqueue_render(queue: Queue, doc_id: str, settings: Settings, pipeline: Pipe
         timeout=settings.job_timeout,
         result_ttl=3600,
         failure_ttl=settings.record_ttl_days * 86400,
-        retry=retry,
+        retry=_retry(settings),
         on_failure=Callback("workers.jobs.on_render_failure"),
         description=f"render document {doc_id}",
         pipeline=pipeline,
@@ -41,7 +45,6 @@ CHUNK_JOB = "workers.batch_jobs.render_chunk"
 
 def enqueue_chunks(queue: Queue, batch_id: str, chunks: int, settings: Settings, pipeline: Pipeline) -> None:
     """Queue every chunk of a batch on the bulk queue, in the caller's transaction."""
-    retry = Retry(max=settings.retry_max, interval=settings.retry_intervals) if settings.retry_max else None
     for number in range(chunks):
         queue.enqueue_call(
             CHUNK_JOB,
@@ -50,7 +53,7 @@ def enqueue_chunks(queue: Queue, batch_id: str, chunks: int, settings: Settings,
             timeout=settings.job_timeout * 10,
             result_ttl=3600,
             failure_ttl=settings.record_ttl_days * 86400,
-            retry=retry,
+            retry=_retry(settings),
             on_failure=Callback("workers.batch_jobs.on_chunk_failure"),
             description=f"batch {batch_id} chunk {number}",
             pipeline=pipeline,
