@@ -120,6 +120,12 @@ class RecordStore:
         self._write(doc_id, {**fields, "status": DocumentStatus.FINISHED.value,
                              "finished_at": utcnow(), "error": ""})
 
+    def put_finished(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline) -> None:
+        """A record made finished in one write (a batch item: it had no queued life of its own)."""
+        now = utcnow()
+        self._write(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.FINISHED.value, "created_at": now,
+                             "started_at": now, "finished_at": now, "attempts": 1, "error": ""}, pipeline)
+
     def mark_failed(self, doc_id: str, reason: str) -> None:
         """Status failed with a reason a client can read."""
         self._write(doc_id, {"status": DocumentStatus.FAILED.value, "finished_at": utcnow(), "error": reason})

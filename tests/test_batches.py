@@ -79,6 +79,16 @@ def test_a_json_batch_ends_with_an_archive_and_bad_items_failing_alone(batch_cli
         assert len({m["id"] for m in manifest}) == 5
         text = full_text(open_docx(zipped.read(manifest[2]["file"])))
         assert "Siti Ma'rifah Harahap, S.Sos., M.AP." in text
+        assert f"http://docgen.test/verify/{manifest[2]['id']}" in text  # its identity, like a single document
+
+    # every finished item is a document of its own: status, download, public verification
+    record = batch_client.get(f"/api/v1/documents/{manifest[2]['id']}").get_json()
+    assert record["status"] == "finished" and record["file"]["sha256"] == manifest[2]["sha256"]
+    download = batch_client.get(f"/api/v1/documents/{manifest[2]['id']}/file")
+    assert hashlib.sha256(download.data).hexdigest() == manifest[2]["sha256"]
+    verified = batch_client.get(f"/verify/{manifest[2]['id']}", headers={"Accept": "application/json"}).get_json()
+    assert verified["agency"] == "Dinas Kebudayaan & Pariwisata"
+    assert batch_client.get(f"/verify/{manifest[1]['id']}").status_code == 404  # a failed item was never issued
 
 
 @pytest.mark.parametrize(("body", "loc"), [

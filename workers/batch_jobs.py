@@ -23,9 +23,11 @@ from rq.exceptions import DuplicateJobError
 from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
 from storage.batches import BatchStore, ItemResult, archive_path
-from storage.files import document_path, sha256_hex, write_atomic
+from storage.files import document_path, write_atomic
+from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConverterUnavailable
+from workers.jobs import finished_fields
 from workers.produce import produce_document
 from workers.render import TemplateRenderError
 
@@ -65,7 +67,8 @@ def _cell_errors(exc: InvalidPayload, cells: dict[str, str] | None) -> list[dict
 
 
 def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
-                 settings: Settings, batch_id: str, worker_name: str) -> ItemResult:
+                 settings: Settings, batch_id: str, worker_name: str) -> tuple[ItemResult, dict[str, Any] | None]:
+    """How the item ended, and for a finished one the fields of its document record."""
     ref = str(item.get("ref", index))
     doc_id = item_doc_id(batch_id, index)
     body = {"type": batch["type"], "format": batch["format"], "data": item.get("data")}
@@ -78,13 +81,15 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
     except InvalidPayload as exc:
         errors = _cell_errors(exc, item.get("cells"))
         summary = "; ".join(f"{e.get('cell') or e['loc']}: {e['msg']}" for e in errors)
-        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors)
+        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors), None
     except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
-        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=str(exc))
+        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=str(exc)), None
     path = document_path(settings.documents_dir, doc_id, produced.extension)
     write_atomic(path, produced.content)
+    record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,
+              "ref": ref}
     return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
-                      sha256=sha256_hex(produced.content), size=len(produced.content))
+                      sha256=record["file_sha256"], size=len(produced.content)), record
 
 
 def _enqueue_archive(connection: Any, settings: Settings, batch_id: str) -> None:
@@ -113,16 +118,32 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     indexes = list(range(first, first + len(items)))
     done = job.connection.hmget(store.key(batch_id, "results"), indexes)
     registry = TemplateRegistry(settings.templates_dir)
+    records = RecordStore(job.connection, settings.record_ttl_days * 86400)
     pending: list[ItemResult] = []
+    documents: dict[str, dict[str, Any]] = {}
     all_ended = False
+
+    def flush() -> bool:
+        # Records first: an item counted as finished always has its document record.
+        with job.connection.pipeline(transaction=False) as pipe:
+            for doc_id, fields in documents.items():
+                records.put_finished(doc_id, fields, pipe)
+            pipe.execute()
+        ended = store.record_results(batch_id, number, pending)
+        pending.clear()
+        documents.clear()
+        return ended
+
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
             continue
-        pending.append(_render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker"))
+        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker")
+        pending.append(outcome)
+        if record is not None:
+            documents[outcome.doc_id] = record
         if len(pending) >= FLUSH_EVERY:
-            all_ended = store.record_results(batch_id, number, pending)
-            pending = []
-    all_ended = store.record_results(batch_id, number, pending) or all_ended
+            all_ended = flush()
+    all_ended = flush() or all_ended
     store.chunk_ended(batch_id, number)
     if all_ended or _all_ended(store.get(batch_id)):
         _enqueue_archive(job.connection, settings, batch_id)

@@ -20,10 +20,10 @@ from storage.files import document_path, sha256_hex, write_atomic
 from storage.records import DocumentStatus, RecordStore, file_record_fields
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
-from workers.produce import produce_files
+from workers.produce import ProducedDocument, produce_files
 from workers.render import TemplateRenderError
 
-__all__ = ["PermanentFailure", "on_horse_killed", "on_render_failure", "render_document"]
+__all__ = ["PermanentFailure", "finished_fields", "on_horse_killed", "on_render_failure", "render_document"]
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,21 @@ def render_document(doc_id: str) -> dict[str, Any]:
         raise PermanentFailure(f"the document data is invalid: {exc}") from exc
     except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
         raise PermanentFailure(str(exc)) from exc
-    file_fields: dict[str, Any] = {"formats": ",".join(p.extension for p in produced)}
     for item in produced:
         write_atomic(document_path(settings.documents_dir, doc_id, item.extension), item.content)
-        file_fields.update(file_record_fields(item.extension, item.filename, item.content))
+    file_fields = finished_fields(produced)
+    records.mark_finished(doc_id, file_fields)
+    return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
+
+
+def finished_fields(produced: list[ProducedDocument]) -> dict[str, Any]:
+    """Record fields of a finished document: each format's file, the template used, and the
+    summary the public verification page shows."""
+    fields: dict[str, Any] = {"formats": ",".join(p.extension for p in produced)}
+    for item in produced:
+        fields.update(file_record_fields(item.extension, item.filename, item.content))
     main = produced[0]
-    file_fields.update({
+    fields.update({
         # the first format's file, under the field names clients and batches read since v1
         "file_name": main.filename, "file_size": len(main.content),
         "file_sha256": sha256_hex(main.content), "file_extension": main.extension,
@@ -82,8 +91,7 @@ def render_document(doc_id: str) -> dict[str, Any]:
         "template_sha256": main.template.sha256,
         "summary": json.dumps(main.summary, ensure_ascii=False, default=str),
     })
-    records.mark_finished(doc_id, file_fields)
-    return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
+    return fields
 
 
 def _reason(exc: BaseException | None) -> str:
