@@ -6,6 +6,8 @@ per worker (its *owner*); it:
 
 - starts ``soffice.bin`` listening on a local UNO socket and keeps it warm;
 - converts ``POST /convert`` (DOCX in, PDF out), one document at a time, under a timeout;
+  a document's indexes (a Word TOC field) are brought up to date first, page numbers included,
+  so the PDF shows what Word shows after its update on open;
 - kills LibreOffice when a conversion times out or LibreOffice dies, starts a fresh one,
   and retries a crashed conversion once; recycles LibreOffice after N conversions;
 - reaps every LibreOffice it started (it is their parent), so none is left a zombie;
@@ -142,6 +144,48 @@ class Office:
         return self.process.pid if self.process is not None else None
 
 
+INDEX_PASSES = 2
+"""Index updates before the export: the first fills the entries and page numbers; if that made
+the index longer or shorter, the pages after it moved, and the second pass numbers them again."""
+
+
+def export_pdf(desktop: Any, docx: bytes) -> bytes:
+    """The PDF of ``docx``, through the LibreOffice behind ``desktop``: load it hidden, update its
+    indexes (only a document that has some pays for that: no refresh, no second pass otherwise),
+    export with writer_pdf_Export, close. Raises RuntimeError when LibreOffice can't load it."""
+    import uno
+    from com.sun.star.beans import PropertyValue
+
+    with tempfile.TemporaryDirectory(prefix="convert-") as work:
+        source, target = Path(work, "document.docx"), Path(work, "document.pdf")
+        source.write_bytes(docx)
+        document = desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(str(source)), "_blank", 0,
+            (PropertyValue(Name="Hidden", Value=True), PropertyValue(Name="ReadOnly", Value=True)))
+        if document is None:
+            raise RuntimeError("LibreOffice could not load the document")
+        try:
+            if not document.supportsService("com.sun.star.text.TextDocument"):
+                raise RuntimeError("the document is not a text document")
+            update_indexes(document)
+            document.storeToURL(uno.systemPathToFileUrl(str(target)),
+                                (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),
+                                 PropertyValue(Name="Overwrite", Value=True)))
+        finally:
+            document.close(True)
+        return target.read_bytes()
+
+
+def update_indexes(document: Any) -> int:
+    """Update every index of ``document`` (tables of contents, figures, ...); how many it has."""
+    indexes = document.getDocumentIndexes()
+    count = int(indexes.getCount())
+    for _ in range(INDEX_PASSES if count else 0):
+        for position in range(count):
+            indexes.getByIndex(position).update()
+    return count
+
+
 class Host:
     """The supervisor: the Office, the state file and the conversion rules."""
 
@@ -164,11 +208,11 @@ class Host:
         """The conversion in a thread: if LibreOffice hangs, this thread gives up and kills it
         (which also ends the hung UNO call)."""
         outcome: dict[str, Any] = {}
-        converter = self.office.converter
+        desktop = self.office.converter.desktop
 
         def work() -> None:
             try:
-                outcome["pdf"] = converter.convert(indata=docx, convert_to="pdf")
+                outcome["pdf"] = export_pdf(desktop, docx)
             except BaseException as exc:
                 outcome["error"] = exc
 
