@@ -239,23 +239,19 @@ def footer(doc) -> None:
 
 
 def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
-    """An outer one-row table that can't split holds the 2x2 signature grid, so the block
-    never breaks across pages in Word or LibreOffice."""
-    outer = table(doc, [170], rows=1, grid=False)
-    row_flag(outer.rows[0], "w:cantSplit")
-    holder = outer.rows[0].cells[0]
-    grid = holder.add_table(rows=2, cols=2)
-    no_borders(grid)
-    grid.autofit = False
-    for col in grid._tbl.tblGrid.gridCol_lst:
-        col.w = Mm(84)
+    """A 2x2 grid: roles and positions above, signing space and names below. Neither row can
+    split, and the upper row keeps with the lower, so the block never breaks across pages
+    in Word or LibreOffice. (Not a nested table: docxtpl's table fix-up, which nested tables
+    force on every render, costs a quarter of a batch item's time.)"""
+    grid = table(doc, [85, 85], rows=2, grid=False)
     for row in grid.rows:
         row_flag(row, "w:cantSplit")
-        for cell in row.cells:
-            cell.width = Mm(84)
     if left is not None:
         signature_cells(grid.rows[0].cells[0], grid.rows[1].cells[0], *left, dated=False)
     signature_cells(grid.rows[0].cells[1], grid.rows[1].cells[1], *right, dated=True)
+    for cell in grid.rows[0].cells:
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def signature_block(doc) -> None:
@@ -309,7 +305,7 @@ def header_rows(t, labels: list[str], size: int | None = None) -> None:
 
 
 def performance_table(doc) -> None:
-    widths = [10, 50, 65, 20, 25]
+    widths = [10, 48, 63, 24, 25]  # Satuan fits "Kejadian" on one line
     t = table(doc, widths, rows=7)
     header_rows(t, ["No", "Sasaran", "Indikator Kinerja", "Satuan", "Target"])
     write(t.rows[2].cells[0], "{%tr for s in sasaran %}")
