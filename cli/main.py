@@ -58,6 +58,25 @@ def _run(_args: argparse.Namespace) -> int:
     return run_service(get_settings())
 
 
+def _keys_create(args: argparse.Namespace) -> int:
+    """Append a new key's hash to the key file and print the key, once."""
+    from storage.apikeys import KeyFormatError, append_key
+
+    path = Path(args.file) if args.file else get_settings().api_keys_file
+    if path is None:
+        print("error: name the key file with --file or DOCGEN_API_KEYS_FILE", file=sys.stderr)
+        return 2
+    try:
+        key = append_key(path, args.name, args.admin)
+    except KeyFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(key)
+    print(f"key for '{args.name}' ({'admin' if args.admin else 'client'}) added to {path}; "
+          "it is shown only now: store it in the client's configuration", file=sys.stderr)
+    return 0
+
+
 def _worker(args: argparse.Namespace) -> int:
     from workers.__main__ import main as worker_main
 
@@ -86,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--wait", action="store_true", help="show progress, then save the archive")
     submit.add_argument("-o", "--output", help="where to save the archive (with --wait)")
     submit.set_defaults(func=_batch_submit)
+    keys = sub.add_parser("keys", help="API keys of client applications").add_subparsers(dest="action", required=True)
+    create = keys.add_parser("create", help="make a key for client NAME: prints it once, stores only its hash")
+    create.add_argument("name", help="the client application's name (letters, digits, . _ -)")
+    create.add_argument("--admin", action="store_true", help="an administrator: sees every client's documents")
+    create.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE")
+    create.set_defaults(func=_keys_create)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -42,6 +42,10 @@ def run_service(settings: Settings) -> int:
         redis_server = RedisServer(settings.data_dir / "redis").start()
         env["DOCGEN_REDIS_URL"] = redis_server.url
         _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
+    if settings.api_keys is None and settings.api_keys_file is None:
+        from service.app import NO_KEYS_WARNING
+
+        _say(f"WARNING: {NO_KEYS_WARNING}")
     if shutil.which(settings.soffice) is None:
         _say(f"LibreOffice ('{settings.soffice}') not found: PDF requests will fail with a clear reason")
     elif (shutil.which(settings.converter_python) is None

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["REPO_ROOT", "Settings", "get_settings"]
@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     )
     converter_startup_timeout: int = Field(
         default=60, ge=5, description="Seconds a starting LibreOffice may take to accept conversions."
+    )
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="Client keys for simple set-ups: name:key[:admin], comma separated. Unset (and no file): no auth.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None, description="File of client key hashes written by `docgen keys create` (production)."
+    )
+    require_keys: bool = Field(
+        default=False, description="Refuse to start without API keys (the compose set-up sets it)."
     )
     anchor_pihak_pertama: str = Field(
         default="#ttd_pihak_pertama#",

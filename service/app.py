@@ -8,10 +8,19 @@ from flask import Flask
 
 from config.settings import Settings, get_settings
 from service import batches, documents, health, signed, verify
+from service.auth import register_auth
 from service.problems import register_error_handlers
 from service.state import ServiceState
 
-__all__ = ["create_app"]
+__all__ = ["NO_KEYS_WARNING", "create_app"]
+
+log = logging.getLogger(__name__)
+
+NO_KEYS_WARNING = (
+    "NO API KEYS CONFIGURED: /api/v1 is open to anyone who can reach this address. Create keys with "
+    "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS."
+)
+"""Logged at start when the API serves without authentication."""
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,7 +32,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["docgen"] = ServiceState.build(settings)
+    if not app.extensions["docgen"].keys.configured:
+        log.warning(NO_KEYS_WARNING)
     register_error_handlers(app)
+    register_auth(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)

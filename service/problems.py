@@ -23,9 +23,11 @@ PROBLEM_TYPE = "application/problem+json"
 class Problem(Exception):
     """An error answer raised from a view: status, short title, a sentence for the client."""
 
-    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
+        self.headers = headers or {}
 
 
 def problem_response(status: int, title: str, detail: str, **extra: Any) -> Response:
@@ -38,7 +40,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
-        return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+        response = problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(InvalidPayload)
     def _invalid(exc: InvalidPayload) -> Response:

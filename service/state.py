@@ -9,6 +9,7 @@ from redis import Redis
 from rq import Queue
 
 from config.settings import Settings
+from storage.apikeys import KeyRing, parse_env_keys
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry
 
@@ -22,11 +23,17 @@ class ServiceState:
     queue: Queue
     records: RecordStore
     templates: TemplateRegistry
+    keys: KeyRing
 
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
         if not settings.redis_url:
             raise RuntimeError("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
+        env_keys = parse_env_keys(settings.api_keys.get_secret_value()) if settings.api_keys else []
+        keys = KeyRing(env_keys, settings.api_keys_file)
+        if settings.require_keys and not keys.keys():
+            raise RuntimeError("DOCGEN_REQUIRE_KEYS is set but no API key is configured: create one with "
+                               "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS")
         redis = Redis.from_url(settings.redis_url)
         return cls(
             settings=settings,
@@ -34,6 +41,7 @@ class ServiceState:
             queue=Queue(settings.queue, connection=redis),
             records=RecordStore(redis, settings.record_ttl_days * 86400),
             templates=TemplateRegistry(settings.templates_dir),
+            keys=keys,
         )
 
 

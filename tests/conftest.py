@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from redis import Redis
 from rq import Queue
 
@@ -66,6 +67,28 @@ def app(settings: Settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+API_KEYS = {"a": "key-a-0123456789abcdef", "b": "key-b-0123456789abcdef", "boss": "key-boss-0123456789abcd"}
+"""Keys of the keyed app: clients a and b, administrator boss."""
+
+
+def bearer(name: str) -> dict[str, str]:
+    """The Authorization header of client ``name`` of API_KEYS."""
+    return {"Authorization": f"Bearer {API_KEYS[name]}"}
+
+
+@pytest.fixture
+def keyed_settings(settings: Settings) -> Settings:
+    """Settings with API keys: clients a and b, administrator boss."""
+    keys = ",".join(f"{name}:{key}" + (":admin" if name == "boss" else "") for name, key in API_KEYS.items())
+    return settings.model_copy(update={"api_keys": SecretStr(keys)})
+
+
+@pytest.fixture
+def keyed_client(keyed_settings: Settings):
+    """A client of an app that requires API keys (send ``headers=bearer(name)``)."""
+    return create_app(keyed_settings).test_client()
 
 
 def _burst_worker(redis: Redis, queue: str):

@@ -57,3 +57,15 @@ def test_build_targets_exist_and_the_worker_image_has_libreoffice_and_fonts():
         assert package in worker_stage
     for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "templates_docx"):
         assert f"COPY {package_dir} " in DOCKERFILE
+
+
+def test_the_web_service_requires_api_keys_from_a_secret_file():
+    web = COMPOSE["services"]["web"]
+    env = web["environment"]
+    assert env["DOCGEN_REQUIRE_KEYS"] == "true"
+    assert env["DOCGEN_API_KEYS_FILE"] == "/run/secrets/docgen_api_keys"
+    assert "docgen_api_keys" in web["secrets"] and "docgen_api_keys" in COMPOSE["secrets"]
+    from config.settings import Settings
+
+    parsed = Settings(require_keys=env["DOCGEN_REQUIRE_KEYS"], api_keys_file=env["DOCGEN_API_KEYS_FILE"])
+    assert parsed.require_keys is True
