@@ -21,15 +21,17 @@ def document_path(documents_dir: Path, doc_id: str, extension: str) -> Path:
     return documents_dir / doc_id[:2] / f"{doc_id}.{extension}"
 
 
-def write_atomic(path: Path, content: bytes) -> None:
-    """Readers see the old file or the whole new one, never a half-written one."""
+def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
+    """Readers see the old file or the whole new one, never a half-written one. With
+    ``durable=False`` the caller makes it durable later, many files at once (``os.sync``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
