@@ -13,6 +13,7 @@ from rq import Queue
 from sakip.batch import parse_batch_request
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
+from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.problems import Problem
 from service.state import state
@@ -90,7 +91,8 @@ def submit():
         pipe.multi()
         _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
                                    "template_name": template.name, "template_version": template.version,
-                                   "template_sha256": template.sha256}, chunks, pipeline=pipe)
+                                   "template_sha256": template.sha256, "client": current_client().name},
+                      chunks, pipeline=pipe)
         enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
         pipe.execute()
     links = _links(batch_id)
@@ -113,7 +115,7 @@ def workbook_template() -> Response:
 
 def _batch_or_404(batch_id: str) -> dict[str, str]:
     record = _store().get(batch_id) if len(batch_id) <= 64 else None
-    if record is None:
+    if record is None or not owns(record):  # another client's batch is unknown to this one
         raise Problem(404, "Not Found", f"No batch with id '{batch_id}'.")
     return record
 

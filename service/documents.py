@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request, send_file
 
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
+from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.problems import Problem
 from service.state import state
@@ -67,8 +68,10 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
 
 
 def _record_or_404(doc_id: str) -> dict[str, str]:
+    """The record, if it exists and the calling client may see it (its own, or any for an admin);
+    another client's document is as unknown as one that never existed."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
-    if record is None:
+    if record is None or not owns(record):
         raise Problem(404, "Not Found", f"No document with id '{doc_id}'.")
     return record
 
@@ -91,7 +94,7 @@ def submit():
         st.records.create(doc_id, {
             "type": valid.request.type, "format": ",".join(valid.request.formats),
             "template_name": template.name, "template_version": template.version,
-            "template_sha256": template.sha256, "request": raw,
+            "template_sha256": template.sha256, "request": raw, "client": current_client().name,
         }, pipeline=pipe)
         enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
         pipe.execute()

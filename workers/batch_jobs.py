@@ -87,7 +87,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
     path = document_path(settings.documents_dir, doc_id, produced.extension)
     write_atomic(path, produced.content)
     record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,
-              "ref": ref}
+              "ref": ref, "client": batch.get("client", "")}
     return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
                       sha256=record["file_sha256"], size=len(produced.content)), record
 
