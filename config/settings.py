@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     require_keys: bool = Field(
         default=False, description="Refuse to start without API keys (the compose set-up sets it)."
     )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute each client may make to /api/v1; 0 turns it off."
+    )
     anchor_pihak_pertama: str = Field(
         default="#ttd_pihak_pertama#",
         description="Invisible anchor text in the first party's signature cell, for TTE stamping.",

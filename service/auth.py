@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 
 from service.problems import Problem
+from service.ratelimit import check_rate
 from service.state import state
 
 __all__ = ["ANONYMOUS", "Client", "current_client", "owns", "register_auth"]
@@ -63,9 +64,10 @@ def owns(record: dict[str, str]) -> bool:
 
 
 def register_auth(app: Flask) -> None:
-    """Check the key of every request under /api/ before its view runs."""
+    """Check the key of every request under /api/, then the client's rate limit, before its view runs."""
 
     @app.before_request
     def _authenticate() -> None:
         if request.path.startswith(PROTECTED_PREFIX):
             g.docgen_client = authenticate()
+            check_rate(g.docgen_client.name)

@@ -15,6 +15,7 @@ from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from service.auth import current_client, owns
 from service.bodies import read_json_body
+from service.idempotency import Idempotency
 from service.problems import Problem
 from service.state import state
 from service.workbook import pk_template_workbook, read_pk_workbook
@@ -38,7 +39,7 @@ def _links(batch_id: str) -> dict[str, str]:
     return {"self": base, "errors": f"{base}/errors", "archive": f"{base}/archive"}
 
 
-def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]]]:
+def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], str]:
     request.max_content_length = state().settings.max_batch_bytes
     upload = request.files.get("file")
     if upload is None:
@@ -52,29 +53,36 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]]]:
     version = request.form.get("template_version")
     if version is not None and not version.isdigit():
         raise InvalidPayload([FieldProblem("template_version", "must be a whole number")])
-    items = read_pk_workbook(upload.read())
+    content = upload.read()
+    fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", content)
+    items = read_pk_workbook(content)
     return doc_type, fmt, int(version) if version else None, [
-        {"ref": i.ref, "data": i.data, "cells": i.cells} for i in items]
+        {"ref": i.ref, "data": i.data, "cells": i.cells} for i in items], fingerprint
 
 
-def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]]]:
+def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str]:
     settings = state().settings
-    _, body = read_json_body(settings.max_batch_bytes)
+    raw, body = read_json_body(settings.max_batch_bytes)
     batch = parse_batch_request(body, settings.max_batch_items)
     items = [item.model_dump(exclude_none=True) for item in batch.items]
-    return batch.type, batch.format, batch.template_version, items
+    return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw)
 
 
 @bp.post("")
 def submit():
     """Accept a batch as JSON {type, format, items: [{ref, data}]} or as a multipart XLSX upload
-    (field 'file', optional 'type', 'format'): 202 with its id. Errors: 400 malformed JSON,
-    413 too large, 415 neither JSON nor multipart, 422 bad envelope or unreadable workbook."""
+    (field 'file', optional 'type', 'format'): 202 with its id (a retry with the same
+    Idempotency-Key and body: the same answer). Errors: 400 malformed JSON or Idempotency-Key,
+    409 the key was used with another body, 413 too large, 415 neither JSON nor multipart,
+    422 bad envelope or unreadable workbook."""
     st = state()
     if request.mimetype == "multipart/form-data":
-        doc_type, fmt, version, items = _items_from_upload()
+        doc_type, fmt, version, items, fingerprint = _items_from_upload()
     else:
-        doc_type, fmt, version, items = _items_from_json()
+        doc_type, fmt, version, items, fingerprint = _items_from_json()
+    idempotency = Idempotency("batches", fingerprint)
+    if (previous := idempotency.previous()) is not None:
+        return Idempotency.replayed(previous)
     if len(items) > st.settings.max_batch_items:
         raise InvalidPayload([FieldProblem("items", f"a batch holds at most {st.settings.max_batch_items} items")])
     doctype_named(doc_type)
@@ -86,17 +94,23 @@ def submit():
     # Decimals are written as strings: the models read numeric strings back exactly.
     chunks = [json.dumps(items[i:i + size], ensure_ascii=False, default=str) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
-    bulk = Queue(st.settings.bulk_queue, connection=st.redis)
-    with st.redis.pipeline(transaction=True) as pipe:
-        pipe.multi()
-        _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
-                                   "template_name": template.name, "template_version": template.version,
-                                   "template_sha256": template.sha256, "client": current_client().name},
-                      chunks, pipeline=pipe)
-        enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
-        pipe.execute()
     links = _links(batch_id)
     body = {"id": batch_id, "status": BatchStatus.RUNNING.value, "total": len(items), "links": links}
+    if (previous := idempotency.claim(body)) is not None:  # a concurrent retry got there first
+        return Idempotency.replayed(previous)
+    bulk = Queue(st.settings.bulk_queue, connection=st.redis)
+    try:
+        with st.redis.pipeline(transaction=True) as pipe:
+            pipe.multi()
+            _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
+                                       "template_name": template.name, "template_version": template.version,
+                                       "template_sha256": template.sha256, "client": current_client().name},
+                            chunks, pipeline=pipe)
+            enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
+            pipe.execute()
+    except Exception:
+        idempotency.release()
+        raise
     return body, 202, {"Location": links["self"]}
 
 

@@ -12,6 +12,7 @@ from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from service.auth import current_client, owns
 from service.bodies import read_json_body
+from service.idempotency import Idempotency
 from service.problems import Problem
 from service.state import state
 from storage.files import CONTENT_TYPES, document_path
@@ -78,29 +79,39 @@ def _record_or_404(doc_id: str) -> dict[str, str]:
 
 @bp.post("")
 def submit():
-    """Accept a document request: 202 with its id and links. Errors: 400 malformed JSON,
-    413 body too large, 415 not JSON, 422 invalid fields (each named by its path)."""
+    """Accept a document request: 202 with its id and links (a retry with the same Idempotency-Key
+    and body: the same answer again). Errors: 400 malformed JSON or Idempotency-Key, 409 the key
+    was used with another body, 413 body too large, 415 not JSON, 422 invalid fields (by path)."""
     st = state()
     raw, body = read_json_body()
+    idempotency = Idempotency("documents", Idempotency.body_hash(raw))
+    if (previous := idempotency.previous()) is not None:
+        return Idempotency.replayed(previous)
     valid = parse_document_request(body)
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:
         raise InvalidPayload([FieldProblem("template_version", str(exc))]) from None
     doc_id = uuid.uuid4().hex
-    # Record and job go to Redis in one transaction: no record without its job, nor the reverse.
-    with st.redis.pipeline(transaction=True) as pipe:
-        pipe.multi()  # explicit MULTI first: RQ then adds its commands to ours instead of opening its own
-        st.records.create(doc_id, {
-            "type": valid.request.type, "format": ",".join(valid.request.formats),
-            "template_name": template.name, "template_version": template.version,
-            "template_sha256": template.sha256, "request": raw, "client": current_client().name,
-        }, pipeline=pipe)
-        enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
-        pipe.execute()
     formats = valid.request.formats
     links = _links(doc_id, formats if len(formats) > 1 else None)
     body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links}
+    if (previous := idempotency.claim(body_out)) is not None:  # a concurrent retry got there first
+        return Idempotency.replayed(previous)
+    try:
+        # Record and job go to Redis in one transaction: no record without its job, nor the reverse.
+        with st.redis.pipeline(transaction=True) as pipe:
+            pipe.multi()  # explicit MULTI first: RQ then adds its commands to ours instead of opening its own
+            st.records.create(doc_id, {
+                "type": valid.request.type, "format": ",".join(valid.request.formats),
+                "template_name": template.name, "template_version": template.version,
+                "template_sha256": template.sha256, "request": raw, "client": current_client().name,
+            }, pipeline=pipe)
+            enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
+            pipe.execute()
+    except Exception:
+        idempotency.release()
+        raise
     return body_out, 202, {"Location": links["self"]}
 
 

@@ -1,0 +1,90 @@
+"""Idempotency-Key on POST /api/v1/documents and /api/v1/batches: a retried POST gets the same resource.
+
+Per client and resource kind, a key maps to the SHA-256 of the request body and the answer first
+given (which holds the id). The key is claimed with SET NX, so of two concurrent requests with one
+key exactly one creates the resource; the other replays its answer, or gets 409 when its body
+differs. Keys are kept as long as the records they point to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import request
+
+from service.auth import current_client
+from service.problems import Problem
+from service.state import state
+
+__all__ = ["HEADER", "Idempotency"]
+
+HEADER = "Idempotency-Key"
+"""The request header clients send."""
+
+KEY_PREFIX = "docgen:idem:"
+"""Prefix of the Redis string holding one key's body hash and answer."""
+
+MAX_KEY_LENGTH = 255
+"""Longest accepted Idempotency-Key."""
+
+
+class Idempotency:
+    """The request's Idempotency-Key (if any) for one kind of resource and one body fingerprint."""
+
+    def __init__(self, kind: str, fingerprint: str) -> None:
+        value = request.headers.get(HEADER)
+        if value is not None and not (0 < len(value.strip()) <= MAX_KEY_LENGTH and value.isprintable()):
+            raise Problem(400, "Bad Request", f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable "
+                          "characters.", errors=[{"loc": f"header.{HEADER}", "msg": "invalid"}])
+        self.key = value.strip() if value is not None else None
+        self.fingerprint = fingerprint
+        self.redis_key = ""
+        if self.key is not None:
+            digest = hashlib.sha256(self.key.encode("utf-8")).hexdigest()
+            self.redis_key = f"{KEY_PREFIX}{kind}:{current_client().name}:{digest}"
+
+    @staticmethod
+    def body_hash(*parts: bytes | str) -> str:
+        """SHA-256 over the request's parts (raw JSON, or a form's fields and file)."""
+        digest = hashlib.sha256()
+        for part in parts:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+        return digest.hexdigest()
+
+    def previous(self) -> dict[str, Any] | None:
+        """The answer given before for this key and body; None if the key is new or absent.
+        Raises Problem 409 when the key was used with a different body."""
+        if self.key is None:
+            return None
+        raw = state().redis.get(self.redis_key)
+        if raw is None:
+            return None
+        stored = json.loads(raw)
+        if stored["sha256"] != self.fingerprint:
+            raise Problem(409, "Conflict", f"The {HEADER} '{self.key}' was already used with a different request "
+                          "body; send a new key for a new request.", resource_id=stored["answer"]["id"])
+        return stored["answer"]
+
+    def claim(self, answer: dict[str, Any]) -> dict[str, Any] | None:
+        """Claim the key for ``answer`` (SET NX). None when claimed: go on and create the resource;
+        else the answer of the request that claimed it first (or Problem 409)."""
+        if self.key is None:
+            return None
+        st = state()
+        value = json.dumps({"sha256": self.fingerprint, "answer": answer}, ensure_ascii=False)
+        if st.redis.set(self.redis_key, value, nx=True, ex=st.settings.record_ttl_days * 86400):
+            return None
+        return self.previous()
+
+    def release(self) -> None:
+        """Forget a claim whose resource could not be created, so a retry can create it."""
+        if self.key is not None:
+            state().redis.delete(self.redis_key)
+
+    @staticmethod
+    def replayed(answer: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """The response for a replayed request: the first answer again, marked as a replay."""
+        return answer, 202, {"Location": answer["links"]["self"], "Idempotent-Replayed": "true"}
