@@ -1,0 +1,203 @@
+"""GET /openapi.json (OpenAPI 3.1) and GET /docs (a browsable page), both public.
+
+The schemas come from the pydantic models that validate the requests (``model_json_schema``):
+the envelopes DocumentRequest and BatchRequest and each document type's data model. The paths
+are assembled from the app's own routes and their view docstrings, so neither can drift from
+the code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from flask import Blueprint, current_app, render_template_string
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
+
+from sakip.batch import BatchRequest
+from sakip.doctypes import DOCUMENT_TYPES
+from sakip.envelope import DocumentRequest
+from service.idempotency import HEADER as IDEMPOTENCY_HEADER
+
+__all__ = ["bp", "openapi_document"]
+
+bp = Blueprint("openapi", __name__)
+
+REF = "#/components/schemas/{model}"
+API_VERSION = "1.0.0"
+"""Version of the /api/v1 contract the document describes."""
+
+
+class FieldError(BaseModel):
+    """One invalid field: its dotted path into the request and what is wrong."""
+
+    loc: str = Field(description='Dotted path, e.g. "data.sasaran.0.indikator.1.target".')
+    msg: str
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 7807 error answer (application/problem+json)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = Field(default=None, description="For 422: every invalid field.")
+
+
+class Accepted(BaseModel):
+    """The answer to an accepted POST: the new resource's id, status and links."""
+
+    id: str
+    status: str
+    links: dict[str, str]
+
+
+def _schemas() -> dict[str, Any]:
+    models = [DocumentRequest, BatchRequest, *(t.model for t in DOCUMENT_TYPES.values()), ProblemDetails, Accepted]
+    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    schemas = dict(top["$defs"])
+    for name, doctype in DOCUMENT_TYPES.items():
+        # the envelope with ``data`` narrowed to this type's model
+        schemas[f"{doctype.model.__name__}Request"] = {
+            "title": f"DocumentRequest for type {name!r}",
+            "allOf": [{"$ref": REF.format(model="DocumentRequest")}, {
+                "type": "object",
+                "properties": {"type": {"const": name}, "data": {"$ref": REF.format(model=doctype.model.__name__)}},
+            }],
+        }
+    return schemas
+
+
+def _json(model: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
+
+
+def _request_body(method: str, path: str) -> dict[str, Any] | None:
+    if method != "post":
+        return None
+    if path == "/api/v1/documents":
+        variants = [{"$ref": REF.format(model=f"{t.model.__name__}Request")} for t in DOCUMENT_TYPES.values()]
+        return {"required": True, "content": {"application/json": {"schema": {"oneOf": variants}}}}
+    if path == "/api/v1/batches":
+        upload = {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "type": {"type": "string", "default": "pk"}, "format": {"enum": ["docx", "pdf"]},
+            "template_version": {"type": "integer", "minimum": 1}}}
+        return {"required": True, "content": {**_json("BatchRequest"), "multipart/form-data": {"schema": upload}}}
+    if path.endswith("/signed"):
+        return {"required": True, "content": {"application/pdf": {"schema": {"type": "string",
+                                                                             "contentMediaType": "application/pdf"}}}}
+    return None
+
+
+def _operation(view: Any, method: str, path: str, params: list[str]) -> dict[str, Any]:
+    doc = inspect.cleandoc(view.__doc__ or "")
+    operation: dict[str, Any] = {
+        "operationId": f"{method}_{view.__name__}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
+        "summary": doc.split(". ")[0].split("\n")[0].rstrip("."),
+        "description": doc,
+        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params],
+    }
+    created = method == "post" and path in ("/api/v1/documents", "/api/v1/batches")
+    if created:
+        operation["parameters"].append({"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+                                        "schema": {"type": "string", "maxLength": 255},
+                                        "description": "Makes a retried POST return the same resource."})
+    body = _request_body(method, path)
+    if body:
+        operation["requestBody"] = body
+    problem = {"description": "Problem details", "content": {
+        "application/problem+json": {"schema": {"$ref": REF.format(model="ProblemDetails")}}}}
+    operation["responses"] = {"202": {"description": "Accepted", "content": _json("Accepted")}} if created else {
+        "200": {"description": "OK"}}
+    operation["responses"]["4XX"] = problem
+    if path.startswith("/api/"):
+        operation["security"] = [{"apiKey": []}]
+    else:
+        operation["security"] = []
+    return operation
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the current app."""
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        view = current_app.view_functions[rule.endpoint]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(view, method.lower(), path, list(rule.arguments))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "SAKIP document service", "version": API_VERSION,
+                 "description": "Perjanjian Kinerja and LKjIP documents from JSON, as DOCX and PDF."},
+        "servers": [{"url": current_app.extensions["docgen"].settings.base_url}],
+        "paths": paths,
+        "components": {"schemas": _schemas(),
+                       "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
+                                                      "description": "The client application's API key."}}},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3.1 description of this API."""
+    return openapi_document()
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ doc.info.title }} — API</title>
+<style>
+ body{font-family:system-ui,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+ code,pre{font-size:.85rem} pre{white-space:pre-wrap;background:#f5f5f5;padding:.5rem}
+ .m{display:inline-block;min-width:3.5rem;font-weight:bold} table{border-collapse:collapse;width:100%}
+ th,td{text-align:left;vertical-align:top;padding:.2rem .6rem;border-bottom:1px solid #ddd}
+</style></head><body>
+<h1>{{ doc.info.title }} <small>{{ doc.info.version }}</small></h1>
+<p>{{ doc.info.description }} Machine-readable: <a href="openapi.json">/openapi.json</a> (OpenAPI {{ doc.openapi }}).
+Send <code>Authorization: Bearer KEY</code> on <code>/api/v1</code>.</p>
+<h2>Endpoints</h2>
+{% for path, ops in doc.paths.items() %}{% for method, op in ops.items() %}
+<details id="{{ op.operationId }}"><summary><span class="m">{{ method|upper }}</span> <code>{{ path }}</code>
+ — {{ op.summary }}</summary><pre>{{ op.description }}</pre>
+{% if op.requestBody %}<p>Body: {% for type, c in op.requestBody.content.items() %}<code>{{ type }}</code>
+(<code>{{ describe(c.schema) }}</code>) {% endfor %}</p>{% endif %}</details>
+{% endfor %}{% endfor %}
+<h2>Schemas</h2>
+{% for name, schema in doc.components.schemas.items() %}
+<h3 id="schema-{{ name }}">{{ name }}</h3>
+{% if schema.description %}<p>{{ schema.description }}</p>{% endif %}
+{% if schema.properties %}<table><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr>
+{% for field, spec in schema.properties.items() %}<tr><td><code>{{ field }}</code></td>
+<td><code>{{ describe(spec) }}</code></td><td>{{ "yes" if field in schema.get("required", []) else "" }}</td>
+<td>{{ spec.description or "" }}</td></tr>{% endfor %}</table>
+{% elif schema.enum %}<p>One of: {% for v in schema.enum %}<code>{{ v }}</code> {% endfor %}</p>
+{% else %}<pre>{{ schema | tojson(indent=1) }}</pre>{% endif %}
+{% endfor %}
+</body></html>"""
+
+
+def _describe(spec: dict[str, Any]) -> str:
+    """A short type label for a JSON schema: string, integer, list of Sasaran, PKData | null."""
+    if "$ref" in spec:
+        return spec["$ref"].rsplit("/", 1)[1]
+    for combinator in ("anyOf", "oneOf"):
+        if combinator in spec:
+            return " | ".join(_describe(s) for s in spec[combinator])
+    if spec.get("type") == "array":
+        return f"list of {_describe(spec.get('items', {}))}"
+    if "enum" in spec:
+        return " | ".join(repr(v) for v in spec["enum"])
+    if "const" in spec:
+        return repr(spec["const"])
+    return str(spec.get("type", "any"))
+
+
+@bp.get("/docs")
+def docs():
+    """A browsable page of every endpoint and schema (no external assets)."""
+    return render_template_string(PAGE, doc=openapi_document(), describe=_describe)

@@ -1,0 +1,69 @@
+"""/openapi.json is generated from the request models and the app's routes; /docs is a plain HTML page."""
+
+from __future__ import annotations
+
+from sakip.envelope import DocumentRequest
+from sakip.models.pk import PKData
+
+
+def _resolve(document, ref):
+    node = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_openapi_is_3_1_with_the_request_models_schemas(keyed_client):
+    response = keyed_client.get("/openapi.json")  # public: no key needed
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = response.get_json()
+    assert document["openapi"] == "3.1.0" and document["info"]["version"]
+    schemas = document["components"]["schemas"]
+    assert schemas["PKData"]["properties"].keys() == PKData.model_json_schema()["properties"].keys()
+    assert {"pihak_pertama", "sasaran", "tahun"} <= set(schemas["PKData"]["properties"])
+    assert schemas["DocumentRequest"]["properties"].keys() == DocumentRequest.model_json_schema()["properties"].keys()
+    assert {"items", "type"} <= set(schemas["BatchRequest"]["properties"]) and "LKjIPData" in schemas
+    for ref in set(_refs(document)):  # every reference resolves
+        assert _resolve(document, ref) is not None, ref
+
+
+def test_paths_are_the_apps_routes_with_bodies_security_and_idempotency(client):
+    document = client.get("/openapi.json").get_json()
+    paths = document["paths"]
+    assert {"/api/v1/documents", "/api/v1/documents/{doc_id}", "/api/v1/documents/{doc_id}/file",
+            "/api/v1/batches", "/api/v1/batches/{batch_id}", "/verify/{doc_id}", "/healthz"} <= set(paths)
+    submit = paths["/api/v1/documents"]["post"]
+    variants = submit["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+    pk = _resolve(document, variants[0]["$ref"])
+    assert pk["allOf"][1]["properties"]["data"] == {"$ref": "#/components/schemas/PKData"}
+    assert "202" in submit["responses"] and submit["security"] == [{"apiKey": []}]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in submit["parameters"])
+    assert "multipart/form-data" in paths["/api/v1/batches"]["post"]["requestBody"]["content"]
+    assert paths["/verify/{doc_id}"]["get"]["security"] == []
+    status = paths["/api/v1/documents/{doc_id}"]["get"]
+    assert status["parameters"] == [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_docs_is_a_self_contained_html_page(keyed_client):
+    response = keyed_client.get("/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "/api/v1/documents/{doc_id}/file" in page and 'id="schema-PKData"' in page
+    assert "pihak_pertama" in page and "sasaran" in page
+    assert "http://" not in page.replace("http://docgen.test", "") and "https://" not in page  # no CDN assets
+    assert "<script" not in page
