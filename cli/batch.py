@@ -44,9 +44,12 @@ def _bar(status: dict[str, Any], width: int = 40) -> str:
             f"{done}/{status['total']} ({status['failed']} failed, {rate:.0f}/s)")
 
 
-def submit_batch(path: Path, doc_type: str, fmt: str, base_url: str, wait: bool, output: Path | None) -> int:
-    """Submit ``path``; with ``wait``, show progress and save the archive. Returns the exit code."""
+def submit_batch(path: Path, doc_type: str, fmt: str, base_url: str, wait: bool, output: Path | None,
+                 key: str | None = None) -> int:
+    """Submit ``path`` (sending API key ``key``, if any); with ``wait``, show progress and save the
+    archive. Returns the exit code."""
     api = f"{base_url.rstrip('/')}/api/v1/batches"
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
     content = path.read_bytes()
     if path.suffix.lower() == ".xlsx":
         body, content_type = _multipart({"type": doc_type, "format": fmt}, path.name, content)
@@ -55,20 +58,21 @@ def submit_batch(path: Path, doc_type: str, fmt: str, base_url: str, wait: bool,
         if isinstance(parsed, list):  # a bare list of {ref, data}
             parsed = {"type": doc_type, "format": fmt, "items": parsed}
         body, content_type = json.dumps(parsed, ensure_ascii=False).encode(), "application/json"
-    batch = _request(api, data=body, headers={"Content-Type": content_type})
+    batch = _request(api, data=body, headers={"Content-Type": content_type, **auth})
     print(f"batch {batch['id']}: {batch['total']} items", file=sys.stderr)
     if not wait:
         print(batch["id"])
         return 0
     while True:
-        status = _request(f"{api}/{batch['id']}")
+        status = _request(f"{api}/{batch['id']}", headers=auth)
         print(_bar(status), end="", file=sys.stderr, flush=True)
         if status["archive_ready"]:
             break
         time.sleep(1)
     print(file=sys.stderr)
     target = output or Path(f"{doc_type.upper()}-batch-{batch['id'][:8]}.zip")
-    with urllib.request.urlopen(f"{api}/{batch['id']}/archive", timeout=600) as response, \
+    archive = urllib.request.Request(f"{api}/{batch['id']}/archive", headers=auth)
+    with urllib.request.urlopen(archive, timeout=600) as response, \
             open(target, "wb") as handle:
         while chunk := response.read(1 << 20):
             handle.write(chunk)

@@ -48,8 +48,10 @@ def _render(args: argparse.Namespace) -> int:
 def _batch_submit(args: argparse.Namespace) -> int:
     from cli.batch import submit_batch
 
-    return submit_batch(Path(args.file), args.type, args.format, args.url or get_settings().base_url, args.wait,
-                        Path(args.output) if args.output else None)
+    settings = get_settings()
+    key = args.key or (settings.client_key.get_secret_value() if settings.client_key else None)
+    return submit_batch(Path(args.file), args.type, args.format, args.url or settings.base_url, args.wait,
+                        Path(args.output) if args.output else None, key=key)
 
 
 def _run(_args: argparse.Namespace) -> int:
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--url", help="service address; default DOCGEN_PUBLIC_URL or http://HOST:PORT")
     submit.add_argument("--wait", action="store_true", help="show progress, then save the archive")
     submit.add_argument("-o", "--output", help="where to save the archive (with --wait)")
+    submit.add_argument("--key", help="API key to send; default DOCGEN_CLIENT_KEY")
     submit.set_defaults(func=_batch_submit)
     keys = sub.add_parser("keys", help="API keys of client applications").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="make a key for client NAME: prints it once, stores only its hash")

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     require_keys: bool = Field(
         default=False, description="Refuse to start without API keys (the compose set-up sets it)."
     )
+    client_key: SecretStr | None = Field(
+        default=None, description="API key `docgen batch submit` sends to the service (a client's setting)."
+    )
     rate_limit_per_minute: int = Field(
         default=600, ge=0, description="Requests per minute each client may make to /api/v1; 0 turns it off."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -89,3 +90,24 @@ def test_docgen_keys_create_prints_the_key_once_and_appends_its_hash(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)})
     assert bad.returncode == 2 and "not a valid client name" in bad.stderr
+
+
+def test_docgen_batch_submit_sends_its_key(keyed_settings, tmp_path, capsys):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from cli.batch import submit_batch
+
+    server = make_server("127.0.0.1", 0, create_app(keyed_settings))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        path = tmp_path / "batch.json"
+        path.write_text(json.dumps([{"ref": "R-1", "data": example("pk-jpt")["data"]}]))
+        url = f"http://127.0.0.1:{server.server_port}"
+        assert submit_batch(path, "pk", "docx", url, wait=False, output=None, key=API_KEYS["a"]) == 0
+        assert len(capsys.readouterr().out.strip()) == 32
+        with pytest.raises(SystemExit, match="401"):
+            submit_batch(path, "pk", "docx", url, wait=False, output=None)
+    finally:
+        server.shutdown()
