@@ -3,31 +3,12 @@ its path, with a 422 over HTTP and never a 500."""
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
 from tests.conftest import example
-
-_DELETE = object()
-
-
-def _set(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    body = copy.deepcopy(body)
-    *parents, last = path.split(".")
-    target: Any = body
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
-    if value is _DELETE:
-        del target[last]
-    elif isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return body
+from tests.payloads import DELETE, with_value
 
 
 def test_the_shared_example_is_accepted_as_it_is():
@@ -40,12 +21,12 @@ IND = "data.sasaran.0.indikator.0"
 CASES = [
     (f"{IND}.polaritas", "naik", f"{IND}.polaritas", "'positif' or 'negatif'"),
     (f"{IND}.metode", "C", f"{IND}.metode", "'A' or 'B'"),
-    (f"{IND}.realisasi", _DELETE, f"{IND}.realisasi", "Field required"),
+    (f"{IND}.realisasi", DELETE, f"{IND}.realisasi", "Field required"),
     (f"{IND}.realisasi", True, f"{IND}.realisasi", "number or a text"),
     (f"{IND}.target", None, f"{IND}.target", "number or a text"),
     (f"{IND}.riwayat.0.tahun", 2025, f"{IND}.riwayat.0.tahun", "before the report year 2025"),
     (f"{IND}.riwayat.1.tahun", 2023, f"{IND}.riwayat.1.tahun", "listed twice"),
-    (f"{IND}.riwayat.0.realisasi", _DELETE, f"{IND}.riwayat.0.realisasi", "Field required"),
+    (f"{IND}.riwayat.0.realisasi", DELETE, f"{IND}.riwayat.0.realisasi", "Field required"),
     (f"{IND}.analisis", "satu paragraf", f"{IND}.analisis", "valid list"),
     (f"{IND}.upaya.0", "  ", f"{IND}.upaya.0", "must not be empty"),
     (f"{IND}.warna", "merah", f"{IND}.warna", "Extra inputs"),
@@ -68,16 +49,16 @@ CASES = [
 @pytest.mark.parametrize(("path", "value", "loc", "words"), CASES, ids=[f"{c[0]}={c[1]!r}" for c in CASES])
 def test_each_rule_names_the_bad_field(path, value, loc, words):
     with pytest.raises(InvalidPayload) as caught:
-        parse_document_request(_set(example("lkjip-opd"), path, value))
+        parse_document_request(with_value(example("lkjip-opd"), path, value))
     problems = {p.loc: p.msg for p in caught.value.problems}
     assert loc in problems, problems
     assert words in problems[loc]
 
 
 def test_every_bad_field_is_reported_at_once_over_http(client):
-    body = _set(example("lkjip-opd"), f"{IND}.polaritas", "naik")
-    body = _set(body, "data.anggaran.0.pagu", "banyak")
-    body = _set(body, "data.pengaturan.skala_predikat", "bintang")
+    body = with_value(example("lkjip-opd"), f"{IND}.polaritas", "naik")
+    body = with_value(body, "data.anggaran.0.pagu", "banyak")
+    body = with_value(body, "data.pengaturan.skala_predikat", "bintang")
     response = client.post("/api/v1/documents", json=body)
     assert response.status_code == 422
     locs = {e["loc"] for e in response.get_json()["errors"]}
@@ -86,5 +67,5 @@ def test_every_bad_field_is_reported_at_once_over_http(client):
 
 @pytest.mark.parametrize("value", [{"x": 1}, [1, 2], "", "x" * 2001])
 def test_odd_values_are_a_422_never_a_500(client, value):
-    response = client.post("/api/v1/documents", json=_set(example("lkjip-opd"), f"{IND}.realisasi", value))
+    response = client.post("/api/v1/documents", json=with_value(example("lkjip-opd"), f"{IND}.realisasi", value))
     assert response.status_code == 422, response.get_json()

@@ -1,13 +1,12 @@
 """Payload validation: the shared examples pass as they are; each rule names its field."""
 
-import copy
-from typing import Any
 
 import pytest
 
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
 from tests.conftest import example
+from tests.payloads import DELETE, with_value
 
 
 @pytest.mark.parametrize("name", ["pk-jpt", "pk-administrator", "pk-kepala-daerah"])
@@ -16,28 +15,14 @@ def test_shared_pk_examples_are_accepted_as_they_are(name):
     assert valid.doctype.name == "pk"
 
 
-def _set(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    body = copy.deepcopy(body)
-    *parents, last = path.split(".")
-    target: Any = body
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    if value is _DELETE:
-        del target[last]
-    elif isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return body
 
 
-_DELETE = object()
 
 CASES = [
     # (path, value, expected loc, words in the message)
     ("data.pihak_pertama.nip", "12345", "data.pihak_pertama.nip", "NIP must be 18 digits"),
     ("data.pihak_pertama.nip", "19700315199503100A", "data.pihak_pertama.nip", "NIP must be 18 digits"),
-    ("data.pihak_pertama.nip", _DELETE, "data.pihak_pertama.nip", "required for tingkat jpt"),
+    ("data.pihak_pertama.nip", DELETE, "data.pihak_pertama.nip", "required for tingkat jpt"),
     ("data.tanggal", "2026-02-30", "data.tanggal", "valid date"),
     ("data.tanggal", "5 Januari 2026", "data.tanggal", "valid date"),
     ("data.tahun", 1999, "data.tahun", "greater than or equal to 2000"),
@@ -51,11 +36,11 @@ CASES = [
     ("data.sasaran.0.indikator.0.triwulan", [1, 2, 3], "data.sasaran.0.indikator.0.triwulan", "at least 4 items"),
     ("data.jenis", "revisi", "data.jenis", "'murni' or 'perubahan'"),
     ("data.tingkat", "eselon5", "data.tingkat", "kepala_daerah"),
-    ("data.pihak_kedua", _DELETE, "data.pihak_kedua", "required for tingkat jpt"),
+    ("data.pihak_kedua", DELETE, "data.pihak_kedua", "required for tingkat jpt"),
     ("data.instansi.nama", "   ", "data.instansi.nama", "must not be empty"),
     ("data.instansi.nama", "Dinas\x00Kominfo", "data.instansi.nama", "control character"),
     ("data.pihak_pertama.nama", 42, "data.pihak_pertama.nama", "valid string"),
-    ("data.tempat", _DELETE, "data.tempat", "Field required"),
+    ("data.tempat", DELETE, "data.tempat", "Field required"),
     ("data.sasaran.0.indikator.0.warna", "merah", "data.sasaran.0.indikator.0.warna", "Extra inputs"),
     ("type", "laporan", "type", "unknown document type 'laporan'"),
     ("type", "renja", "type", "unknown document type 'renja'"),
@@ -67,7 +52,7 @@ CASES = [
 @pytest.mark.parametrize(("path", "value", "loc", "words"), CASES, ids=[f"{c[0]}={c[1]!r}" for c in CASES])
 def test_each_rule_names_the_bad_field(path, value, loc, words):
     with pytest.raises(InvalidPayload) as caught:
-        parse_document_request(_set(example("pk-jpt"), path, value))
+        parse_document_request(with_value(example("pk-jpt"), path, value))
     problems = {p.loc: p.msg for p in caught.value.problems}
     assert loc in problems, problems
     assert words in problems[loc]
@@ -82,9 +67,9 @@ def test_kepala_daerah_refuses_a_second_party():
 
 
 def test_every_bad_field_is_listed_at_once():
-    body = _set(example("pk-jpt"), "data.pihak_pertama.nip", "1")
-    body = _set(body, "data.tanggal", "2026-13-01")
-    body = _set(body, "data.anggaran.1.jumlah", -5)
+    body = with_value(example("pk-jpt"), "data.pihak_pertama.nip", "1")
+    body = with_value(body, "data.tanggal", "2026-13-01")
+    body = with_value(body, "data.anggaran.1.jumlah", -5)
     with pytest.raises(InvalidPayload) as caught:
         parse_document_request(body)
     assert {p.loc for p in caught.value.problems} == {
@@ -92,12 +77,12 @@ def test_every_bad_field_is_listed_at_once():
 
 
 def test_budget_groups_report_paths_without_internal_tags():
-    body = _set(example("pk-administrator"), "data.anggaran.0.rincian.1.jumlah", -1)
+    body = with_value(example("pk-administrator"), "data.anggaran.0.rincian.1.jumlah", -1)
     with pytest.raises(InvalidPayload) as caught:
         parse_document_request(body)
     assert [p.loc for p in caught.value.problems] == ["data.anggaran.0.rincian.1.jumlah"]
 
 
 def test_nip_may_be_sent_grouped():
-    body = _set(example("pk-jpt"), "data.pihak_pertama.nip", "19700315 199503 1 002")
+    body = with_value(example("pk-jpt"), "data.pihak_pertama.nip", "19700315 199503 1 002")
     assert parse_document_request(body).data.pihak_pertama.nip == "197003151995031002"
