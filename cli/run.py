@@ -65,6 +65,8 @@ def run_service(settings: Settings) -> int:
     code = 0
     try:
         children.append(("worker", subprocess.Popen([sys.executable, "-m", "workers"], env=env)))
+        children.append(("callback worker", subprocess.Popen([sys.executable, "-m", "workers", "--callbacks"],
+                                                             env=env)))
         for number in range(settings.bulk_workers):
             children.append((f"bulk worker {number + 1}",
                              subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], env=env)))

@@ -87,11 +87,27 @@ class Settings(BaseSettings):
         description="Invisible anchor text in the second party's signature cell, for TTE stamping.",
     )
 
-    @field_validator("retry_intervals", mode="before")
+    webhook_secret: str | None = Field(
+        default=None, description="Secret that signs callbacks (HMAC-SHA256); unset: callback_url is refused.")
+    callback_allow: Annotated[list[str], NoDecode] = Field(
+        default=[], description="Callback hosts allowed although they resolve to private addresses, comma separated.")
+    callback_queue: str = Field(default="callbacks", description="RQ queue of callback deliveries, own worker.")
+    callback_timeout: int = Field(default=10, ge=1, description="Seconds one callback delivery may take.")
+    callback_retry_intervals: Annotated[list[int], NoDecode] = Field(
+        default=[5, 30, 120, 600, 1800], description="Seconds before each callback retry, comma separated.")
+
+    @field_validator("retry_intervals", "callback_retry_intervals", mode="before")
     @classmethod
     def _split_intervals(cls, value: object) -> object:
         if isinstance(value, str):
             return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("callback_allow", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @property

@@ -26,6 +26,10 @@ class DocumentRequest(Strict):
     format: OutputFormat | list[OutputFormat] = Field(
         default="docx", description='Output file format, or several: ["docx", "pdf"] (one file each).')
 
+    callback_url: str | None = Field(
+        default=None, max_length=2000,
+        description="http(s) URL that receives a signed JSON event when the document ends (finished or failed).")
+
     @field_validator("format", mode="before")
     @classmethod
     def _known_formats(cls, value: Any) -> Any:

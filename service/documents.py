@@ -15,6 +15,7 @@ from service.bodies import read_json_body
 from service.idempotency import Idempotency
 from service.problems import Problem
 from service.state import state
+from storage.callback_urls import UnsafeCallback, check_callback_url
 from storage.files import CONTENT_TYPES, document_path
 from storage.records import DOWNLOADABLE, DocumentStatus, StoredFile, signed_file, stored_files
 from storage.templates import UnknownTemplate
@@ -77,6 +78,20 @@ def _record_or_404(doc_id: str) -> dict[str, str]:
     return record
 
 
+def _checked_callback(url: str | None) -> str | None:
+    """The callback URL if the service may call it; InvalidPayload at loc callback_url otherwise."""
+    if url is None:
+        return None
+    settings = state().settings
+    if not settings.webhook_secret:
+        raise InvalidPayload([FieldProblem("callback_url", "callbacks are not enabled on this service "
+                                                           "(DOCGEN_WEBHOOK_SECRET is not set); poll the document")])
+    try:
+        return check_callback_url(url, settings.callback_allow)
+    except UnsafeCallback as exc:
+        raise InvalidPayload([FieldProblem("callback_url", str(exc))]) from None
+
+
 @bp.post("")
 def submit():
     """Accept a document request: 202 with its id and links (a retry with the same Idempotency-Key
@@ -92,6 +107,7 @@ def submit():
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:
         raise InvalidPayload([FieldProblem("template_version", str(exc))]) from None
+    callback_url = _checked_callback(valid.request.callback_url)
     doc_id = uuid.uuid4().hex
     formats = valid.request.formats
     links = _links(doc_id, formats if len(formats) > 1 else None)
@@ -106,6 +122,7 @@ def submit():
                 "type": valid.request.type, "format": ",".join(valid.request.formats),
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
+                "callback_url": callback_url or "",
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()

@@ -126,6 +126,10 @@ class RecordStore:
         self._write(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.FINISHED.value, "created_at": now,
                              "started_at": now, "finished_at": now, "attempts": 1, "error": ""}, pipeline)
 
+    def note_callback(self, doc_id: str, outcome: str) -> None:
+        """How the last callback delivery went ("delivered (200)", "answered 503; retrying")."""
+        self._write(doc_id, {"callback_status": outcome, "callback_at": utcnow()})
+
     def mark_failed(self, doc_id: str, reason: str) -> None:
         """Status failed with a reason a client can read."""
         self._write(doc_id, {"status": DocumentStatus.FAILED.value, "finished_at": utcnow(), "error": reason})

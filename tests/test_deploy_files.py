@@ -13,7 +13,8 @@ DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
 
 
 def test_services_are_redis_web_and_scalable_worker_pools():
-    assert set(COMPOSE["services"]) == {"redis", "web", "worker", "bulk-worker"}
+    assert set(COMPOSE["services"]) == {"redis", "web", "worker", "bulk-worker", "callback-worker"}
+    assert COMPOSE["services"]["callback-worker"]["command"] == ["python", "-m", "workers", "--callbacks"]
     for name in ("worker", "bulk-worker"):
         worker = COMPOSE["services"][name]
         assert "container_name" not in worker and "ports" not in worker  # --scale NAME=N works

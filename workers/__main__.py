@@ -1,5 +1,5 @@
-"""`python -m workers [--bulk]`: one RQ worker on one queue (RQ's crash-safe dequeue needs a
-single queue): the interactive documents queue, or with --bulk the batch queue."""
+"""`python -m workers [--bulk | --callbacks]`: one RQ worker on one queue (RQ's crash-safe dequeue
+needs a single queue): the interactive documents queue, the batch queue, or callback deliveries."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from workers.warm import PreparingWorker
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m workers")
-    parser.add_argument("--bulk", action="store_true", help="serve the batch queue instead of single documents")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--bulk", action="store_true", help="serve the batch queue instead of single documents")
+    which.add_argument("--callbacks", action="store_true", help="deliver callbacks instead of rendering")
     args = parser.parse_args(argv)
     settings = get_settings()
     if not settings.redis_url:
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
     worker = PreparingWorker(
-        [settings.bulk_queue if args.bulk else settings.queue],
+        [settings.bulk_queue if args.bulk else settings.callback_queue if args.callbacks else settings.queue],
         connection=connection,
         maintenance_interval=settings.worker_maintenance_interval,
         work_horse_killed_handler=jobs.on_horse_killed,

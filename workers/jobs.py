@@ -22,6 +22,7 @@ from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.produce import ProducedDocument, produce_files
 from workers.render import TemplateRenderError
+from workers.submit import enqueue_callback
 
 __all__ = ["PermanentFailure", "finished_fields", "on_horse_killed", "on_render_failure", "render_document"]
 
@@ -73,6 +74,7 @@ def render_document(doc_id: str) -> dict[str, Any]:
         write_atomic(document_path(settings.documents_dir, doc_id, item.extension), item.content)
     file_fields = finished_fields(produced)
     records.mark_finished(doc_id, file_fields)
+    _announce(job.connection, records, doc_id)
     return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
 
 
@@ -92,6 +94,12 @@ def finished_fields(produced: list[ProducedDocument]) -> dict[str, Any]:
         "summary": json.dumps(main.summary, ensure_ascii=False, default=str),
     })
     return fields
+
+
+def _announce(connection: Any, records: RecordStore, doc_id: str) -> None:
+    """The document ended: queue its callback when the client asked for one."""
+    if connection.hget(records.key(doc_id), "callback_url"):
+        enqueue_callback(connection, doc_id, get_settings())
 
 
 def _reason(exc: BaseException | None) -> str:
@@ -114,10 +122,12 @@ def on_render_failure(job: Job, connection: Any, exc_type: type, exc_value: Base
     if isinstance(exc_value, PermanentFailure):
         job.retries_left = 0  # read by RQ right after this callback: no retry
         records.mark_failed(doc_id, reason)
+        _announce(connection, records, doc_id)
     elif job.should_retry:
         records.mark_retrying(doc_id, f"{reason}; retrying")
     else:
         records.mark_failed(doc_id, reason)
+        _announce(connection, records, doc_id)
 
 
 def on_horse_killed(job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
@@ -137,3 +147,4 @@ def on_horse_killed(job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         records.mark_retrying(doc_id, f"{reason}; retrying")
     else:
         records.mark_failed(doc_id, reason)
+        _announce(job.connection, records, doc_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from redis import Redis
 from redis.client import Pipeline
 from rq import Callback, Queue, Retry
 
 from config.settings import Settings
 
-__all__ = ["CHUNK_JOB", "RENDER_JOB", "enqueue_chunks", "enqueue_render", "job_id_for"]
+__all__ = ["CALLBACK_JOB", "CHUNK_JOB", "RENDER_JOB", "enqueue_callback", "enqueue_chunks", "enqueue_render",
+           "job_id_for"]
 
 RENDER_JOB = "workers.jobs.render_document"
 """The job function, by name: the web process never imports the renderer."""
@@ -58,3 +60,17 @@ def enqueue_chunks(queue: Queue, batch_id: str, chunks: int, settings: Settings,
             description=f"batch {batch_id} chunk {number}",
             pipeline=pipeline,
         )
+
+
+CALLBACK_JOB = "workers.callbacks.deliver_callback"
+"""The callback delivery job, by name."""
+
+
+def enqueue_callback(connection: Redis, doc_id: str, settings: Settings) -> None:
+    """Queue the delivery of the document's event on the callback queue, with backoff retries."""
+    intervals = settings.callback_retry_intervals
+    Queue(settings.callback_queue, connection=connection).enqueue_call(
+        CALLBACK_JOB, args=(doc_id,), timeout=settings.callback_timeout * 3, result_ttl=3600,
+        failure_ttl=settings.record_ttl_days * 86400, description=f"callback for document {doc_id}",
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+    )

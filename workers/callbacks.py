@@ -1,0 +1,91 @@
+"""Callback deliveries: when a document ends (finished or failed), POST a signed JSON event to
+the client's callback_url. Runs on its own queue and workers, so a slow receiver never holds
+up a render; retried with backoff through RQ's Retry on 5xx, time-outs and connection errors.
+
+Signature: X-Signature: sha256=HEX, the HMAC-SHA256 with DOCGEN_WEBHOOK_SECRET of
+"{X-Docgen-Timestamp}.{raw body}", so a receiver can refuse replays of old events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from rq import get_current_job
+
+from config.settings import get_settings
+from storage.callback_urls import UnsafeCallback, check_callback_url
+from storage.records import RecordStore
+
+__all__ = ["deliver_callback", "sign"]
+
+log = logging.getLogger(__name__)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead past the address check: treat it as the answer."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+class CallbackNotDelivered(Exception):
+    """The receiver was unreachable or answered 5xx/408/429: RQ retries later."""
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Signature value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def deliver_callback(doc_id: str) -> str:
+    """Send the event of document ``doc_id``; the outcome is kept in the record."""
+    job = get_current_job()
+    assert job is not None
+    settings = get_settings()
+    records = RecordStore(job.connection, settings.record_ttl_days * 86400)
+    record = records.get(doc_id)
+    if record is None or not record.get("callback_url") or not settings.webhook_secret:
+        return "nothing to deliver"
+    url = record["callback_url"]
+    try:
+        check_callback_url(url, settings.callback_allow)  # again: the name may resolve elsewhere now
+    except UnsafeCallback as exc:
+        records.note_callback(doc_id, f"refused: {exc}")
+        return "refused"
+    base = f"{settings.base_url}/api/v1/documents/{doc_id}"
+    event = {"id": doc_id, "status": record["status"], "links": {"self": base, "file": f"{base}/file"},
+             "error": record.get("error") or None}
+    body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "docgen-sakip-callback/1",
+        "X-Docgen-Timestamp": timestamp, "X-Docgen-Event": f"document.{record['status']}",
+        "X-Signature": sign(settings.webhook_secret, timestamp, body),
+    })
+    try:
+        with _OPENER.open(request, timeout=settings.callback_timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        records.note_callback(doc_id, f"unreachable: {type(exc).__name__}; retrying")
+        raise CallbackNotDelivered(f"{url}: {exc}") from None
+    if 200 <= status < 300:
+        records.note_callback(doc_id, f"delivered ({status})")
+        return "delivered"
+    if status >= 500 or status in (408, 429):
+        records.note_callback(doc_id, f"answered {status}; retrying")
+        raise CallbackNotDelivered(f"{url} answered {status}")
+    records.note_callback(doc_id, f"rejected ({status})")  # the receiver refused it: retrying won't help
+    return "rejected"
