@@ -54,6 +54,21 @@ def _batch_submit(args: argparse.Namespace) -> int:
                         Path(args.output) if args.output else None, key=key)
 
 
+def _templates_validate(args: argparse.Namespace) -> int:
+    """Run the template checks offline; exit 1 when any fails."""
+    from workers.template_checks import check_template
+
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    results = check_template(content, args.type, get_settings())
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.message}")
+    return 0 if all(r.ok for r in results) else 1
+
+
 def _run(_args: argparse.Namespace) -> int:
     from cli.run import run_service
 
@@ -114,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--admin", action="store_true", help="an administrator: sees every client's documents")
     create.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE")
     create.set_defaults(func=_keys_create)
+    templates = sub.add_parser("templates", help="Word templates").add_subparsers(dest="action", required=True)
+    validate = templates.add_parser("validate", help="check a template before uploading it")
+    validate.add_argument("file")
+    validate.add_argument("--type", required=True, help='document type, e.g. "pk"')
+    validate.set_defaults(func=_templates_validate)
     args = parser.parse_args(argv)
     return args.func(args)
 

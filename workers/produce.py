@@ -58,8 +58,10 @@ def identity_context(doc_id: str, settings: Settings) -> dict[str, Any]:
 
 def anchor_context(settings: Settings) -> dict[str, str]:
     """The invisible texts in the signature cells that a TTE client stamps at."""
+    # The LKjIP's only signer, the head of agency, is stamped where a PK's first party would be.
     return {"anchor_pihak_pertama": settings.anchor_pihak_pertama,
-            "anchor_pihak_kedua": settings.anchor_pihak_kedua}
+            "anchor_pihak_kedua": settings.anchor_pihak_kedua,
+            "anchor_kepala": settings.anchor_pihak_pertama}
 
 
 def _party(pejabat: Any) -> dict[str, str] | None:

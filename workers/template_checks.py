@@ -1,0 +1,137 @@
+"""Checks a Word template must pass before it may be used: a safe, valid .docx whose tags
+parse in the sandbox, use only variables the document type provides, and render its sample.
+
+Used by `docgen templates validate FILE.docx --type pk`; the template-administration upload
+is meant to run the same checks. Each check gives a readable result, failed or passed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from config.settings import Settings
+from sakip.envelope import doctype_named
+from sakip.errors import InvalidPayload
+from sakip.validation import validate_model
+from storage.templates import TemplateRegistry
+from workers.produce import anchor_context, identity_context
+from workers.render import TemplateRenderError
+
+__all__ = ["CheckResult", "check_template"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest template upload."""
+MAX_ENTRIES = 1000
+"""Most parts a template archive may hold."""
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""Most bytes a template may unpack to (zip bombs)."""
+
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its name, whether it passed, and what it found."""
+
+    name: str
+    ok: bool
+    message: str
+
+
+def _archive_checks(content: bytes) -> tuple[list[CheckResult], zipfile.ZipFile | None]:
+    if len(content) > MAX_FILE_BYTES:
+        return [CheckResult("size", False, f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")], None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return [CheckResult("docx", False, "not a .docx file (not a zip archive)")], None
+    entries = archive.infolist()
+    unpacked = sum(e.file_size for e in entries)
+    if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
+        return [CheckResult("size", False, f"the archive holds {len(entries)} parts unpacking to "
+                                           f"{unpacked // 2**20} MiB: too large")], None
+    names = set(archive.namelist())
+    missing = [n for n in ("[Content_Types].xml", "word/document.xml") if n not in names]
+    if missing:
+        return [CheckResult("docx", False, "not a Word document: missing " + ", ".join(missing))], None
+    return [CheckResult("size", True, f"{len(entries)} parts, {unpacked // 1024} KiB unpacked")], archive
+
+
+def _xml_checks(archive: zipfile.ZipFile) -> list[CheckResult]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    problems = []
+    for name in archive.namelist():
+        if not (name.endswith(".xml") or name.endswith(".rels")):
+            continue
+        data = archive.read(name)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            problems.append(f"{name} declares a DTD or entities")
+            continue
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{name} is not well-formed XML ({exc})")
+            continue
+        if name.endswith(".rels"):
+            for rel in root:
+                if rel.get("TargetMode") == "External" and rel.get("Type") != _HYPERLINK:
+                    problems.append(f"{name} links an external resource ({rel.get('Target')})")
+    if problems:
+        return [CheckResult("xml", False, "; ".join(problems))]
+    return [CheckResult("xml", True, "every part parses; no DTDs, entities or external resources")]
+
+
+def _sample_context(doc_type: str, settings: Settings) -> dict[str, Any]:
+    doctype = doctype_named(doc_type)
+    sample = TemplateRegistry(settings.templates_dir).sample(doc_type)
+    data = validate_model(doctype.model, sample, prefix="data")
+    return {**doctype.context(data), **anchor_context(settings), **identity_context("0" * 32, settings)}
+
+
+def check_template(content: bytes, doc_type: str, settings: Settings) -> list[CheckResult]:
+    """Every check, in order; later checks are skipped once the file itself is unusable."""
+    from docxtpl import DocxTemplate
+
+    from workers.prepared import PreparedTemplate, UnsupportedTemplate
+    from workers.render import render_docx, sandbox_environment
+
+    results, archive = _archive_checks(content)
+    if archive is None:
+        return results
+    results += _xml_checks(archive)
+    if not results[-1].ok:
+        return results
+    try:
+        prepared: PreparedTemplate | None = PreparedTemplate(content)
+    except TemplateRenderError as exc:
+        return [*results, CheckResult("tags", False, str(exc))]
+    except UnsupportedTemplate:
+        prepared = None
+    results.append(CheckResult("tags", True, "every tag parses in the sandbox"))
+    try:
+        context = _sample_context(doc_type, settings)
+    except InvalidPayload as exc:
+        return [*results, CheckResult("sample", False, f"the type's sample data is invalid: {exc}")]
+    used = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(jinja_env=sandbox_environment())
+    unknown = sorted(used - set(context))
+    if unknown:
+        results.append(CheckResult("variables", False, "unknown variables for type "
+                                   f"'{doc_type}': " + ", ".join(unknown)))
+    else:
+        results.append(CheckResult("variables", True, f"{len(used)} variables, all provided by '{doc_type}'"))
+    try:
+        rendered = prepared.render(context) if prepared else render_docx(content, context)
+    except TemplateRenderError as exc:
+        return [*results, CheckResult("render", False, f"rendering the sample failed: {exc}")]
+    except Exception as exc:
+        message = re.sub(r"\s+", " ", str(exc))[:300]
+        return [*results, CheckResult("render", False, f"rendering the sample failed ({type(exc).__name__}): "
+                                                         f"{message}")]
+    results.append(CheckResult("render", True, f"the sample renders ({len(rendered) // 1024} KiB)"))
+    return results
