@@ -74,7 +74,8 @@ def render_document(doc_id: str) -> dict[str, Any]:
         write_atomic(document_path(settings.documents_dir, doc_id, item.extension), item.content)
     file_fields = finished_fields(produced)
     records.mark_finished(doc_id, file_fields)
-    _announce(job.connection, records, doc_id)
+    if record.get("callback_url"):  # known from the record read above: no second read per document
+        enqueue_callback(job.connection, doc_id, settings)
     return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
 
 
