@@ -31,7 +31,7 @@ def _render(args: argparse.Namespace) -> int:
         print("error: the output file must end in .docx or .pdf", file=sys.stderr)
         return 2
     try:
-        produced = produce_document(body, TemplateRegistry(settings.templates_dir),
+        produced = produce_document(body, TemplateRegistry.for_settings(settings),
                                     template_version=args.template_version, output_format=fmt,
                                     soffice=settings.soffice, convert_timeout=settings.convert_timeout,
                                     profile_dir=settings.data_dir / "libreoffice" / "profile-cli")

@@ -110,6 +110,16 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    admin_wait_seconds: int = Field(
+        default=60, ge=1, description="Seconds the web waits for a worker to check or preview a template upload.")
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs the /admin login cookie; unset: a random one kept in DATA_DIR/session-secret.")
+
+    @property
+    def template_store_dir(self) -> Path:
+        """The administrators' template versions and which one of each type is active."""
+        return self.data_dir / "templates"
+
     @property
     def documents_dir(self) -> Path:
         """Where finished files are written, sharded by the first two characters of the id."""

@@ -40,7 +40,7 @@ class ServiceState:
             redis=redis,
             queue=Queue(settings.queue, connection=redis),
             records=RecordStore(redis, settings.record_ttl_days * 86400),
-            templates=TemplateRegistry(settings.templates_dir),
+            templates=TemplateRegistry.for_settings(settings),
             keys=keys,
         )
 

@@ -117,7 +117,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     first = number * int(batch["chunk_size"])
     indexes = list(range(first, first + len(items)))
     done = job.connection.hmget(store.key(batch_id, "results"), indexes)
-    registry = TemplateRegistry(settings.templates_dir)
+    registry = TemplateRegistry.for_settings(settings)
     records = RecordStore(job.connection, settings.record_ttl_days * 86400)
     pending: list[ItemResult] = []
     documents: dict[str, dict[str, Any]] = {}

@@ -60,7 +60,7 @@ def render_document(doc_id: str) -> dict[str, Any]:
         raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
     attempt = records.mark_started(doc_id, job.worker_name or "", os.getpid())
     log.info("rendering %s (attempt %s)", doc_id, attempt)
-    registry = TemplateRegistry(settings.templates_dir)
+    registry = TemplateRegistry.for_settings(settings)
     try:
         produced = produce_files(
             load_request(record["request"]), registry, doc_id=doc_id, settings=settings,

@@ -38,5 +38,5 @@ class PreparingWorker(Worker):
     """RQ's forking worker that prepares the active templates before forking each horse."""
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        prepare_active_templates(TemplateRegistry(get_settings().templates_dir))
+        prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
         super().execute_job(job, queue)
