@@ -72,7 +72,9 @@ def run_service(settings: Settings) -> int:
                              subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], env=env)))
         children.append(("web", subprocess.Popen([
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
-            "--workers", str(settings.web_workers), "--access-logfile", "-", "service.app:create_app()",
+            "--workers", str(settings.web_workers), "--access-logfile", "-",
+            # Template uploads wait up to DOCGEN_ADMIN_WAIT_SECONDS for a worker's checks.
+            "--timeout", str(settings.admin_wait_seconds + 30), "service.app:create_app()",
         ], env=env)))
         _say(f"serving on http://{settings.host}:{settings.port} (Ctrl-C stops everything)")
         while not stopping:

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from config.settings import Settings, get_settings
-from service import batches, documents, health, openapi, signed, verify
+from service import batches, documents, health, openapi, signed, templates_api, verify
 from service.auth import register_auth
 from service.problems import register_error_handlers
 from service.state import ServiceState
@@ -42,4 +42,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(templates_api.bp)
     return app

@@ -87,6 +87,11 @@ def _request_body(method: str, path: str) -> dict[str, Any] | None:
             "type": {"type": "string", "default": "pk"}, "format": {"enum": ["docx", "pdf"]},
             "template_version": {"type": "integer", "minimum": 1}}}
         return {"required": True, "content": {**_json("BatchRequest"), "multipart/form-data": {"schema": upload}}}
+    if path == "/api/v1/templates/{doc_type}/versions":
+        upload = {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "note": {"type": "string", "maxLength": 500}, "paper": {"enum": ["", "F4", "A4"]}}}
+        return {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
     if path.endswith("/signed"):
         return {"required": True, "content": {"application/pdf": {"schema": {"type": "string",
                                                                              "contentMediaType": "application/pdf"}}}}
@@ -125,7 +130,7 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the current app."""
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint == "static":
+        if rule.endpoint == "static" or rule.rule.startswith("/admin"):  # the admin page is not API
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         view = current_app.view_functions[rule.endpoint]

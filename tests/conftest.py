@@ -4,6 +4,10 @@ settings and an app per test; a real RQ worker run in burst mode."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +15,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from redis import Redis
-from rq import Queue
+from rq import Queue, Worker
 
 from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
 from storage.redis_server import RedisServer
+from tests.processes import wait_for
 from workers import jobs
 from workers.warm import PreparingWorker
 
@@ -127,3 +132,21 @@ def make_document(client, run_worker):
 def run_bulk_worker(redis: Redis, settings: Settings):
     """Runs a real forking RQ worker on the batch queue until it is empty."""
     return _burst_worker(redis, settings.bulk_queue)
+
+
+@pytest.fixture
+def live_worker(redis: Redis, settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """A real document worker process (`python -m workers`) serving the documents queue while the
+    test runs, for requests that wait on a worker (template checks and previews)."""
+    process = subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: Worker.all(queue=Queue(settings.queue, connection=redis)), timeout=60)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

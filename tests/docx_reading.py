@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 import docx
 from docx.document import Document
@@ -55,3 +56,14 @@ def table_with_header(document: Document, first_cells: list[str]) -> Table:
 def document_xml(content: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return archive.read("word/document.xml").decode("utf-8")
+
+
+def patched_docx(content: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
+    """``content`` with its part ``name`` passed through ``change``, the other parts unchanged."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            target.writestr(entry, change(data) if entry.filename == name else data)
+    return out.getvalue()

@@ -7,6 +7,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from rq import Queue, Worker
 
+from service.app import create_app
+
 
 @schemathesis.serializer("application/pdf")
 def _pdf_body(ctx, value) -> bytes:
@@ -14,7 +16,8 @@ def _pdf_body(ctx, value) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-def test_no_generated_request_gets_a_server_error(app, redis, settings):
+def test_no_generated_request_gets_a_server_error(redis, settings):
+    app = create_app(settings.model_copy(update={"admin_wait_seconds": 1}))
     # A worker on the queue, so /readyz's honest 503 ("no worker") doesn't count as a server error.
     worker = Worker([Queue(settings.queue, connection=redis)], connection=redis)
     worker.register_birth()
@@ -29,7 +32,9 @@ def test_no_generated_request_gets_a_server_error(app, redis, settings):
         @given(case=operation.as_strategy())
         def check(case) -> None:
             response = case.call()
-            if response.status_code >= 500:
+            # A template upload or preview waits for a worker that this test doesn't run: 503 is honest.
+            honest = response.status_code == 503 and "/api/v1/templates/" in case.formatted_path
+            if response.status_code >= 500 and not honest:
                 server_errors.append((case.method, case.formatted_path, response.status_code, response.text[:300]))
 
         check()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import zipfile
 
 import pytest
 from docx import Document
 
 from config.settings import REPO_ROOT, Settings
 from storage.templates import TemplateRegistry
+from tests.docx_reading import patched_docx
 from workers.template_checks import check_template
 
 REGISTRY = TemplateRegistry(REPO_ROOT / "templates_docx")
@@ -23,16 +23,6 @@ def _docx(*paragraphs: str) -> bytes:
         doc.add_paragraph(text)
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
-
-
-def _patched(content: bytes, name: str, change) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            data = source.read(entry)
-            target.writestr(entry, change(data) if entry.filename == name else data)
     return out.getvalue()
 
 
@@ -52,13 +42,13 @@ def test_not_a_docx():
 
 
 def test_a_dtd_with_entities_is_refused():
-    content = _patched(_docx("{{ judul }}"), "word/document.xml",
+    content = patched_docx(_docx("{{ judul }}"), "word/document.xml",
                        lambda d: d.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', 1))
     assert "declares a DTD or entities" in _failed(check_template(content, "pk", Settings()))["xml"]
 
 
 def test_an_external_resource_is_refused():
-    content = _patched(_docx("{{ judul }}"), "word/_rels/document.xml.rels", lambda d: d.replace(
+    content = patched_docx(_docx("{{ judul }}"), "word/_rels/document.xml.rels", lambda d: d.replace(
         b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/'
         b'2006/relationships/image" Target="http://evil.example/x.png" TargetMode="External"/></Relationships>'))
     assert "http://evil.example/x.png" in _failed(check_template(content, "pk", Settings()))["xml"]

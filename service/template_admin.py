@@ -1,0 +1,117 @@
+"""Template administration shared by the API and the /admin page: who may, uploading a version
+(checked by a worker, since the web never renders), previewing one, activating one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from rq.results import Result
+
+from sakip.errors import FieldProblem, InvalidPayload
+from service.auth import current_client
+from service.problems import Problem
+from service.state import state
+from storage.files import write_atomic
+from storage.templates import TemplateVersion, UnknownTemplate
+from workers.paper import PAPER_SIZES_MM
+
+__all__ = ["MAX_NOTE", "Upload", "activate", "history", "preview", "require_admin", "upload", "version_of"]
+
+MAX_NOTE = 500
+"""Longest note an upload may carry."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What an upload came to: the checks, and the new version when they all passed."""
+
+    checks: list[dict[str, Any]]
+    version: TemplateVersion | None
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        return [check for check in self.checks if not check["ok"]]
+
+
+def require_admin() -> None:
+    """Raise 403 unless the caller is an administrator."""
+    if not current_client().admin:
+        raise Problem(403, "Forbidden", "Template administration needs an administrator's key.")
+
+
+def history(doc_type: str) -> dict[str, Any]:
+    """The type's versions; 404 for a type without templates."""
+    try:
+        return state().templates.history(doc_type)
+    except UnknownTemplate as exc:
+        raise Problem(404, "Not Found", str(exc)) from None
+
+
+def version_of(doc_type: str, version: int) -> TemplateVersion:
+    """One version; 404 when the type or the version does not exist."""
+    try:
+        return state().templates.get(doc_type, version)
+    except UnknownTemplate as exc:
+        raise Problem(404, "Not Found", str(exc)) from None
+
+
+def _on_worker(function: str, *args: Any, what: str) -> Any:
+    """Run ``function`` on a document worker (ahead of queued documents) and wait for its result."""
+    st = state()
+    wait = st.settings.admin_wait_seconds
+    job = st.queue.enqueue(function, *args, at_front=True, job_timeout=st.settings.job_timeout,
+                           result_ttl=120, failure_ttl=3600, description=what)
+    result = job.latest_result(timeout=wait)
+    if result is None:
+        job.cancel()
+        raise Problem(503, "Service Unavailable", f"No document worker finished {what} within {wait} s; is a "
+                      "worker running on the documents queue? Nothing was changed.", headers={"Retry-After": "30"})
+    job.delete()
+    if result.type != Result.Type.SUCCESSFUL:
+        last_line = (result.exc_string or "").strip().splitlines()[-1:] or ["unknown error"]
+        raise Problem(500, "Internal Server Error", f"The worker failed {what}: {last_line[0]}")
+    return result.return_value
+
+
+def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Upload:
+    """Check ``content`` on a worker and store it as the type's next version when every check passes.
+    Raises InvalidPayload for a missing file or a bad note or paper, Problem 404 for an unknown type."""
+    history(doc_type)
+    problems = []
+    if not content:
+        problems.append(FieldProblem("file", "upload the template as the multipart field 'file' (a .docx)"))
+    if len(note) > MAX_NOTE:
+        problems.append(FieldProblem("note", f"at most {MAX_NOTE} characters"))
+    if paper and paper not in PAPER_SIZES_MM:
+        problems.append(FieldProblem("paper", "one of " + ", ".join(PAPER_SIZES_MM) + ", or empty to keep the "
+                                     "template's own page size"))
+    if problems:
+        raise InvalidPayload(problems)
+    st = state()
+    staged = st.settings.template_store_dir / doc_type / "uploads" / f"{uuid.uuid4().hex}.docx"
+    write_atomic(staged, content)
+    try:
+        checks = _on_worker("workers.template_jobs.check_upload", doc_type, str(staged),
+                            what=f"checking the {doc_type} template upload")
+    finally:
+        staged.unlink(missing_ok=True)
+    if not all(check["ok"] for check in checks):
+        return Upload(checks=checks, version=None)
+    version = st.templates.add_version(doc_type, content, uploaded_by=current_client().name or "anonymous",
+                                       note=note, paper=paper or None)
+    return Upload(checks=checks, version=version)
+
+
+def preview(doc_type: str, version: int, extension: str) -> bytes:
+    """The type's sample data rendered with ``version`` as ``extension``, made by a worker."""
+    version_of(doc_type, version)
+    return _on_worker("workers.template_jobs.preview_version", doc_type, version, extension,
+                      what=f"the preview of {doc_type} template version {version}")
+
+
+def activate(doc_type: str, version: int) -> TemplateVersion:
+    """Make ``version`` the type's active one; 404 when it does not exist."""
+    version_of(doc_type, version)
+    return state().templates.activate(doc_type, version)

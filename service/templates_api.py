@@ -1,0 +1,90 @@
+"""/api/v1/templates: the administrators' API for template versions (an admin key; others get 403)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, request, send_file
+
+from service import template_admin
+from service.problems import Problem
+from service.state import state
+from storage.files import CONTENT_TYPES
+
+bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
+
+
+@bp.before_request
+def _admins_only() -> None:
+    template_admin.require_admin()
+
+
+def _version_links(doc_type: str, version: int) -> dict[str, str]:
+    base = f"{state().settings.base_url}/api/v1/templates/{doc_type}/versions/{version}"
+    return {"file": f"{base}/file", "preview": f"{base}/preview", "activate": f"{base}/activate"}
+
+
+def _with_links(history: dict[str, Any]) -> dict[str, Any]:
+    versions = [{**v, "links": _version_links(history["type"], v["version"])} for v in history["versions"]]
+    return {**history, "versions": versions}
+
+
+@bp.get("")
+def list_types():
+    """Every document type with its versions."""
+    return {"templates": [_with_links(template_admin.history(t)) for t in state().templates.types()]}
+
+
+@bp.get("/<doc_type>")
+def show(doc_type: str):
+    """One type: {type, name, active_version, versions: [{version, sha256, uploaded_at, uploaded_by,
+    note, paper, active}]}. Errors: 404 unknown type."""
+    return _with_links(template_admin.history(doc_type))
+
+
+@bp.post("/<doc_type>/versions")
+def upload(doc_type: str):
+    """Upload a new version (multipart: file, note, optional paper F4/A4); a worker checks it.
+    201 {version, sha256, checks}; 422 naming every failed check; 404 unknown type; 503 no worker."""
+    file = request.files.get("file")
+    outcome = template_admin.upload(doc_type, file.read() if file else None,
+                                    request.form.get("note", "").strip(), request.form.get("paper", "").strip())
+    if outcome.version is None:
+        count = len(outcome.problems)
+        raise Problem(422, "Template refused", f"{count} check{'s' if count != 1 else ''} failed: "
+                      + "; ".join(f"{c['name']}: {c['message']}" for c in outcome.problems),
+                      errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in outcome.problems],
+                      checks=outcome.checks)
+    version = outcome.version
+    location = f"{state().settings.base_url}/api/v1/templates/{doc_type}"
+    return ({"type": doc_type, "version": version.version, "sha256": version.sha256, "active": False,
+             "checks": outcome.checks, "links": _version_links(doc_type, version.version)},
+            201, {"Location": location})
+
+
+@bp.get("/<doc_type>/versions/<int:version>/file")
+def file(doc_type: str, version: int) -> Response:
+    """The version's .docx as uploaded. Errors: 404."""
+    template = template_admin.version_of(doc_type, version)
+    return send_file(io.BytesIO(template.content), mimetype=CONTENT_TYPES["docx"], as_attachment=True,
+                     download_name=f"{doc_type}-v{version}.docx")
+
+
+@bp.post("/<doc_type>/versions/<int:version>/preview")
+def preview(doc_type: str, version: int) -> Response:
+    """The type's sample data rendered with this version: DOCX, or ``?format=pdf``. Errors: 404, 422 format."""
+    extension = request.args.get("format", "docx")
+    if extension not in CONTENT_TYPES:
+        raise Problem(422, "Invalid request", "format must be one of " + ", ".join(CONTENT_TYPES),
+                      errors=[{"loc": ["format"], "msg": "must be one of " + ", ".join(CONTENT_TYPES)}])
+    content = template_admin.preview(doc_type, version, extension)
+    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True,
+                     download_name=f"preview-{doc_type}-v{version}.{extension}")
+
+
+@bp.post("/<doc_type>/versions/<int:version>/activate")
+def activate(doc_type: str, version: int):
+    """Make this version the one new documents use (an older one: the rollback). Errors: 404."""
+    template_admin.activate(doc_type, version)
+    return _with_links(template_admin.history(doc_type))

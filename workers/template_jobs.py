@@ -1,0 +1,33 @@
+"""Template administration work the web hands to a worker, since the web never renders: the
+checks of an uploaded template (they include a sample render) and the preview of a version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from config.settings import get_settings
+from storage.templates import TemplateRegistry
+from workers.produce import produce_files
+from workers.template_checks import check_template
+
+__all__ = ["PREVIEW_ID", "check_upload", "preview_version"]
+
+PREVIEW_ID = "0" * 32
+"""The document id a preview carries: its QR code points at no real document."""
+
+
+def check_upload(doc_type: str, upload: str) -> list[dict[str, Any]]:
+    """Every check's result for the uploaded file at ``upload`` (a path under the data folder)."""
+    return [asdict(result) for result in check_template(Path(upload).read_bytes(), doc_type, get_settings())]
+
+
+def preview_version(doc_type: str, version: int, extension: str) -> bytes:
+    """The type's sample data rendered with template ``version``, as ``extension`` (docx or pdf)."""
+    settings = get_settings()
+    registry = TemplateRegistry.for_settings(settings)
+    body = {"type": doc_type, "format": extension, "data": registry.sample(doc_type)}
+    (produced,) = produce_files(body, registry, doc_id=PREVIEW_ID, template_version=version,
+                                formats=[extension], settings=settings)
+    return produced.content
