@@ -7,9 +7,10 @@ optional=0
 [[ "${1:-}" == "--optional" ]] && optional=1
 
 # LibreOffice makes PDFs, python3-uno lets the warm converter drive it; the fonts keep Arial,
-# Times, Calibri and Bookman metrics; poppler-utils reads PDFs and zbar-tools decodes QR codes in tests.
+# Times, Calibri and Bookman metrics; poppler-utils reads PDFs, zbar-tools decodes QR codes in tests and
+# chromium with its driver runs the /admin page tests.
 packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre
-          poppler-utils zbar-tools)
+          poppler-utils zbar-tools chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

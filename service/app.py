@@ -7,10 +7,11 @@ import logging
 from flask import Flask
 
 from config.settings import Settings, get_settings
-from service import batches, documents, health, openapi, signed, templates_api, verify
+from service import admin_page, batches, documents, health, openapi, signed, templates_api, verify
 from service.auth import register_auth
 from service.problems import register_error_handlers
 from service.state import ServiceState
+from storage.session_secret import session_secret
 
 __all__ = ["NO_KEYS_WARNING", "create_app"]
 
@@ -31,6 +32,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.secret_key = session_secret(settings.session_secret and settings.session_secret.get_secret_value(),
+                                    settings.data_dir)
+    app.config.update(SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="docgen_admin",
+                      SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"))
     app.extensions["docgen"] = ServiceState.build(settings)
     if not app.extensions["docgen"].keys.configured:
         log.warning(NO_KEYS_WARNING)
@@ -43,4 +48,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(batches.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(templates_api.bp)
+    app.register_blueprint(admin_page.bp)
     return app

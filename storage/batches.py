@@ -9,6 +9,7 @@ follows is enqueued with a fixed id and RQ's unique flag, so it runs once.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +24,8 @@ __all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path"]
 
 KEY_PREFIX = "docgen:batch:"
 """Prefix of every key of a batch."""
+INDEX_KEY = "docgen:batches"
+"""Batch ids by creation time, for listing the recent ones."""
 
 _RECORD_RESULTS = """
 local batch, results, chunkdone = KEYS[1], KEYS[2], KEYS[3]
@@ -99,6 +102,14 @@ class BatchStore:
             pipeline.set(self.key(batch_id, f"chunk:{number}"), chunk, ex=self.ttl_seconds)
         for key in self._keys(batch_id):
             pipeline.expire(key, self.ttl_seconds)
+        now = time.time()
+        pipeline.zadd(INDEX_KEY, {batch_id: now})
+        pipeline.zremrangebyscore(INDEX_KEY, 0, now - self.ttl_seconds)
+
+    def recent(self, limit: int = 20) -> list[dict[str, str]]:
+        """The newest batches still kept, newest first."""
+        ids = [raw.decode() for raw in self.connection.zrevrange(INDEX_KEY, 0, limit - 1)]
+        return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
     def get(self, batch_id: str) -> dict[str, str] | None:
         raw = self.connection.hgetall(self.key(batch_id))

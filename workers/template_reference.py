@@ -159,7 +159,9 @@ def _table(doc_type: str, settings: Settings) -> str:
 
 def template_reference(settings: Settings) -> str:
     """The README block: a short guide to the tags, then one table per document type."""
-    return _PROSE + "".join("\n" + _table(doc_type, settings) for doc_type in DOCUMENT_TYPES)
+    tables = "".join("\n" + _table(doc_type, settings) for doc_type in DOCUMENT_TYPES)
+    # The closing blank line ends the last table before the end marker in every Markdown renderer.
+    return _PROSE + tables + "\n"
 
 
 def readme_block(text: str) -> str:

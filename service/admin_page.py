@@ -1,0 +1,144 @@
+"""/admin: the administrators' page (server-rendered): template versions with upload, checks,
+preview and activation, and the batches running now. Signing in takes an administrator's API
+key, kept as its hash in a signed cookie; every form carries a CSRF token."""
+
+from __future__ import annotations
+
+import hmac
+import io
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, g, redirect, render_template, request, send_file, session, url_for
+
+from sakip.errors import InvalidPayload
+from service import template_admin
+from service.auth import ANONYMOUS, Client
+from service.problems import Problem
+from service.state import state
+from storage.batches import BatchStore
+from storage.files import CONTENT_TYPES
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PUBLIC_ENDPOINTS = {"admin.login", "admin.sign_in"}
+
+
+def _signed_in() -> Client | None:
+    ring = state().keys
+    if not ring.configured:
+        return ANONYMOUS
+    digest = session.get("key")
+    for key in ring.keys():
+        if digest and key.admin and hmac.compare_digest(key.digest, digest):
+            return Client(name=key.name, admin=True)
+    return None
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        client = _signed_in()
+        if client is None:
+            session.pop("key", None)
+            return redirect(url_for("admin.login"))
+        g.docgen_client = client
+    if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-")):
+        raise Problem(400, "Bad Request", "The form is stale or was not sent by this page: reload it and retry.")
+    return None
+
+
+@bp.app_context_processor
+def _csrf() -> dict[str, Any]:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return {"csrf": session["csrf"]}
+
+
+@bp.get("/login")
+def login(message: str = "", status: int = 200) -> tuple[str, int]:
+    return render_template("admin/login.html", message=message), status
+
+
+@bp.post("/login")
+def sign_in():
+    key = state().keys.check(request.form.get("key", "").strip())
+    if key is None:
+        return login("That key is not valid.", 401)
+    if not key.admin:
+        return login(f"The key '{key.name}' belongs to a client application, not an administrator.", 403)
+    session["key"] = key.digest
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/logout")
+def sign_out():
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+def _batches() -> list[dict[str, Any]]:
+    st = state()
+    rows = []
+    for record in BatchStore(st.redis, st.settings.record_ttl_days * 86400).recent():
+        total, finished, failed = int(record["total"]), int(record["finished"]), int(record["failed"])
+        rows.append({**record, "total": total, "finished": finished, "failed": failed,
+                     "progress": round(100 * (finished + failed) / total, 1) if total else 100.0})
+    return rows
+
+
+def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
+    st = state()
+    templates = [template_admin.history(t) for t in st.templates.types()]
+    return render_template("admin/index.html", templates=templates, batches=_batches(),
+                           client=g.docgen_client, keys_configured=st.keys.configured,
+                           ttl_days=st.settings.record_ttl_days, message=request.args.get("message", ""),
+                           **extra), status
+
+
+@bp.get("")
+def index():
+    return _page()
+
+
+@bp.errorhandler(Problem)
+def _problem(exc: Problem):
+    if "docgen_client" not in g:
+        return login(exc.detail, exc.status)
+    return _page(exc.status, error=exc.detail)
+
+
+@bp.post("/templates/<doc_type>/upload")
+def upload(doc_type: str):
+    file = request.files.get("file")
+    try:
+        outcome = template_admin.upload(doc_type, file.read() if file else None,
+                                        request.form.get("note", "").strip(), request.form.get("paper", ""))
+    except InvalidPayload as exc:
+        return _page(422, error="; ".join(f"{p.loc}: {p.msg}" for p in exc.problems))
+    return _page(201 if outcome.version else 422, upload={"type": doc_type, "outcome": outcome,
+                                                          "filename": file.filename if file else ""})
+
+
+@bp.get("/templates/<doc_type>/versions/<int:version>/file")
+def download(doc_type: str, version: int) -> Response:
+    template = template_admin.version_of(doc_type, version)
+    return send_file(io.BytesIO(template.content), mimetype=CONTENT_TYPES["docx"], as_attachment=True,
+                     download_name=f"{doc_type}-v{version}.docx")
+
+
+@bp.post("/templates/<doc_type>/versions/<int:version>/preview")
+def preview(doc_type: str, version: int) -> Response:
+    extension = request.form.get("format", "docx")
+    if extension not in CONTENT_TYPES:
+        raise Problem(422, "Invalid request", "format must be docx or pdf")
+    content = template_admin.preview(doc_type, version, extension)
+    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True,
+                     download_name=f"preview-{doc_type}-v{version}.{extension}")
+
+
+@bp.post("/templates/<doc_type>/versions/<int:version>/activate")
+def activate(doc_type: str, version: int):
+    template_admin.activate(doc_type, version)
+    return redirect(url_for("admin.index", message=f"{doc_type} version {version} is now active.",
+                            _anchor=f"type-{doc_type}"))
