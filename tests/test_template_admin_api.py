@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from config.settings import REPO_ROOT
 from storage.templates import TemplateRegistry
 from tests.conftest import bearer, example
-from tests.docx_reading import full_text, open_docx, patched_docx
+from tests.docx_reading import document_xml, full_text, open_docx, patched_docx
 from tests.processes import wait_for
 
 SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
@@ -152,6 +152,9 @@ def test_preview_renders_the_sample_with_that_version(keyed_client, live_worker)
     reader = PdfReader(io.BytesIO(pdf.data))
     assert len(reader.pages) >= 2 and MARK in " ".join(reader.pages[0].extract_text().split())
     assert keyed_client.post("/api/v1/templates/pk/versions/2/preview?format=odt", headers=BOSS).status_code == 422
+    assert _upload(keyed_client, _variant(), paper="A4").get_json()["version"] == 3
+    a4 = keyed_client.post("/api/v1/templates/pk/versions/3/preview", headers=BOSS).data
+    assert 'w:w="11906"' in document_xml(a4) and 'w:w="12189"' in document_xml(docx.data)  # A4, F4 widths
     assert keyed_client.post("/api/v1/templates/pk/versions/5/preview", headers=BOSS).status_code == 404
 
 
