@@ -1,8 +1,8 @@
 """Checks a Word template must pass before it may be used: a safe, valid .docx whose tags
 parse in the sandbox, use only variables the document type provides, and render its sample.
 
-Used by `docgen templates validate FILE.docx --type pk`; the template-administration upload
-is meant to run the same checks. Each check gives a readable result, failed or passed.
+Used by `docgen templates validate FILE.docx --type pk` and, on a worker, by every upload to the
+template store (workers.template_jobs). Each check gives a readable result, failed or passed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from storage.templates import TemplateRegistry
 from workers.produce import anchor_context, identity_context
 from workers.render import TemplateRenderError
 
-__all__ = ["CheckResult", "check_template"]
+__all__ = ["CheckResult", "check_template", "sample_context"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest template upload."""
@@ -87,7 +87,9 @@ def _xml_checks(archive: zipfile.ZipFile) -> list[CheckResult]:
     return [CheckResult("xml", True, "every part parses; no DTDs, entities or external resources")]
 
 
-def _sample_context(doc_type: str, settings: Settings) -> dict[str, Any]:
+def sample_context(doc_type: str, settings: Settings) -> dict[str, Any]:
+    """What a template of ``doc_type`` sees when rendering the type's sample: its context, the TTE
+    anchors and a document identity."""
     doctype = doctype_named(doc_type)
     sample = TemplateRegistry(settings.templates_dir).sample(doc_type)
     data = validate_model(doctype.model, sample, prefix="data")
@@ -115,7 +117,7 @@ def check_template(content: bytes, doc_type: str, settings: Settings) -> list[Ch
         prepared = None
     results.append(CheckResult("tags", True, "every tag parses in the sandbox"))
     try:
-        context = _sample_context(doc_type, settings)
+        context = sample_context(doc_type, settings)
     except InvalidPayload as exc:
         return [*results, CheckResult("sample", False, f"the type's sample data is invalid: {exc}")]
     used = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(jinja_env=sandbox_environment())

@@ -21,7 +21,7 @@ from typing import Any
 from config.settings import REPO_ROOT, Settings
 from sakip.doctypes import DOCUMENT_TYPES
 from sakip.media import BarChart, Picture
-from workers.template_checks import _sample_context
+from workers.template_checks import sample_context
 
 __all__ = ["PUBLIC_URL", "README", "readme_block", "reference_settings", "template_reference", "write_readme"]
 
@@ -150,7 +150,7 @@ def _rows(name: str, value: Any, depth: int = 0) -> list[tuple[str, str, str]]:
 
 
 def _table(doc_type: str, settings: Settings) -> str:
-    context = _sample_context(doc_type, settings)
+    context = sample_context(doc_type, settings)
     lines = [f"### Template data: {doc_type}", "", "| variable | kind | example |", "|---|---|---|"]
     for name in sorted(context):
         lines += [f"| `{path}` | {kind} | {example} |" for path, kind, example in _rows(name, context[name])]
