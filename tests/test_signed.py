@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from rq import Queue
 
 from tests.conftest import example
 from workers.converter import stop_converters
+from workers.submit import enqueue_render
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +39,7 @@ def _signed_copy(original: bytes) -> bytes:
 
 
 @pytest.mark.slow
-def test_signed_copy_round_trip(client, pdf_document):
+def test_signed_copy_round_trip(client, pdf_document, redis, settings, run_worker):
     record, original = pdf_document
     signed = _signed_copy(original)
     assert client.get(f"/api/v1/documents/{record['id']}/file?version=signed").status_code == 404
@@ -58,6 +60,12 @@ def test_signed_copy_round_trip(client, pdf_document):
     assert facts["files"] == [{"format": "pdf", "sha256": hashlib.sha256(original).hexdigest()}]
     page = client.get(f"/verify/{record['id']}").get_data(as_text=True)
     assert hashlib.sha256(signed).hexdigest() in page
+    # A late re-run of the render job (at-least-once delivery) leaves the signed document alone.
+    enqueue_render(Queue(settings.queue, connection=redis), record["id"], settings)
+    run_worker()
+    again = client.get(f"/api/v1/documents/{record['id']}").get_json()
+    assert again["status"] == "signed" and again["signed"] == after["signed"]
+    assert client.get(f"/api/v1/documents/{record['id']}/file").data == original
 
 
 @pytest.mark.slow
