@@ -6,9 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from redis import Redis
+from rq.registry import StartedJobRegistry
 
 from config.settings import REPO_ROOT
 from tests.conftest import example
@@ -77,3 +79,27 @@ def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, 
     assert record["status"] == "failed"
     assert record["error"] == "the worker process rendering the document died"
     assert client.get(f"/api/v1/documents/{doc_id}/file").status_code == 409
+
+
+@pytest.mark.slow
+def test_a_whole_dead_worker_is_recovered_by_the_next_workers_maintenance(client, redis, settings, run_worker):
+    """Worker and work horse die together (a killed container): nothing reports the job, so it
+    stays 'started' until its heartbeat expires; the next worker's maintenance requeues it."""
+    worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
+    wait_for(lambda: redis.hget(f"docgen:doc:{doc_id}", "status") == b"started", timeout=60, interval=0.005)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    registry = StartedJobRegistry(settings.queue, connection=redis)
+    assert registry.get_job_ids() != []
+    # What a worker's maintenance runs every DOCGEN_WORKER_MAINTENANCE_INTERVAL, at a time past
+    # the dead worker's last heartbeat (instead of waiting out the ~90 s).
+    registry.cleanup(timestamp=time.time() + 3600)
+    assert client.get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "queued"
+    run_worker()
+    record = client.get(f"/api/v1/documents/{doc_id}").get_json()
+    assert record["status"] == "finished" and record["attempts"] == 2
+    performance = rows(table_with_header(open_docx(client.get(f"/api/v1/documents/{doc_id}/file").data),
+                                         ["No", "Sasaran"]))
+    assert len(performance) == 2 + 250 * 4
