@@ -48,7 +48,7 @@ def _guard() -> Response | None:
     return None
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _csrf() -> dict[str, Any]:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
