@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import zipfile
 
 import pytest
 from docx import Document
@@ -77,3 +78,39 @@ def test_the_command_line_reports_and_exits_1(tmp_path):
     assert result.returncode == 1 and "FAIL variables: unknown variables for type 'pk': typo_here" in result.stdout
     result = subprocess.run([*run, str(good), "--type", "pk"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "ok   render" in result.stdout
+
+
+def test_every_docxtpl_tag_form_passes():
+    doc = Document()
+    doc.add_paragraph("{%p if perubahan %}")
+    doc.add_paragraph("Perubahan")
+    doc.add_paragraph("{%p endif %}")
+    line = doc.add_paragraph("{{ judul }} ")
+    for text in ("{%r if perubahan %}", "(PERUBAHAN)", "{%r endif %}"):
+        line.add_run(text)
+    rows = doc.add_table(rows=3, cols=1)
+    for row, text in zip(rows.rows, ["{%tr for s in sasaran %}", "{{ s.uraian }}", "{%tr endfor %}"], strict=True):
+        row.cells[0].text = text
+    columns = doc.add_table(rows=1, cols=3)
+    for cell, text in zip(columns.rows[0].cells, ["{%tc for s in sasaran %}", "{{ s.no }}", "{%tc endfor %}"],
+                          strict=True):
+        cell.text = text
+    out = io.BytesIO()
+    doc.save(out)
+    results = check_template(out.getvalue(), "pk", Settings())
+    assert _failed(results) == {}
+
+
+def test_too_many_parts_or_a_zip_bomb_is_refused():
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for n in range(1001):
+            archive.writestr(f"word/part{n}.xml", "<x/>")
+    assert "1001 parts" in _failed(check_template(many.getvalue(), "pk", Settings()))["size"]
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("word/document.xml", "w") as part:
+        for _ in range(210):
+            part.write(bytes(2**20))
+    assert len(bomb.getvalue()) < 1024 * 1024  # small on the wire, 210 MiB unpacked
+    assert "210 MiB: too large" in _failed(check_template(bomb.getvalue(), "pk", Settings()))["size"]
