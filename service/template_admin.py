@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,8 @@ def _on_worker(function: str, *args: Any, what: str) -> Any:
 
 def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Upload:
     """Check ``content`` on a worker and store it as the type's next version when every check passes.
-    Raises InvalidPayload for a missing file or a bad note or paper, Problem 404 for an unknown type."""
+    Raises InvalidPayload for a missing file or a bad note or paper, Problem 404 for an unknown type
+    and 409 for a file identical to an existing version."""
     history(doc_type)
     problems = []
     if not content:
@@ -90,6 +92,10 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     if problems:
         raise InvalidPayload(problems)
     st = state()
+    same = st.templates.find(doc_type, hashlib.sha256(content).hexdigest())
+    if same is not None:
+        raise Problem(409, "Conflict", f"This file is identical to {doc_type} version {same}; activate that "
+                      "version instead of uploading it again.", version=same)
     staged = st.settings.template_store_dir / doc_type / "uploads" / f"{uuid.uuid4().hex}.docx"
     write_atomic(staged, content)
     try:
@@ -114,4 +120,4 @@ def preview(doc_type: str, version: int, extension: str) -> bytes:
 def activate(doc_type: str, version: int) -> TemplateVersion:
     """Make ``version`` the type's active one; 404 when it does not exist."""
     version_of(doc_type, version)
-    return state().templates.activate(doc_type, version)
+    return state().templates.activate(doc_type, version, activated_by=current_client().name or "anonymous")

@@ -39,14 +39,15 @@ def list_types():
 @bp.get("/<doc_type>")
 def show(doc_type: str):
     """One type: {type, name, active_version, versions: [{version, sha256, uploaded_at, uploaded_by,
-    note, paper, active}]}. Errors: 404 unknown type."""
+    note, paper, active}], activations: [{version, at, by}]}. Errors: 404 unknown type."""
     return _with_links(template_admin.history(doc_type))
 
 
 @bp.post("/<doc_type>/versions")
 def upload(doc_type: str):
     """Upload a new version (multipart: file, note, optional paper F4/A4); a worker checks it.
-    201 {version, sha256, checks}; 422 naming every failed check; 404 unknown type; 503 no worker."""
+    201 {version, sha256, checks}; 422 naming every failed check; 404 unknown type; 409 the same file
+    as an existing version; 503 no worker."""
     file = request.files.get("file")
     outcome = template_admin.upload(doc_type, file.read() if file else None,
                                     request.form.get("note", "").strip(), request.form.get("paper", "").strip())

@@ -108,7 +108,11 @@ class TemplateRegistry:
                      "active": v["version"] == manifest["active_version"]}
                     for v in sorted(manifest["versions"], key=lambda v: v["version"])]
         return {"type": doc_type, "name": manifest["name"], "active_version": manifest["active_version"],
-                "versions": versions}
+                "versions": versions, "activations": manifest.get("activations", [])}
+
+    def find(self, doc_type: str, sha256: str) -> int | None:
+        """The version whose file has this sha256, if one has."""
+        return next((v["version"] for v in self.history(doc_type)["versions"] if v["sha256"] == sha256), None)
 
     def sample(self, doc_type: str) -> dict[str, Any]:
         """The type's sample data, as clients would send it in ``data``."""
@@ -180,11 +184,12 @@ class TemplateRegistry:
             self._write_manifest(folder, manifest)
         return self.get(doc_type, number)
 
-    def activate(self, doc_type: str, version: int) -> TemplateVersion:
-        """Make ``version`` the one new documents use (an older one: the rollback)."""
+    def activate(self, doc_type: str, version: int, *, activated_by: str) -> TemplateVersion:
+        """Make ``version`` the one new documents use (an older one: the rollback), and log who did."""
         template = self.get(doc_type, version)
         with self._locked(doc_type) as folder:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             manifest["active_version"] = version
+            manifest.setdefault("activations", []).append({"version": version, "at": _now(), "by": activated_by})
             self._write_manifest(folder, manifest)
         return template

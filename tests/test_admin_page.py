@@ -111,6 +111,7 @@ def test_upload_preview_and_activate_through_the_page(browser, site, keyed_clien
     browser.find_element(By.ID, "pk-v2").find_element(By.CSS_SELECTOR, "button.activate").click()
     assert "pk version 2 is now active" in browser.find_element(By.ID, "message").text
     assert "active" in browser.find_element(By.ID, "pk-v2").text
+    assert "Version 2 activated" in browser.find_element(By.CSS_SELECTOR, "#type-pk .activated").text
     assert keyed_client.get("/api/v1/templates/pk", headers=bearer("boss")).get_json()["active_version"] == 2
     rollback = browser.find_element(By.ID, "pk-v1").find_element(By.CSS_SELECTOR, "button.activate")
     assert rollback.text == "Roll back to this"

@@ -88,6 +88,9 @@ def test_upload_activate_and_roll_back(keyed_client, live_worker):
     assert (v2["version"], v2["uploaded_by"], v2["note"], v2["active"]) == (
         2, "boss", "Format baru dari Biro Organisasi", False)
     assert keyed_client.get("/api/v1/templates/pk/versions/2/file", headers=BOSS).data == new
+    again = _upload(keyed_client, new, note="sekali lagi")
+    assert again.status_code == 409 and again.get_json()["version"] == 2
+    assert "identical to pk version 2" in again.get_json()["detail"]
 
     before, text = _document(keyed_client, example("pk-jpt"))
     assert before["template"]["version"] == 1 and MARK not in text
@@ -103,6 +106,8 @@ def test_upload_activate_and_roll_back(keyed_client, live_worker):
     assert old["template"]["version"] == 1 and MARK not in text
 
     assert keyed_client.post("/api/v1/templates/pk/versions/1/activate", headers=BOSS).status_code == 200
+    log = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()["activations"]
+    assert [(a["version"], a["by"]) for a in log] == [(2, "boss"), (1, "boss")] and all(a["at"] for a in log)
     rolled_back, text = _document(keyed_client, example("pk-jpt"))
     assert rolled_back["template"]["version"] == 1 and MARK not in text
     # Every earlier document still names its own version.
@@ -152,7 +157,7 @@ def test_preview_renders_the_sample_with_that_version(keyed_client, live_worker)
     reader = PdfReader(io.BytesIO(pdf.data))
     assert len(reader.pages) >= 2 and MARK in " ".join(reader.pages[0].extract_text().split())
     assert keyed_client.post("/api/v1/templates/pk/versions/2/preview?format=odt", headers=BOSS).status_code == 422
-    assert _upload(keyed_client, _variant(), paper="A4").get_json()["version"] == 3
+    assert _upload(keyed_client, _variant(b"(A4)"), paper="A4").get_json()["version"] == 3
     a4 = keyed_client.post("/api/v1/templates/pk/versions/3/preview", headers=BOSS).data
     assert 'w:w="11906"' in document_xml(a4) and 'w:w="12189"' in document_xml(docx.data)  # A4, F4 widths
     assert keyed_client.post("/api/v1/templates/pk/versions/5/preview", headers=BOSS).status_code == 404
@@ -174,6 +179,7 @@ def _add_versions(store: str, count: int) -> list[int]:
 
     registry = TemplateRegistry(REPO_ROOT / "templates_docx", Path(store))
     return [registry.add_version("pk", SHIPPED_PK, uploaded_by=f"p{n}", note="").version for n in range(count)]
+
 
 
 def test_processes_adding_versions_at_once_never_share_a_number(tmp_path):
