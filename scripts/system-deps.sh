@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service and its tests use, when missing.
-#   scripts/system-deps.sh            install what is missing (needs root and apt-get), else fail
-#   scripts/system-deps.sh --optional same, but only warn when it can't install (make run: no root needed)
+#   scripts/system-deps.sh            what the service and its tests need: install what is missing
+#                                     (needs root and apt-get), else fail (make test)
+#   scripts/system-deps.sh --optional what the service needs; only warn when it can't install (make run)
 set -euo pipefail
 optional=0
 [[ "${1:-}" == "--optional" ]] && optional=1
 
 # LibreOffice makes PDFs, python3-uno lets the warm converter drive it; the fonts keep Arial,
-# Times, Calibri and Bookman metrics; poppler-utils reads PDFs, zbar-tools decodes QR codes in tests and
-# chromium with its driver runs the /admin page tests.
-packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre
-          poppler-utils zbar-tools chromium chromium-driver)
+# Times, Calibri and Bookman metrics. The tests (make test, no --optional) also need poppler-utils
+# to read PDFs, zbar-tools to decode QR codes and chromium with its driver for the /admin page.
+packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre)
+[[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
