@@ -113,8 +113,11 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
 def preview(doc_type: str, version: int, extension: str) -> bytes:
     """The type's sample data rendered with ``version`` as ``extension``, made by a worker."""
     version_of(doc_type, version)
-    return _on_worker("workers.template_jobs.preview_version", doc_type, version, extension,
+    made = _on_worker("workers.template_jobs.preview_version", doc_type, version, extension,
                       what=f"the preview of {doc_type} template version {version}")
+    if isinstance(made, dict):
+        raise Problem(503, "Service Unavailable", made["unavailable"], headers={"Retry-After": "30"})
+    return made
 
 
 def activate(doc_type: str, version: int) -> TemplateVersion:

@@ -195,3 +195,14 @@ def test_each_type_has_its_own_history(tmp_path, doc_type):
     registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
     registry.add_version("pk", SHIPPED_PK, uploaded_by="boss", note="")
     assert registry.versions(doc_type) == ([1, 2] if doc_type == "pk" else [1])
+
+
+@pytest.fixture
+def worker_without_libreoffice(settings, monkeypatch):
+    monkeypatch.setenv("DOCGEN_SOFFICE", "/nonexistent/soffice")  # read by the worker started next
+
+
+def test_a_pdf_preview_without_libreoffice_is_503_saying_why(keyed_client, worker_without_libreoffice, live_worker):
+    response = keyed_client.post("/api/v1/templates/pk/versions/1/preview?format=pdf", headers=BOSS)
+    assert response.status_code == 503 and "LibreOffice ('/nonexistent/soffice')" in response.get_json()["detail"]
+    assert keyed_client.post("/api/v1/templates/pk/versions/1/preview", headers=BOSS).status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 
 from config.settings import get_settings
 from storage.templates import TemplateRegistry
+from workers.convert import ConversionError, ConverterUnavailable
 from workers.produce import produce_files
 from workers.template_checks import check_template
 
@@ -23,11 +24,15 @@ def check_upload(doc_type: str, upload: str) -> list[dict[str, Any]]:
     return [asdict(result) for result in check_template(Path(upload).read_bytes(), doc_type, get_settings())]
 
 
-def preview_version(doc_type: str, version: int, extension: str) -> bytes:
-    """The type's sample data rendered with template ``version``, as ``extension`` (docx or pdf)."""
+def preview_version(doc_type: str, version: int, extension: str) -> bytes | dict[str, str]:
+    """The type's sample data rendered with template ``version``, as ``extension`` (docx or pdf);
+    ``{"unavailable": why}`` when the PDF converter can't make it now."""
     settings = get_settings()
     registry = TemplateRegistry.for_settings(settings)
     body = {"type": doc_type, "format": extension, "data": registry.sample(doc_type)}
-    (produced,) = produce_files(body, registry, doc_id=PREVIEW_ID, template_version=version,
-                                formats=[extension], settings=settings)
+    try:
+        (produced,) = produce_files(body, registry, doc_id=PREVIEW_ID, template_version=version,
+                                    formats=[extension], settings=settings)
+    except (ConverterUnavailable, ConversionError) as exc:
+        return {"unavailable": f"PDF conversion failed: {exc}"}
     return produced.content
