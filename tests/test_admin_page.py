@@ -13,6 +13,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
 from service.app import create_app
@@ -57,18 +59,25 @@ def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
     driver.quit()
 
 
+def _submit(browser, button) -> None:
+    """Click a button that loads a new page, and wait until the old page is gone."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(browser, 60).until(staleness_of(page))
+
+
 def _sign_in(browser, site: str, key: str) -> None:
     browser.get(f"{site}/admin")
     assert browser.current_url.endswith("/admin/login")
     browser.find_element(By.ID, "key").send_keys(key)
-    browser.find_element(By.ID, "sign-in").click()
+    _submit(browser, browser.find_element(By.ID, "sign-in"))
 
 
 def _upload(browser, path: Path, note: str) -> None:
     section = browser.find_element(By.ID, "type-pk")
     section.find_element(By.NAME, "file").send_keys(str(path))
     section.find_element(By.NAME, "note").send_keys(note)
-    section.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+    _submit(browser, section.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]"))
 
 
 def test_a_client_key_cannot_sign_in(browser, site):
@@ -108,7 +117,7 @@ def test_upload_preview_and_activate_through_the_page(browser, site, keyed_clien
     text = full_text(open_docx(preview.read_bytes()))
     assert MARK in text
 
-    browser.find_element(By.ID, "pk-v2").find_element(By.CSS_SELECTOR, "button.activate").click()
+    _submit(browser, browser.find_element(By.ID, "pk-v2").find_element(By.CSS_SELECTOR, "button.activate"))
     assert "pk version 2 is now active" in browser.find_element(By.ID, "message").text
     assert "active" in browser.find_element(By.ID, "pk-v2").text
     assert "Version 2 activated" in browser.find_element(By.CSS_SELECTOR, "#type-pk .activated").text
