@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -60,10 +60,12 @@ def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
 
 
 def _submit(browser, button) -> None:
-    """Click a button that loads a new page, and wait until the old page is gone."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Click a button that loads a new page, and wait until the new page has loaded."""
+    browser.execute_script("window.beforeSubmit = true")
     button.click()
-    WebDriverWait(browser, 60).until(staleness_of(page))
+    # Mid-navigation the driver may answer with transient errors: keep asking until the new page is there.
+    WebDriverWait(browser, 60, ignored_exceptions=[WebDriverException]).until(
+        lambda b: b.execute_script("return !window.beforeSubmit && document.readyState === 'complete'"))
 
 
 def _sign_in(browser, site: str, key: str) -> None:
