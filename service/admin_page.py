@@ -5,19 +5,17 @@ key, kept as its hash in a signed cookie; every form carries a CSRF token."""
 from __future__ import annotations
 
 import hmac
-import io
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
 from sakip.errors import InvalidPayload
 from service import template_admin
 from service.auth import ANONYMOUS, Client
 from service.problems import Problem
 from service.state import state
-from storage.batches import BatchStore
-from storage.files import CONTENT_TYPES
+from storage.batches import BatchStore, progress
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -79,12 +77,8 @@ def sign_out():
 
 def _batches() -> list[dict[str, Any]]:
     st = state()
-    rows = []
-    for record in BatchStore(st.redis, st.settings.record_ttl_days * 86400).recent():
-        total, finished, failed = int(record["total"]), int(record["finished"]), int(record["failed"])
-        rows.append({**record, "total": total, "finished": finished, "failed": failed,
-                     "progress": round(100 * (finished + failed) / total, 1) if total else 100.0})
-    return rows
+    return [{**record, "progress": progress(record)}
+            for record in BatchStore(st.redis, st.settings.record_ttl_days * 86400).recent()]
 
 
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
@@ -122,19 +116,12 @@ def upload(doc_type: str):
 
 @bp.get("/templates/<doc_type>/versions/<int:version>/file")
 def download(doc_type: str, version: int) -> Response:
-    template = template_admin.version_of(doc_type, version)
-    return send_file(io.BytesIO(template.content), mimetype=CONTENT_TYPES["docx"], as_attachment=True,
-                     download_name=f"{doc_type}-v{version}.docx")
+    return template_admin.version_file(doc_type, version)
 
 
 @bp.post("/templates/<doc_type>/versions/<int:version>/preview")
 def preview(doc_type: str, version: int) -> Response:
-    extension = request.form.get("format", "docx")
-    if extension not in CONTENT_TYPES:
-        raise Problem(422, "Invalid request", "format must be docx or pdf")
-    content = template_admin.preview(doc_type, version, extension)
-    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True,
-                     download_name=f"preview-{doc_type}-v{version}.{extension}")
+    return template_admin.preview_file(doc_type, version, request.form.get("format", "docx"))
 
 
 @bp.post("/templates/<doc_type>/versions/<int:version>/activate")

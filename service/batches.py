@@ -19,7 +19,7 @@ from service.idempotency import Idempotency
 from service.problems import Problem
 from service.state import state
 from service.workbook import pk_template_workbook, read_pk_workbook
-from storage.batches import BatchStatus, BatchStore, archive_path
+from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
 
@@ -154,7 +154,7 @@ def status(batch_id: str):
         "id": batch_id, "type": record["type"], "format": record["format"], "status": record["status"],
         "total": total, "queued": total - finished - failed - started, "started": started,
         "finished": finished, "failed": failed,
-        "progress": round(100 * (finished + failed) / total, 1),
+        "progress": progress(record),
         "template": {"name": record["template_name"], "version": int(record["template_version"]),
                      "sha256": record["template_sha256"]},
         "created_at": record["created_at"], "started_at": record.get("started_at"),

@@ -4,21 +4,24 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Response, send_file
 from rq.results import Result
 
 from sakip.errors import FieldProblem, InvalidPayload
 from service.auth import current_client
 from service.problems import Problem
 from service.state import state
-from storage.files import write_atomic
+from storage.files import CONTENT_TYPES, write_atomic
 from storage.templates import TemplateVersion, UnknownTemplate
 from workers.paper import PAPER_SIZES_MM
 
-__all__ = ["MAX_NOTE", "Upload", "activate", "history", "preview", "require_admin", "upload", "version_of"]
+__all__ = ["MAX_NOTE", "Upload", "activate", "history", "preview", "preview_file", "require_admin", "upload",
+           "version_file", "version_of"]
 
 MAX_NOTE = 500
 """Longest note an upload may carry."""
@@ -80,7 +83,7 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     """Check ``content`` on a worker and store it as the type's next version when every check passes.
     Raises InvalidPayload for a missing file or a bad note or paper, Problem 404 for an unknown type
     and 409 for a file identical to an existing version."""
-    history(doc_type)
+    versions = history(doc_type)["versions"]
     problems = []
     if not content:
         problems.append(FieldProblem("file", "upload the template as the multipart field 'file' (a .docx)"))
@@ -92,7 +95,8 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     if problems:
         raise InvalidPayload(problems)
     st = state()
-    same = st.templates.find(doc_type, hashlib.sha256(content).hexdigest())
+    sha256 = hashlib.sha256(content).hexdigest()
+    same = next((v["version"] for v in versions if v["sha256"] == sha256), None)
     if same is not None:
         raise Problem(409, "Conflict", f"This file is identical to {doc_type} version {same}; activate that "
                       "version instead of uploading it again.", version=same)
@@ -108,6 +112,24 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     version = st.templates.add_version(doc_type, content, uploaded_by=current_client().name or "anonymous",
                                        note=note, paper=paper or None)
     return Upload(checks=checks, version=version)
+
+
+def _download(content: bytes, extension: str, name: str) -> Response:
+    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True, download_name=name)
+
+
+def version_file(doc_type: str, version: int) -> Response:
+    """The version's .docx as uploaded, as a download; 404 when it does not exist."""
+    return _download(version_of(doc_type, version).content, "docx", f"{doc_type}-v{version}.docx")
+
+
+def preview_file(doc_type: str, version: int, extension: str) -> Response:
+    """The preview as a download; 422 for a format other than docx or pdf."""
+    if extension not in CONTENT_TYPES:
+        allowed = "must be one of " + ", ".join(CONTENT_TYPES)
+        raise Problem(422, "Invalid request", f"format {allowed}", errors=[{"loc": ["format"], "msg": allowed}])
+    return _download(preview(doc_type, version, extension), extension,
+                     f"preview-{doc_type}-v{version}.{extension}")
 
 
 def preview(doc_type: str, version: int, extension: str) -> bytes:

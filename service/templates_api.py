@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 
 from service import template_admin
 from service.problems import Problem
 from service.state import state
-from storage.files import CONTENT_TYPES
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
 
@@ -67,21 +65,14 @@ def upload(doc_type: str):
 @bp.get("/<doc_type>/versions/<int:version>/file")
 def file(doc_type: str, version: int) -> Response:
     """The version's .docx as uploaded. Errors: 404."""
-    template = template_admin.version_of(doc_type, version)
-    return send_file(io.BytesIO(template.content), mimetype=CONTENT_TYPES["docx"], as_attachment=True,
-                     download_name=f"{doc_type}-v{version}.docx")
+    return template_admin.version_file(doc_type, version)
 
 
 @bp.post("/<doc_type>/versions/<int:version>/preview")
 def preview(doc_type: str, version: int) -> Response:
-    """The type's sample data rendered with this version: DOCX, or ``?format=pdf``. Errors: 404, 422 format."""
-    extension = request.args.get("format", "docx")
-    if extension not in CONTENT_TYPES:
-        raise Problem(422, "Invalid request", "format must be one of " + ", ".join(CONTENT_TYPES),
-                      errors=[{"loc": ["format"], "msg": "must be one of " + ", ".join(CONTENT_TYPES)}])
-    content = template_admin.preview(doc_type, version, extension)
-    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True,
-                     download_name=f"preview-{doc_type}-v{version}.{extension}")
+    """The type's sample data rendered with this version: DOCX, or ``?format=pdf``. Errors: 404, 422 format,
+    503 no worker or no LibreOffice."""
+    return template_admin.preview_file(doc_type, version, request.args.get("format", "docx"))
 
 
 @bp.post("/<doc_type>/versions/<int:version>/activate")

@@ -20,7 +20,7 @@ from redis.client import Pipeline
 
 from storage.records import utcnow
 
-__all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path"]
+__all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"]
 
 KEY_PREFIX = "docgen:batch:"
 """Prefix of every key of a batch."""
@@ -50,6 +50,12 @@ return 0
 def archive_path(data_dir: Path, batch_id: str) -> Path:
     """Where a batch's ZIP is built: beside the documents, on the shared volume."""
     return data_dir / "batches" / batch_id / "archive.zip"
+
+
+def progress(record: dict[str, str]) -> float:
+    """Percent of the batch's items that have ended (finished or failed), one decimal."""
+    total = int(record["total"])
+    return round(100 * (int(record["finished"]) + int(record["failed"])) / total, 1) if total else 100.0
 
 
 class BatchStatus(StrEnum):

@@ -82,13 +82,13 @@ class TemplateRegistry:
 
     def _manifest(self, doc_type: str) -> tuple[dict[str, Any], Path]:
         """The type's manifest and the folder its version files are relative to."""
-        shipped = self._shipped_manifest(doc_type)
         if self.store is None:
-            return shipped, self.shipped / doc_type
+            return self._shipped_manifest(doc_type), self.shipped / doc_type
         folder = self.store / doc_type
         path = folder / "manifest.json"
-        if not path.is_file():
-            self._copy_shipped(doc_type, shipped)
+        # Workers read this per job: the shipped manifest only matters until the store has the type.
+        if not doc_type.isidentifier() or not path.is_file():
+            self._copy_shipped(doc_type, self._shipped_manifest(doc_type))
         return json.loads(path.read_text(encoding="utf-8")), folder
 
     def types(self) -> list[str]:
@@ -109,10 +109,6 @@ class TemplateRegistry:
                     for v in sorted(manifest["versions"], key=lambda v: v["version"])]
         return {"type": doc_type, "name": manifest["name"], "active_version": manifest["active_version"],
                 "versions": versions, "activations": manifest.get("activations", [])}
-
-    def find(self, doc_type: str, sha256: str) -> int | None:
-        """The version whose file has this sha256, if one has."""
-        return next((v["version"] for v in self.history(doc_type)["versions"] if v["sha256"] == sha256), None)
 
     def sample(self, doc_type: str) -> dict[str, Any]:
         """The type's sample data, as clients would send it in ``data``."""
