@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     callback_retry_intervals: Annotated[list[int], NoDecode] = Field(
         default=[5, 30, 120, 600, 1800], description="Seconds before each callback retry, comma separated.")
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Made absolute once, at start: LibreOffice and the processes `make run` starts need the same folder.
+        return value.resolve()
+
     @field_validator("retry_intervals", "callback_retry_intervals", mode="before")
     @classmethod
     def _split_intervals(cls, value: object) -> object:

@@ -153,3 +153,17 @@ def test_a_pdf_request_fails_clearly_where_libreoffice_is_missing(client, run_wo
     assert record["error"] == ("PDF output needs LibreOffice ('/nonexistent/soffice'), "
                                "which is not installed on this worker")
     assert record["attempts"] == 1  # not retried: retrying can't install LibreOffice
+
+
+@pytest.mark.slow
+def test_a_relative_data_folder_still_converts(settings, monkeypatch, tmp_path):
+    """`make run` with the default DOCGEN_DATA_DIR=var: a relative folder LibreOffice must not see."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCGEN_DATA_DIR", "relative-var")
+    get_settings.cache_clear()
+    relative = get_settings()
+    assert relative.data_dir == tmp_path / "relative-var"
+    try:
+        assert warm_converter(relative).convert(_docx()).startswith(b"%PDF-")
+    finally:
+        stop_converters(relative.data_dir / "libreoffice")

@@ -157,7 +157,8 @@ def export_pdf(desktop: Any, docx: bytes) -> bytes:
     from com.sun.star.beans import PropertyValue
 
     with tempfile.TemporaryDirectory(prefix="convert-") as work:
-        source, target = Path(work, "document.docx"), Path(work, "document.pdf")
+        # LibreOffice loads file URLs only, and those must be absolute (TMPDIR may be relative).
+        source, target = Path(work, "document.docx").resolve(), Path(work, "document.pdf").resolve()
         source.write_bytes(docx)
         document = desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(str(source)), "_blank", 0,
