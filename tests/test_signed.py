@@ -217,6 +217,9 @@ def test_pdfa_2b_output_is_archival_and_signable(client, make_document, ca):
     with pikepdf.open(io.BytesIO(issued)) as pdf:
         with pdf.open_metadata() as meta:
             assert meta.get("pdfaid:part") == "2" and meta.get("pdfaid:conformance") == "B"
+            # PDF/A wants the Info dictionary and the XMP metadata to agree
+            assert meta.get("pdf:Producer") == str(pdf.docinfo["/Producer"])
+        assert "/AcroForm" in pdf.Root  # ready for signature fields
         fonts = _fonts(pdf)
         assert fonts and all(embedded for _, embedded in fonts), fonts
     signer = ca.issue("Dr. Ir. Rahmat Hidayat Lubis, M.Si.", "Pemerintah Provinsi Sumatera Utara")
