@@ -50,9 +50,13 @@ def record_signatures(record: dict[str, str]) -> list[SignatureFacts]:
 
 
 def signatures_required(record: dict[str, str]) -> int:
-    """How many parties sign this document (from the stored request)."""
-    body = json.loads(record.get("request") or "{}")
-    return required_signatures(record["type"], body.get("data") or {})
+    """How many parties sign this document: from the stored request, or for a batch item (whose
+    record keeps no request) from its summary: a PK without pihak kedua is a regional head's."""
+    data = (json.loads(record.get("request") or "{}") or {}).get("data")
+    if not isinstance(data, dict):
+        parties = (json.loads(record.get("summary") or "{}").get("pihak") or {})
+        data = {"tingkat": "jpt" if "pihak_kedua" in parties else "kepala_daerah"}
+    return required_signatures(record["type"], data)
 
 
 def signing_state(record: dict[str, str]) -> dict[str, Any]:

@@ -79,3 +79,30 @@ def test_unknown_or_unissued_documents_are_404(client):
     queued = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
     assert client.get(f"/verify/{queued}", headers=JSON).status_code == 404
     assert client.get("/verify/" + "x" * 200, headers=JSON).status_code == 404
+
+
+def test_who_must_sign_each_document():
+    """One signature for a regional head's PK and an LKjIP, two for other PKs; a batch item's
+    record keeps no request, so its summary tells."""
+    import json
+
+    from service.signed import signatures_required
+
+    def record(doc_type: str, request: dict | None, parties: list[str]) -> dict[str, str]:
+        return {"type": doc_type, "request": json.dumps(request) if request else "",
+                "summary": json.dumps({"pihak": {p: {"nama": p} for p in parties}})}
+
+    assert signatures_required(record("pk", example("pk-jpt"), ["pihak_pertama", "pihak_kedua"])) == 2
+    assert signatures_required(record("pk", example("pk-kepala-daerah"), ["pihak_pertama"])) == 1
+    assert signatures_required(record("lkjip", example("lkjip-opd"), ["kepala"])) == 1
+    assert signatures_required(record("pk", None, ["pihak_pertama", "pihak_kedua"])) == 2  # batch item
+    assert signatures_required(record("pk", None, ["pihak_pertama"])) == 1
+
+
+def test_an_lkjip_shows_its_head_of_agency(make_document, client):
+    record, _ = make_document(example("lkjip-opd"))
+    facts = client.get(f"/verify/{record['id']}", headers=JSON).get_json()
+    [kepala] = facts["parties"]
+    assert kepala["role"] == "kepala" and kepala["title"] == "Kepala Instansi"
+    assert kepala["nama"] == "Dr. Ir. Rahmat Hidayat Lubis, M.Si." and kepala["nip"] == "19700315 ****** * 002"
+    assert facts["required_signatures"] == 1
