@@ -2,7 +2,8 @@
 
 The upload is checked by signing.check_signed_copy (pyHanko): it must carry intact PDF
 signatures, start with the issued PDF's bytes (422 otherwise) and extend the previous signed
-copy (409 otherwise). Every copy is kept (signed-1.pdf, signed-2.pdf, ...; the latest also as
+copy (409 otherwise; unless that copy holds a signature that is not valid, when signing may
+start again from the issued PDF). Every copy is kept (signed-1.pdf, signed-2.pdf, ...; the latest also as
 signed.pdf); the record lists each signature (``signatures``) and each copy (``signed_copies``).
 The status is ``partially_signed`` until every party that signs this document has a valid
 signature, then ``signed``. GET .../file?version=signed downloads the latest copy.
@@ -123,6 +124,11 @@ def upload_signed(doc_id: str):
     with st.redis.lock(f"docgen:signing:{doc_id}", timeout=UPLOAD_LOCK_SECONDS, blocking_timeout=UPLOAD_LOCK_SECONDS):
         record = _record_or_404(doc_id)
         previous = signed_path(st.settings.documents_dir, doc_id).read_bytes() if signed_file(record) else None
+        known = record_signatures(record)
+        if previous is not None and not content.startswith(previous) and any(not s.valid for s in known):
+            # The latest copy holds a signature that is not valid (its signer is not trusted): a copy
+            # can't be repaired by signing on top of it, so signing may start again from the issued PDF.
+            previous = None
         try:
             checked = check_signed_copy(content, issued_path.read_bytes(), previous,
                                         load_trust_roots(st.settings.trust_roots))
@@ -134,7 +140,7 @@ def upload_signed(doc_id: str):
             return _public(record), 200
         copies = json.loads(record.get("signed_copies") or "[]")
         number = len(copies) + 1
-        facts = _numbered(checked.signatures, record_signatures(record), number)
+        facts = _numbered(checked.signatures, known, number)  # a signature keeps the copy that brought it
         write_atomic(signed_path(st.settings.documents_dir, doc_id, number), content)
         write_atomic(signed_path(st.settings.documents_dir, doc_id), content)
         signers = {s.certificate_sha256 for s in facts if s.valid}  # one person signing twice is one party

@@ -197,6 +197,16 @@ def test_trust_roots_say_whether_the_signer_is_trusted(settings, pdf_document, c
     page = _page(client, doc_id)
     assert "Tanda tangan tidak valid: sertifikat penanda tangan TIDAK berantai ke akar kepercayaan" in page
 
+    # signing on top of an invalid signature can't repair it: the right signer may sign the last
+    # valid copy again, and the copy with the stranger's signature stays on file
+    kedua = ca.issue("H. Tengku Amri Nasution, S.H.", "Pemerintah Provinsi Sumatera Utara")
+    answer = _upload(client, doc_id, kedua.sign(once, "ttd_pihak_kedua"))
+    assert answer.status_code == 200 and answer.get_json()["status"] == "signed"
+    assert [s["trust"] for s in answer.get_json()["signed"]["signatures"]] == ["trusted", "trusted"]
+    assert [c["copy"] for c in answer.get_json()["signed"]["copies"]] == [1, 2, 3]
+    assert [s["copy"] for s in answer.get_json()["signed"]["signatures"]] == [1, 3]
+    assert _facts(client, doc_id)["signature_status"] == "signed"
+
 
 @pytest.mark.slow
 def test_a_regional_heads_pk_is_signed_by_one(client, make_document, ca):
