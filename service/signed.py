@@ -121,7 +121,10 @@ def upload_signed(doc_id: str):
     if not issued_path.is_file():
         raise Problem(410, "Gone", "The issued PDF is no longer stored: the signed copy can't be checked against it.")
     # One upload per document at a time: each must extend the copy the previous one stored.
-    with st.redis.lock(f"docgen:signing:{doc_id}", timeout=UPLOAD_LOCK_SECONDS, blocking_timeout=UPLOAD_LOCK_SECONDS):
+    lock = st.redis.lock(f"docgen:signing:{doc_id}", timeout=UPLOAD_LOCK_SECONDS)
+    if not lock.acquire(blocking_timeout=UPLOAD_LOCK_SECONDS):
+        raise Problem(409, "Conflict", "Another signed copy of this document is being checked; try again.")
+    try:
         record = _record_or_404(doc_id)
         previous = signed_path(st.settings.documents_dir, doc_id).read_bytes() if signed_file(record) else None
         known = record_signatures(record)
@@ -152,6 +155,8 @@ def upload_signed(doc_id: str):
         st.records.mark_signed(doc_id, name, content, status=status,
                                signatures=json.dumps([f.as_dict() for f in facts], ensure_ascii=False),
                                signed_copies=json.dumps(copies))
+    finally:
+        lock.release()
     updated = st.records.get(doc_id)
     assert updated is not None and updated["status"] == status.value
     return _public(updated), 200
