@@ -9,6 +9,7 @@ COPY workers ./workers
 COPY storage ./storage
 COPY config ./config
 COPY cli ./cli
+COPY signing ./signing
 COPY templates_docx ./templates_docx
 RUN pip install -e . && useradd --create-home --uid 10001 docgen && mkdir -p /data && chown docgen /data
 VOLUME ["/data"]

@@ -35,6 +35,11 @@ def _stop(process: subprocess.Popen[bytes], name: str, timeout: float = 15.0) ->
 
 def run_service(settings: Settings) -> int:
     """Start everything, wait for a signal or a dead child, stop everything. Returns the exit code."""
+    try:
+        settings.check_public_url()
+    except RuntimeError as exc:
+        _say(f"refusing to start: {exc}")
+        return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     redis_server = None

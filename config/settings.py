@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,6 +16,10 @@ __all__ = ["REPO_ROOT", "Settings", "get_settings"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The checkout: shipped templates live under it."""
+
+
+PLACEHOLDER_HOSTS = ("example", "example.com", "example.org", "example.net", "invalid")
+"""Reserved names (RFC 2606) that stand for "fill in your address" (docker-compose.yml's default)."""
 
 
 class Settings(BaseSettings):
@@ -120,6 +127,57 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Seconds the web waits for a worker to check or preview a template upload.")
     session_secret: SecretStr | None = Field(
         default=None, description="Signs the /admin login cookie; unset: a random one kept in DATA_DIR/session-secret.")
+
+    trust_roots: Annotated[list[Path], NoDecode] = Field(
+        default=[], description="PEM files of the roots signer certificates are checked against (such as the "
+                                "BSrE root), comma separated; empty: signatures are checked for integrity only.")
+    timezone: str = Field(default="Asia/Jakarta", description="Time zone of times on the verify page (WIB).")
+    pdf_profile: Literal["pdf", "pdfa-2b"] = Field(
+        default="pdf", description="PDF flavour when a request names none: plain `pdf` or archival `pdfa-2b`.")
+
+    @field_validator("trust_roots", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(part.strip()) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Asia/Jakarta)") from None
+        return value
+
+    def public_url_problem(self) -> str | None:
+        """Why DOCGEN_PUBLIC_URL can't go into printed QR codes, or None. Only the production shape
+        (DOCGEN_REQUIRE_KEYS) insists: a laptop's http://127.0.0.1:8000 is fine for `make run`."""
+        if not self.public_url:
+            return "DOCGEN_PUBLIC_URL is not set"
+        parts = urlsplit(self.public_url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            return f"DOCGEN_PUBLIC_URL '{self.public_url}' is not an http(s) address"
+        if host == "localhost" or host.endswith(".localhost") or host in ("0.0.0.0", "::"):
+            return f"DOCGEN_PUBLIC_URL '{self.public_url}' is a loopback address"
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return f"DOCGEN_PUBLIC_URL '{self.public_url}' is a loopback address"
+        except ValueError:
+            pass
+        if host in PLACEHOLDER_HOSTS or any(host.endswith("." + p) for p in PLACEHOLDER_HOSTS):
+            return f"DOCGEN_PUBLIC_URL '{self.public_url}' is the placeholder of the compose file"
+        return None
+
+    def check_public_url(self) -> None:
+        """In the production shape, refuse to start with a public address nobody can reach."""
+        problem = self.public_url_problem() if self.require_keys else None
+        if problem:
+            raise RuntimeError(f"{problem}: every document's QR code leads to {self.base_url}/verify/..., which "
+                               "nobody who holds the paper can reach. Set DOCGEN_PUBLIC_URL to the address the "
+                               "public uses, e.g. https://docgen.sumutprov.go.id.")
 
     @property
     def template_store_dir(self) -> Path:

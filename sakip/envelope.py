@@ -46,6 +46,9 @@ class DocumentRequest(Strict):
         """The requested formats in the client's order; the first one is the main file."""
         return list(self.format) if isinstance(self.format, list) else [self.format]
     template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
+    pdf_profile: Literal["pdf", "pdfa-2b"] | None = Field(
+        default=None, description='PDF flavour: "pdf", or "pdfa-2b" (PDF/A-2b for archives); default: the '
+                                  "service's DOCGEN_PDF_PROFILE.")
     data: dict[str, Any] = Field(description="The document's data; its shape depends on type.")
 
 

@@ -14,6 +14,7 @@ from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.idempotency import Idempotency
 from service.problems import Problem
+from service.signed import signed_path, signing_state
 from service.state import state
 from storage.callback_urls import UnsafeCallback, check_callback_url
 from storage.files import CONTENT_TYPES, document_path
@@ -60,7 +61,8 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
         # the first format's file, as in v1; ``files`` has every format
         "file": {k: v for k, v in by_format[files[0].extension].items() if k != "link"} if files else None,
         "files": by_format or None,
-        "signed": _file_body(signed, links["signed"]) | {"signed_at": record.get("signed_at")} if signed else None,
+        "signed": (_file_body(signed, links["signed"]) | {"signed_at": record.get("signed_at")}
+                   | signing_state(record)) if signed else None,
         "attempts": int(record.get("attempts") or 0),
         "created_at": record["created_at"],
         "started_at": record.get("started_at") or None,
@@ -157,8 +159,6 @@ def download(doc_id: str) -> Response:
         signed = signed_file(record)
         if signed is None:
             raise Problem(404, "Not Found", "No signed copy of this document has been uploaded yet.")
-        from service.signed import signed_path  # the signed blueprint owns where signed copies live
-
         return _send(signed_path(state().settings.documents_dir, doc_id), signed)
     files = {f.extension: f for f in stored_files(record)}
     wanted = request.args.get("format") or next(iter(files))

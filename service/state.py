@@ -9,6 +9,7 @@ from redis import Redis
 from rq import Queue
 
 from config.settings import Settings
+from signing.trust import load_trust_roots
 from storage.apikeys import KeyRing, parse_env_keys
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry
@@ -34,6 +35,8 @@ class ServiceState:
         if settings.require_keys and not keys.keys():
             raise RuntimeError("DOCGEN_REQUIRE_KEYS is set but no API key is configured: create one with "
                                "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS")
+        settings.check_public_url()
+        load_trust_roots(settings.trust_roots)  # an unreadable root file stops the start, not an upload
         redis = Redis.from_url(settings.redis_url)
         return cls(
             settings=settings,

@@ -1,9 +1,12 @@
 """GET /verify/{id}: the public page that tells whether a printed or signed document is genuine.
 
-Reached from the QR code on every document. An HTML page for people, JSON for programs
-(Accept: application/json). It shows only: type, year, agency, parties (name and position),
-issue time, template version, the sha256 of each file, and whether a signed copy came back
-(with its sha256). Documents that were never issued (queued, failed) are unknown: 404.
+Reached from the QR code on every document. An HTML page for people (Indonesian, times in
+DOCGEN_TIMEZONE), JSON for programs (Accept: application/json), with the same facts: type, year,
+agency, parties (name, position, NIP masked), issue time, template version, the sha256 of each
+issued file, and the signatures: a plain status, each signer with the time, integrity and trust
+of the signature, and the sha256 of every signed copy. The page hashes a file the reader picks,
+in the browser (Web Crypto), and says which of these it is. Documents that were never issued
+(queued, failed) are unknown: 404.
 """
 
 from __future__ import annotations
@@ -11,61 +14,56 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, render_template_string, request
+from flask import Blueprint, Response, render_template, request
 
+from sakip.publik import format_waktu
 from service.problems import Problem
+from service.signed import record_signatures, signatures_required
 from service.state import state
-from storage.records import DOWNLOADABLE, signed_file, stored_files
+from storage.records import DOWNLOADABLE, DocumentStatus, signed_file, stored_files
 
-__all__ = ["bp", "verification"]
+__all__ = ["STATUS_TEXTS", "bp", "verification"]
 
 bp = Blueprint("verify", __name__)
 
 TYPE_TITLES = {"pk": "Perjanjian Kinerja", "lkjip": "Laporan Kinerja Instansi Pemerintah (LKjIP)"}
-PARTY_TITLES = {"pihak_pertama": "Pihak Pertama", "pihak_kedua": "Pihak Kedua"}
+PARTY_TITLES = {"pihak_pertama": "Pihak Pertama", "pihak_kedua": "Pihak Kedua", "kepala": "Kepala Instansi"}
 
-PAGE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Verifikasi dokumen {{ v.id if v else "" }}</title>
-<style>
- body{font-family:system-ui,Arial,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
- .ok{background:#e7f6ec;border:1px solid #2e7d32;padding:.8rem 1rem;border-radius:.4rem}
- .no{background:#fdecea;border:1px solid #c62828;padding:.8rem 1rem;border-radius:.4rem}
- th{text-align:left;vertical-align:top;padding:.3rem 1rem .3rem 0;white-space:nowrap} td{padding:.3rem 0}
- code{word-break:break-all;font-size:.85rem}
-</style></head><body>
-{% if v %}
-<h1>Verifikasi dokumen</h1>
-<p class="ok"><strong>Dokumen ini tercatat asli</strong>: diterbitkan oleh layanan dokumen SAKIP.
-Bandingkan sidik jari (SHA-256) berkas yang Anda pegang dengan yang tertera di bawah.</p>
-<table>
-<tr><th>ID dokumen</th><td><code>{{ v.id }}</code></td></tr>
-<tr><th>Jenis</th><td>{{ v.type_title }}</td></tr>
-{% if v.year %}<tr><th>Tahun</th><td>{{ v.year }}</td></tr>{% endif %}
-{% if v.agency %}<tr><th>Instansi</th><td>{{ v.agency }}</td></tr>{% endif %}
-{% for p in v.parties %}<tr><th>{{ p.title }}</th>
-<td>{{ p.nama }}<br><small>{{ p.jabatan }}</small></td></tr>{% endfor %}
-<tr><th>Diterbitkan</th><td>{{ v.issued_at }}</td></tr>
-<tr><th>Versi templat</th><td>{{ v.template_version }}</td></tr>
-{% for f in v.files %}<tr><th>SHA-256 {{ f.format|upper }}</th><td><code>{{ f.sha256 }}</code></td></tr>{% endfor %}
-<tr><th>Ditandatangani</th><td>{% if v.signed %}Ya, salinan bertanda tangan diterima {{ v.signed_at }}<br>
-SHA-256: <code>{{ v.signed_sha256 }}</code>{% else %}Belum: belum ada salinan bertanda tangan.{% endif %}</td></tr>
-</table>
-{% else %}
-<h1>Dokumen tidak ditemukan</h1>
-<p class="no">Tidak ada dokumen terbit dengan ID <code>{{ doc_id }}</code>. Dokumen dengan QR code yang
-mengarah ke sini <strong>tidak dapat dipastikan keasliannya</strong>.</p>
-{% endif %}
-</body></html>
-"""
+STATUS_TEXTS = {
+    "signed": "Asli dan sudah ditandatangani",
+    "partially_signed": "Asli, baru sebagian ditandatangani",
+    "unsigned": "Asli, belum ditandatangani",
+    "invalid": "Tanda tangan tidak valid",
+    "unchecked": "Asli; salinan bertanda tangan diterima sebelum layanan memeriksa tanda tangan: belum diperiksa",
+}
+"""The plain status a reader sees, by ``signature_status``."""
+
+
+def _signature_status(record: dict[str, str], signatures: list[Any], required: int) -> str:
+    if signed_file(record) is None:
+        return "unsigned"
+    if not signatures:  # a copy stored before signatures were checked: never call it signed
+        return "unchecked"
+    if not all(s.valid for s in signatures):
+        return "invalid"
+    return "signed" if record["status"] == DocumentStatus.SIGNED.value else "partially_signed"
 
 
 def verification(record: dict[str, str]) -> dict[str, Any]:
     """The public facts of an issued document, and nothing else."""
+    zone = state().settings.timezone
     summary = json.loads(record.get("summary") or "{}")
     signed = signed_file(record)
-    parties = [{"role": role, "title": PARTY_TITLES.get(role, role), **party}
+    parties = [{"role": role, "title": PARTY_TITLES.get(role, role), "nama": party.get("nama"),
+                "jabatan": party.get("jabatan"), "nip": party.get("nip")}
                for role, party in (summary.get("pihak") or {}).items()]
+    signatures = record_signatures(record)
+    required = signatures_required(record)
+    status = _signature_status(record, signatures, required)
+    text = STATUS_TEXTS[status]
+    if status == "partially_signed":
+        text += f" ({len({s.certificate_sha256 for s in signatures})} dari {required} penanda tangan)"
+    copies = json.loads(record.get("signed_copies") or "[]")
     return {
         "id": record["id"],
         "genuine": True,
@@ -75,12 +73,41 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
         "agency": summary.get("instansi"),
         "parties": parties,
         "issued_at": record.get("finished_at") or None,
+        "issued_at_local": format_waktu(record.get("finished_at"), zone),
         "template_version": int(record["template_version"]) if record.get("template_version") else None,
         "files": [{"format": f.extension, "sha256": f.sha256} for f in stored_files(record)],
+        "signature_status": status,
+        "status_text": text,
+        "required_signatures": required,
+        "signatures": [{
+            "signer_name": s.signer_name, "signer_organisation": s.signer_organisation, "issuer": s.issuer,
+            "signing_time": s.signing_time, "signing_time_local": format_waktu(s.signing_time, zone),
+            "integrity": s.integrity, "trust": s.trust, "trust_note": s.trust_note, "valid": s.valid,
+        } for s in signatures],
         "signed": signed is not None,
         "signed_sha256": signed.sha256 if signed else None,
-        "signed_at": record.get("signed_at") or None if signed else None,
+        "signed_at": (record.get("signed_at") or None) if signed else None,
+        "signed_at_local": format_waktu(record.get("signed_at"), zone) if signed else None,
+        "signed_copies": [{"copy": c["copy"], "sha256": c["sha256"], "received_at": c["received_at"]}
+                          for c in copies],
     }
+
+
+def known_files(facts: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """sha256 -> what that file is, for the page's in-browser check of a chosen file."""
+    known: dict[str, dict[str, str]] = {}
+    for f in facts["files"]:
+        known[f["sha256"]] = {"kind": "issued", "text": f"Cocok: berkas ini adalah {f['format'].upper()} yang "
+                                                        "diterbitkan (salinan tanpa tanda tangan)."}
+    copies = facts["signed_copies"]
+    for c in copies:
+        known[c["sha256"]] = {"kind": "signed_earlier",
+                              "text": f"Cocok: berkas ini adalah salinan bertanda tangan ke-{c['copy']}; "
+                                      "sesudahnya ada salinan dengan tanda tangan berikutnya."}
+    if facts["signed_sha256"]:
+        known[facts["signed_sha256"]] = {"kind": "signed", "text": "Cocok: berkas ini adalah salinan bertanda "
+                                                                   "tangan terakhir yang diterima layanan."}
+    return known
 
 
 def _wants_json() -> bool:
@@ -89,7 +116,7 @@ def _wants_json() -> bool:
 
 
 @bp.get("/verify/<doc_id>")
-def verify(doc_id: str) -> Response | tuple[str, int, dict[str, str]]:
+def verify(doc_id: str) -> Response:
     """Whether ``doc_id`` is a genuine issued document. Errors: 404 unknown (or never issued)."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
     issued = record is not None and record["status"] in DOWNLOADABLE
@@ -99,7 +126,9 @@ def verify(doc_id: str) -> Response | tuple[str, int, dict[str, str]]:
         assert record is not None
         response = Response(json.dumps(verification(record), ensure_ascii=False), mimetype="application/json")
     else:
-        page = render_template_string(PAGE, v=verification(record) if issued and record else None, doc_id=doc_id)
+        facts = verification(record) if issued and record else None
+        page = render_template("verify/page.html", v=facts, known=known_files(facts) if facts else {},
+                               doc_id=doc_id)
         response = Response(page, status=200 if issued else 404, mimetype="text/html")
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-store"  # the signed status changes

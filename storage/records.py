@@ -25,11 +25,14 @@ class DocumentStatus(StrEnum):
     STARTED = "started"
     FINISHED = "finished"
     FAILED = "failed"
+    PARTIALLY_SIGNED = "partially_signed"
+    """Finished; a signed copy came back, but not every party that signs it has signed yet."""
     SIGNED = "signed"
-    """Finished, and a signed copy of its PDF came back (POST .../signed)."""
+    """Finished, and a signed copy of its PDF came back with a valid signature of every party."""
 
 
-DOWNLOADABLE = frozenset({DocumentStatus.FINISHED.value, DocumentStatus.SIGNED.value})
+DOWNLOADABLE = frozenset({DocumentStatus.FINISHED.value, DocumentStatus.PARTIALLY_SIGNED.value,
+                          DocumentStatus.SIGNED.value})
 """Statuses in which a document's files exist."""
 
 
@@ -138,7 +141,17 @@ class RecordStore:
         """Back to queued after a transient failure; the reason is kept until the next attempt."""
         self._write(doc_id, {"status": DocumentStatus.QUEUED.value, "error": reason})
 
-    def mark_signed(self, doc_id: str, name: str, content: bytes) -> None:
-        """Status signed: the signed copy's name, size, hash and arrival time."""
-        self._write(doc_id, {"status": DocumentStatus.SIGNED.value, "signed_at": utcnow(), "signed_name": name,
-                             "signed_size": len(content), "signed_sha256": hashlib.sha256(content).hexdigest()})
+    def mark_signed(self, doc_id: str, name: str, content: bytes, *,
+                    status: DocumentStatus = DocumentStatus.SIGNED, signatures: str | None = None,
+                    signed_copies: str | None = None) -> None:
+        """The latest signed copy's name, size, hash and arrival time, and ``status`` (signed, or
+        partially_signed while a party has still to sign). ``signatures`` is a JSON text: every
+        signature in the copy with its signer, time, integrity and trust; ``signed_copies`` a JSON
+        text listing every copy received so far (number, size, sha256, time)."""
+        fields: dict[str, Any] = {"status": status.value, "signed_at": utcnow(), "signed_name": name,
+                                  "signed_size": len(content), "signed_sha256": hashlib.sha256(content).hexdigest()}
+        if signatures is not None:
+            fields["signatures"] = signatures
+        if signed_copies is not None:
+            fields["signed_copies"] = signed_copies
+        self._write(doc_id, fields)

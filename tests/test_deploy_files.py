@@ -56,7 +56,7 @@ def test_build_targets_exist_and_the_worker_image_has_libreoffice_and_fonts():
     worker_stage = DOCKERFILE.split("AS worker", 1)[1]
     for package in ("libreoffice-writer-nogui", "fonts-liberation2", "fonts-crosextra-carlito"):
         assert package in worker_stage
-    for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "templates_docx"):
+    for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "signing", "templates_docx"):
         assert f"COPY {package_dir} " in DOCKERFILE
 
 
@@ -70,3 +70,25 @@ def test_the_web_service_requires_api_keys_from_a_secret_file():
 
     parsed = Settings(require_keys=env["DOCGEN_REQUIRE_KEYS"], api_keys_file=env["DOCGEN_API_KEYS_FILE"])
     assert parsed.require_keys is True
+
+
+def test_compose_public_url_is_a_placeholder_the_service_refuses():
+    """QR codes printed with localhost lead nowhere: compose's default is a documented placeholder,
+    and the production shape (DOCGEN_REQUIRE_KEYS) refuses it, loopback and unset alike."""
+    import pytest
+
+    from config.settings import Settings
+
+    env = COMPOSE["x-docgen-env"]
+    assert env["DOCGEN_REQUIRE_KEYS"] == "true"  # workers print QR codes too: they check as well
+    default = re.fullmatch(r"\$\{DOCGEN_PUBLIC_URL:-(.+)\}", env["DOCGEN_PUBLIC_URL"]).group(1)
+    assert default == "https://docgen.example"
+    assert "docgen.example" in (REPO_ROOT / "README.md").read_text()
+    for url, why in [(default, "placeholder"), ("http://localhost:8000", "loopback"),
+                     ("http://127.0.0.1:8000", "loopback"), ("http://[::1]/", "loopback"), (None, "not set")]:
+        settings = Settings(require_keys=True, public_url=url)
+        with pytest.raises(RuntimeError, match=why) as refused:
+            settings.check_public_url()
+        assert "DOCGEN_PUBLIC_URL" in str(refused.value) and "QR" in str(refused.value)
+    Settings(require_keys=True, public_url="https://docgen.sumutprov.go.id").check_public_url()
+    Settings(require_keys=False, public_url=None).check_public_url()  # make run on a laptop

@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     if not settings.redis_url:
         raise SystemExit("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
+    try:
+        settings.check_public_url()  # the QR codes this worker prints must lead somewhere
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = Redis.from_url(settings.redis_url)
     worker = PreparingWorker(

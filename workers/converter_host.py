@@ -149,10 +149,16 @@ INDEX_PASSES = 2
 the index longer or shorter, the pages after it moved, and the second pass numbers them again."""
 
 
-def export_pdf(desktop: Any, docx: bytes) -> bytes:
+PDF_VERSIONS = {"pdf": 0, "pdfa-2b": 2}
+"""writer_pdf_Export's SelectPdfVersion per profile: 0 plain PDF, 2 PDF/A-2b (fonts embedded,
+identification in the XMP metadata)."""
+
+
+def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf") -> bytes:
     """The PDF of ``docx``, through the LibreOffice behind ``desktop``: load it hidden, update its
     indexes (only a document that has some pays for that: no refresh, no second pass otherwise),
-    export with writer_pdf_Export, close. Raises RuntimeError when LibreOffice can't load it."""
+    export with writer_pdf_Export (as PDF/A-2b for ``profile`` "pdfa-2b"), close. Raises
+    RuntimeError when LibreOffice can't load it."""
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -169,8 +175,11 @@ def export_pdf(desktop: Any, docx: bytes) -> bytes:
             if not document.supportsService("com.sun.star.text.TextDocument"):
                 raise RuntimeError("the document is not a text document")
             update_indexes(document)
+            filter_data = uno.Any("[]com.sun.star.beans.PropertyValue",
+                                  (PropertyValue(Name="SelectPdfVersion", Value=PDF_VERSIONS[profile]),))
             document.storeToURL(uno.systemPathToFileUrl(str(target)),
                                 (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),
+                                 PropertyValue(Name="FilterData", Value=filter_data),
                                  PropertyValue(Name="Overwrite", Value=True)))
         finally:
             document.close(True)
@@ -205,7 +214,7 @@ class Host:
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
 
-    def _run_with_timeout(self, docx: bytes) -> bytes:
+    def _run_with_timeout(self, docx: bytes, profile: str) -> bytes:
         """The conversion in a thread: if LibreOffice hangs, this thread gives up and kills it
         (which also ends the hung UNO call)."""
         outcome: dict[str, Any] = {}
@@ -213,7 +222,7 @@ class Host:
 
         def work() -> None:
             try:
-                outcome["pdf"] = export_pdf(desktop, docx)
+                outcome["pdf"] = export_pdf(desktop, docx, profile)
             except BaseException as exc:
                 outcome["error"] = exc
 
@@ -226,7 +235,7 @@ class Host:
             raise outcome["error"]
         return bytes(outcome["pdf"])
 
-    def convert(self, docx: bytes) -> tuple[int, bytes]:
+    def convert(self, docx: bytes, profile: str = "pdf") -> tuple[int, bytes]:
         """(HTTP status, body) for one document."""
         with self.lock:
             try:
@@ -241,7 +250,7 @@ class Host:
                 self.write_state()
             for attempt in (1, 2):
                 try:
-                    pdf = self._run_with_timeout(docx)
+                    pdf = self._run_with_timeout(docx, profile)
                 except TimeoutError:
                     self.office.restart(f"a conversion took longer than {self.args.timeout:.0f}s")
                     self.write_state()
@@ -288,11 +297,13 @@ def _handler(host: Host) -> type[http.server.BaseHTTPRequestHandler]:
                 pass  # the client (a work horse) died meanwhile: nothing to tell
 
         def do_POST(self) -> None:
-            if self.path != "/convert":
-                self._answer(404, b"unknown path", "text/plain")
+            path, _, query = self.path.partition("?")
+            profile = query.removeprefix("profile=") if query.startswith("profile=") else "pdf"
+            if path != "/convert" or profile not in PDF_VERSIONS:
+                self._answer(404, b"unknown path or profile", "text/plain")
                 return
             docx = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, body = host.convert(docx)
+            status, body = host.convert(docx, profile)
             self._answer(status, body, "application/pdf" if status == 200 else "text/plain; charset=utf-8")
 
         def do_GET(self) -> None:

@@ -58,10 +58,10 @@ def render_document(doc_id: str) -> dict[str, Any]:
     record = records.get(doc_id)
     if record is None:
         raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
-    if record["status"] == DocumentStatus.SIGNED.value:
+    if record["status"] in (DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value):
         # A late duplicate run: the signed copy was made from the file we have, which must stay.
         log.info("document %s is signed: not rendering it again", doc_id)
-        return {"id": doc_id, "status": DocumentStatus.SIGNED.value, "file_sha256": record.get("file_sha256")}
+        return {"id": doc_id, "status": record["status"], "file_sha256": record.get("file_sha256")}
     attempt = records.mark_started(doc_id, job.worker_name or "", os.getpid())
     log.info("rendering %s (attempt %s)", doc_id, attempt)
     registry = TemplateRegistry.for_settings(settings)

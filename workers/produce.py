@@ -14,6 +14,8 @@ from typing import Any
 from config.settings import Settings, get_settings
 from sakip.envelope import parse_document_request
 from sakip.media import Picture
+from sakip.publik import mask_nip
+from signing.prepare import prepare_for_signing
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
 from workers.qr import qr_png
@@ -64,17 +66,18 @@ def anchor_context(settings: Settings) -> dict[str, str]:
             "anchor_kepala": settings.anchor_pihak_pertama}
 
 
-def _party(pejabat: Any) -> dict[str, str] | None:
+def _party(pejabat: Any) -> dict[str, str | None] | None:
     if pejabat is None:
         return None
-    return {"nama": getattr(pejabat, "nama", ""), "jabatan": getattr(pejabat, "jabatan", "")}
+    return {"nama": getattr(pejabat, "nama", ""), "jabatan": getattr(pejabat, "jabatan", ""),
+            "nip": mask_nip(getattr(pejabat, "nip", None))}
 
 
 def document_summary(doc_type: str, data: Any) -> dict[str, Any]:
-    """What the public verification page may show: year, agency and signatories (name and
-    position only: no NIP, no rank)."""
+    """What the public verification page may show: year, agency and signatories (name, position
+    and the NIP masked as "19700315 ****** * 002"; no rank)."""
     instansi = getattr(data, "instansi", None)
-    parties = {role: _party(getattr(data, role, None)) for role in ("pihak_pertama", "pihak_kedua")}
+    parties = {role: _party(getattr(data, role, None)) for role in ("pihak_pertama", "pihak_kedua", "kepala")}
     return {
         "tahun": getattr(data, "tahun", None),
         "instansi": getattr(instansi, "nama", None),
@@ -105,8 +108,9 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
         content = docx
         if extension == "pdf":
             state_dir = profile_dir.parent if profile_dir is not None else None
-            content = warm_converter(settings, soffice=soffice, timeout=convert_timeout,
-                                     state_dir=state_dir).convert(docx)
+            converted = warm_converter(settings, soffice=soffice, timeout=convert_timeout,
+                                       state_dir=state_dir).convert(docx, request.pdf_profile or settings.pdf_profile)
+            content = prepare_for_signing(converted)
         produced.append(ProducedDocument(content=content, extension=extension, template=template,
                                          filename=valid.doctype.filename(valid.data, extension), summary=summary))
     return produced
