@@ -47,8 +47,14 @@ class Settings(BaseSettings):
         default=[2, 10, 30], description="Seconds before each retry, comma separated."
     )
     worker_maintenance_interval: int = Field(
-        default=60, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
+        default=10, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
     )
+    worker_ttl: int = Field(
+        default=30, ge=16, description="Seconds an idle worker blocks waiting for work is this minus 15; "
+        "it runs its clean-ups between waits.")
+    job_monitoring_interval: int = Field(
+        default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
+        "more belongs to a dead worker and is run again.")
     web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
