@@ -122,6 +122,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    min_free_mb: int = Field(
+        default=100, ge=0, description="Free megabytes the data folder's disk must keep; below it new requests are "
+        "refused with 503 (0: no check).")
+    max_queue_depth: int = Field(
+        default=2000, ge=0, description="Single documents waiting beyond which POST /api/v1/documents answers 503 "
+        "with Retry-After (0: no limit); bulk work goes in batches.")
+    template_render_timeout: int = Field(
+        default=30, ge=1, description="Seconds a template check's or preview's sample render may take; a slower "
+        "template is refused with that reason.")
     admin_wait_seconds: int = Field(
         default=60, ge=1, description="Seconds the web waits for a worker to check or preview a template upload.")
     session_secret: SecretStr | None = Field(
