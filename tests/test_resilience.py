@@ -16,6 +16,7 @@ import pytest
 from config.settings import REPO_ROOT
 from service.app import create_app
 from storage.redis_server import free_port
+from storage.templates import TemplateRegistry
 from tests.conftest import bearer, example
 from tests.docx_reading import patched_docx
 from tests.processes import descendants, wait_for
@@ -124,3 +125,22 @@ def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, setti
         second.wait(timeout=30)
     assert record["status"] == "finished" and record["attempts"] == 2, record
     assert recovered_in < 60, f"recovered in {recovered_in:.0f} s"
+
+
+def test_an_item_that_breaks_the_renderer_fails_alone(client, settings, run_bulk_worker):
+    # A template that divides by (year - 2031): items of 2031 raise ZeroDivisionError while rendering,
+    # after validation; their chunk-mates must finish.
+    variant = patched_docx(SHIPPED_PK, "word/document.xml", lambda xml: xml.replace(
+        b"rangka mewujudkan", b"rangka {{ 100 // (tahun|int - 2031) }} mewujudkan", 1))
+    registry = TemplateRegistry.for_settings(settings)
+    version = registry.add_version("pk", variant, uploaded_by="test", note="")
+    registry.activate("pk", version.version, activated_by="test")
+    data = example("pk-jpt")["data"]
+    items = [{"ref": "A", "data": data}, {"ref": "B", "data": {**data, "tahun": 2031, "tanggal": "2031-01-02"}},
+             {"ref": "C", "data": data}]
+    batch_id = client.post("/api/v1/batches", json={"type": "pk", "items": items}).get_json()["id"]
+    run_bulk_worker()
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (status["finished"], status["failed"]) == (2, 1), status
+    (failed,) = client.get(f"/api/v1/batches/{batch_id}/errors").get_json()["failed"]
+    assert failed["ref"] == "B" and "ZeroDivisionError" in failed["error"]
