@@ -144,3 +144,44 @@ def test_an_item_that_breaks_the_renderer_fails_alone(client, settings, run_bulk
     assert (status["finished"], status["failed"]) == (2, 1), status
     (failed,) = client.get(f"/api/v1/batches/{batch_id}/errors").get_json()["failed"]
     assert failed["ref"] == "B" and "ZeroDivisionError" in failed["error"]
+
+
+@pytest.fixture
+def small_disk(settings):
+    """The data folder on a 20 MB tmpfs of its own (the suite runs as root), unmounted afterwards."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(settings.data_dir)], check=True)
+    try:
+        yield settings.data_dir
+    finally:
+        subprocess.run(["umount", "-l", str(settings.data_dir)], check=True)
+
+
+def _fill(folder) -> None:
+    with open(folder / "filler", "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_writes_with_the_reason_refuses_intake_and_recovers_by_itself(settings, small_disk,
+                                                                                       run_worker):
+    client = create_app(settings.model_copy(update={"min_free_mb": 1})).test_client()
+    accepted = [client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"] for _ in range(2)]
+    _fill(small_disk)
+    refused = client.post("/api/v1/documents", json=example("pk-jpt"))
+    assert refused.status_code == 503 and refused.get_json()["reason"] == "disk_full"
+    run_worker()
+    records = [client.get(f"/api/v1/documents/{doc_id}").get_json() for doc_id in accepted]
+    assert [r["status"] for r in records] == ["failed", "failed"]
+    assert all(r["error"].startswith("disk full") for r in records), records
+
+    (small_disk / "filler").unlink()  # space returns: intake and rendering go on without a restart
+    after = client.post("/api/v1/documents", json=example("pk-jpt"))
+    assert after.status_code == 202
+    run_worker()
+    assert client.get(f"/api/v1/documents/{after.get_json()['id']}").get_json()["status"] == "finished"

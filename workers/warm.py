@@ -23,11 +23,15 @@ log = logging.getLogger(__name__)
 
 
 def prepare_active_templates(registry: TemplateRegistry) -> None:
-    """Prepare the active version of every document type (already prepared ones are kept)."""
+    """Prepare the active version of every document type (already prepared ones are kept).
+    Preparing only saves time: a failure (a full disk on first use of the store) never stops the worker."""
     for doc_type in DOCUMENT_TYPES:
         try:
             template = registry.get(doc_type)
         except UnknownTemplate:
+            continue
+        except Exception:
+            log.exception("could not read the active %s template", doc_type)
             continue
         try:
             prepared(template.content, template.sha256, template.paper)
