@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     max_queue_depth: int = Field(
         default=2000, ge=0, description="Single documents waiting beyond which POST /api/v1/documents answers 503 "
         "with Retry-After (0: no limit); bulk work goes in batches.")
+    max_workbook_unpacked_mb: int = Field(
+        default=100, ge=1,
+        description="Megabytes an uploaded batch workbook may unpack to; larger is 413 before parsing.")
+    max_workbook_rows: int = Field(
+        default=200_000, ge=1, description="Rows an uploaded batch workbook may hold in all its sheets; more is 413 "
+        "before parsing.")
     template_render_timeout: int = Field(
         default=30, ge=1, description="Seconds a template check's or preview's sample render may take; a slower "
         "template is refused with that reason.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -185,3 +186,40 @@ def test_a_full_disk_fails_writes_with_the_reason_refuses_intake_and_recovers_by
     assert after.status_code == 202
     run_worker()
     assert client.get(f"/api/v1/documents/{after.get_json()['id']}").get_json()["status"] == "finished"
+
+
+def _workbook_with_part(name: str, content: bytes) -> bytes:
+    """The handed-out PK workbook with one part replaced (a worksheet, say)."""
+    from service.workbook import pk_template_workbook
+
+    return patched_docx(pk_template_workbook(), name, lambda _: content)  # any ZIP part, not only .docx
+
+
+def _upload_workbook(client, content: bytes):
+    return client.post("/api/v1/batches", data={"file": (io.BytesIO(content), "pk.xlsx"), "type": "pk"},
+                       content_type="multipart/form-data")
+
+
+def test_a_million_row_workbook_is_refused_in_seconds_without_parsing_it(client):
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>R</t></is></c></row>' % (n, n)
+                    for n in range(2, 1_000_002))
+    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows + \
+        b"</sheetData></worksheet>"
+    workbook = _workbook_with_part("xl/worksheets/sheet3.xml", sheet)
+    assert len(workbook) < 20 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    response = _upload_workbook(client, workbook)
+    assert response.status_code == 413, response.get_json()
+    assert "200000 baris" in response.get_json()["detail"]
+    assert time.monotonic() - started < 10
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200, f"the web process grew by {grown_mb:.0f} MB"
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_unpacking(client):
+    bomb = _workbook_with_part("xl/worksheets/sheet3.xml", b" " * (150 * 1024 * 1024))
+    assert len(bomb) < 1024 * 1024
+    response = _upload_workbook(client, bomb)
+    assert response.status_code == 413 and "MB" in response.get_json()["detail"]
+    assert response.get_json()["errors"][0]["loc"] == "file"
