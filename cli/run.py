@@ -1,5 +1,6 @@
 """`docgen run`: the whole service on one machine: Redis (embedded unless DOCGEN_REDIS_URL is set),
-the web process under gunicorn, one worker. SIGINT/SIGTERM stop every process it started."""
+the web process under gunicorn, the workers, all supervised (a child that dies is started again).
+SIGINT/SIGTERM stop every process it started."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from cli.supervisor import Handle, ProcessHandle, Supervisor
 from config.settings import Settings
 from storage.redis_server import RedisServer
 
@@ -19,18 +22,6 @@ __all__ = ["run_service"]
 
 def _say(message: str) -> None:
     print(f"[docgen] {message}", flush=True)
-
-
-def _stop(process: subprocess.Popen[bytes], name: str, timeout: float = 15.0) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _say(f"{name} did not stop in {timeout:.0f}s: killing it")
-        process.kill()
-        process.wait()
 
 
 def run_service(settings: Settings) -> int:
@@ -42,11 +33,12 @@ def run_service(settings: Settings) -> int:
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    supervisor = Supervisor(_say)
     redis_server = None
     if settings.redis_url is None:
-        redis_server = RedisServer(settings.data_dir / "redis").start()
+        # A fixed port, so the workers' DOCGEN_REDIS_URL stays right across a restart of Redis.
+        redis_server = RedisServer(settings.data_dir / "redis")
         env["DOCGEN_REDIS_URL"] = redis_server.url
-        _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
     if settings.api_keys is None and settings.api_keys_file is None:
         from service.app import NO_KEYS_WARNING
 
@@ -58,40 +50,54 @@ def run_service(settings: Settings) -> int:
         _say(f"'{settings.converter_python}' can't import uno (python3-uno): PDF requests will fail with a "
              "clear reason")
     bin_dir = Path(sys.executable).parent
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    run_dir = settings.data_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
     stopping = False
 
     def _on_signal(signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 
+    def _process(*command: str) -> Callable[[], Handle]:
+        return lambda: ProcessHandle(subprocess.Popen(list(command), env=env))
+
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    code = 0
     try:
-        children.append(("worker", subprocess.Popen([sys.executable, "-m", "workers"], env=env)))
-        children.append(("callback worker", subprocess.Popen([sys.executable, "-m", "workers", "--callbacks"],
-                                                             env=env)))
+        if redis_server is not None:
+            supervisor.add("embedded Redis", lambda: _RedisHandle(redis_server.start()))
+            _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
+        supervisor.add("worker", _process(sys.executable, "-m", "workers"))
+        supervisor.add("callback worker", _process(sys.executable, "-m", "workers", "--callbacks"))
         for number in range(settings.bulk_workers):
-            children.append((f"bulk worker {number + 1}",
-                             subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], env=env)))
-        children.append(("web", subprocess.Popen([
+            supervisor.add(f"bulk worker {number + 1}", _process(sys.executable, "-m", "workers", "--bulk"))
+        supervisor.add("web", _process(
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.web_workers), "--access-logfile", "-",
+            # Runtime files under the data folder: two services on one machine must not share them.
+            "--control-socket", str(run_dir / "gunicorn.ctl"),
             # Template uploads wait up to DOCGEN_ADMIN_WAIT_SECONDS for a worker's checks.
             "--timeout", str(settings.admin_wait_seconds + 30), "service.app:create_app()",
-        ], env=env)))
+        ))
         _say(f"serving on http://{settings.host}:{settings.port} (Ctrl-C stops everything)")
         while not stopping:
-            for name, process in children:
-                if process.poll() is not None:
-                    _say(f"{name} exited with code {process.returncode}: stopping")
-                    stopping, code = True, 1
+            supervisor.tick()
             time.sleep(0.2)
     finally:
-        for name, process in reversed(children):
-            _stop(process, name)
-        if redis_server is not None:
-            redis_server.stop()
+        supervisor.stop_all()
         _say("stopped")
-    return code
+    return 0
+
+
+class _RedisHandle(Handle):
+    """The embedded Redis as a supervised child; stopping it flushes its append-only file."""
+
+    def __init__(self, server: RedisServer) -> None:
+        self.server = server
+
+    def poll(self) -> int | None:
+        assert self.server.process is not None
+        return self.server.process.poll()
+
+    def stop(self, timeout: float) -> None:
+        self.server.stop(timeout)

@@ -54,8 +54,14 @@ class Settings(BaseSettings):
         default=[2, 10, 30], description="Seconds before each retry, comma separated."
     )
     worker_maintenance_interval: int = Field(
-        default=60, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
+        default=10, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
     )
+    worker_ttl: int = Field(
+        default=30, ge=16, description="Seconds an idle worker blocks waiting for work is this minus 15; "
+        "it runs its clean-ups between waits.")
+    job_monitoring_interval: int = Field(
+        default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
+        "more belongs to a dead worker and is run again.")
     web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
@@ -123,6 +129,21 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    min_free_mb: int = Field(
+        default=100, ge=0, description="Free megabytes the data folder's disk must keep; below it new requests are "
+        "refused with 503 (0: no check).")
+    max_queue_depth: int = Field(
+        default=2000, ge=0, description="Single documents waiting beyond which POST /api/v1/documents answers 503 "
+        "with Retry-After (0: no limit); bulk work goes in batches.")
+    max_workbook_unpacked_mb: int = Field(
+        default=100, ge=1,
+        description="Megabytes an uploaded batch workbook may unpack to; larger is 413 before parsing.")
+    max_workbook_rows: int = Field(
+        default=200_000, ge=1, description="Rows an uploaded batch workbook may hold in all its sheets; more is 413 "
+        "before parsing.")
+    template_render_timeout: int = Field(
+        default=30, ge=1, description="Seconds a template check's or preview's sample render may take; a slower "
+        "template is refused with that reason.")
     admin_wait_seconds: int = Field(
         default=60, ge=1, description="Seconds the web waits for a worker to check or preview a template upload.")
     session_secret: SecretStr | None = Field(

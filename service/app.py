@@ -9,6 +9,7 @@ from flask import Flask
 from config.settings import Settings, get_settings
 from service import admin_page, batches, documents, health, openapi, signed, templates_api, verify
 from service.auth import register_auth
+from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
 from service.state import ServiceState
 from storage.session_secret import session_secret
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not app.extensions["docgen"].keys.configured:
         log.warning(NO_KEYS_WARNING)
     register_error_handlers(app)
+    register_capacity_guards(app)
     register_auth(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(health.bp)

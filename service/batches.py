@@ -19,6 +19,7 @@ from service.idempotency import Idempotency
 from service.problems import Problem
 from service.state import state
 from service.workbook import pk_template_workbook, read_pk_workbook
+from service.workbook_limits import check_workbook_archive
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
@@ -55,6 +56,8 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
         raise InvalidPayload([FieldProblem("template_version", "must be a whole number")])
     content = upload.read()
     fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", content)
+    settings = state().settings
+    check_workbook_archive(content, settings.max_workbook_unpacked_mb * 1024 * 1024, settings.max_workbook_rows)
     items = read_pk_workbook(content)
     return doc_type, fmt, int(version) if version else None, [
         {"ref": i.ref, "data": i.data, "cells": i.cells} for i in items], fingerprint

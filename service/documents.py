@@ -12,6 +12,7 @@ from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from service.auth import current_client, owns
 from service.bodies import read_json_body
+from service.capacity import check_queue_depth
 from service.idempotency import Idempotency
 from service.problems import Problem
 from service.signed import signed_path, signing_state
@@ -105,6 +106,7 @@ def submit():
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
+    check_queue_depth()
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:

@@ -14,7 +14,10 @@ from storage.apikeys import KeyRing, parse_env_keys
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry
 
-__all__ = ["ServiceState", "state"]
+__all__ = ["REDIS_SOCKET_TIMEOUT", "ServiceState", "state"]
+
+REDIS_SOCKET_TIMEOUT = 5
+"""Seconds a web request waits on one Redis command; blocking reads use their own connection."""
 
 
 @dataclass
@@ -37,7 +40,9 @@ class ServiceState:
                                "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS")
         settings.check_public_url()
         load_trust_roots(settings.trust_roots)  # an unreadable root file stops the start, not an upload
-        redis = Redis.from_url(settings.redis_url)
+        # Timeouts, so a Redis that is gone answers 503 within seconds instead of hanging the request.
+        redis = Redis.from_url(settings.redis_url, socket_timeout=REDIS_SOCKET_TIMEOUT, socket_connect_timeout=2,
+                               health_check_interval=30)
         return cls(
             settings=settings,
             redis=redis,

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, send_file
+from redis import Redis
+from rq.command import send_stop_job_command
+from rq.job import JobStatus
 from rq.results import Result
 
 from sakip.errors import FieldProblem, InvalidPayload
@@ -65,14 +68,26 @@ def _on_worker(function: str, *args: Any, what: str) -> Any:
     """Run ``function`` on a document worker (ahead of queued documents) and wait for its result."""
     st = state()
     wait = st.settings.admin_wait_seconds
-    job = st.queue.enqueue(function, *args, at_front=True, job_timeout=st.settings.job_timeout,
+    limit = st.settings.template_render_timeout
+    job = st.queue.enqueue(function, *args, at_front=True, job_timeout=limit,
                            result_ttl=120, failure_ttl=3600, description=what)
-    result = job.latest_result(timeout=wait)
-    if result is None:
-        job.cancel()
-        raise Problem(503, "Service Unavailable", f"No document worker finished {what} within {wait} s; is a "
-                      "worker running on the documents queue? Nothing was changed.", headers={"Retry-After": "30"})
-    job.delete()
+    # The wait is one blocking read: on a connection whose socket timeout outlasts it (the shared one's
+    # few seconds would cut it short).
+    job.connection = Redis.from_url(st.settings.redis_url, socket_timeout=wait + 10, socket_connect_timeout=2)
+    try:
+        result = job.latest_result(timeout=wait)
+        if result is None:
+            if job.get_status() == JobStatus.STARTED:
+                send_stop_job_command(job.connection, job.id)  # nobody waits for it any more
+            job.cancel()
+            raise Problem(503, "Service Unavailable", f"No document worker finished {what} within {wait} s; is a "
+                          "worker running on the documents queue? Nothing was changed.", headers={"Retry-After": "30"})
+        job.delete()
+    finally:
+        job.connection.close()
+    if result.type != Result.Type.SUCCESSFUL and "JobTimeoutException" in (result.exc_string or ""):
+        raise InvalidPayload([FieldProblem("file", f"rendering the sample data with this template took longer than "
+                                                   f"{limit} s (DOCGEN_TEMPLATE_RENDER_TIMEOUT): a loop too large?")])
     if result.type != Result.Type.SUCCESSFUL:
         last_line = (result.exc_string or "").strip().splitlines()[-1:] or ["unknown error"]
         raise Problem(500, "Internal Server Error", f"The worker failed {what}: {last_line[0]}")

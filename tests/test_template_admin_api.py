@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import multiprocessing
+import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -174,17 +176,22 @@ def test_without_a_worker_the_upload_is_503_and_nothing_changes(keyed_settings):
     assert len(client.get("/api/v1/templates/pk", headers=BOSS).get_json()["versions"]) == 1
 
 
-def _add_versions(store: str, count: int) -> list[int]:
-    from pathlib import Path
-
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx", Path(store))
-    return [registry.add_version("pk", SHIPPED_PK, uploaded_by=f"p{n}", note="").version for n in range(count)]
-
+_ADD_VERSIONS = """
+import json, sys
+from pathlib import Path
+from config.settings import REPO_ROOT
+from storage.templates import TemplateRegistry
+registry = TemplateRegistry(REPO_ROOT / "templates_docx", Path(sys.argv[1]))
+shipped = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+print(json.dumps([registry.add_version("pk", shipped, uploaded_by=f"p{n}", note="").version for n in range(5)]))
+"""
 
 
 def test_processes_adding_versions_at_once_never_share_a_number(tmp_path):
-    with multiprocessing.get_context("fork").Pool(4) as pool:
-        numbers = [n for batch in pool.starmap(_add_versions, [(str(tmp_path), 5)] * 4) for n in batch]
+    # Separate processes (not a fork inside pytest, which has threads and can hang).
+    adders = [subprocess.Popen([sys.executable, "-c", _ADD_VERSIONS, str(tmp_path)], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    numbers = [n for adder in adders for n in json.loads(adder.communicate(timeout=120)[0])]
     assert sorted(numbers) == list(range(2, 22))
     registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
     assert registry.versions("pk") == list(range(1, 22)) and registry.get("pk").version == 1

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> None:
         [settings.bulk_queue if args.bulk else settings.callback_queue if args.callbacks else settings.queue],
         connection=connection,
         maintenance_interval=settings.worker_maintenance_interval,
+        # An idle worker blocks in its dequeue for worker_ttl - 15 s and runs maintenance only between
+        # blocks: a short TTL keeps the recovery of a dead worker's jobs within a minute.
+        worker_ttl=settings.worker_ttl,
+        job_monitoring_interval=settings.job_monitoring_interval,
         work_horse_killed_handler=jobs.on_horse_killed,
     )
     worker.work(with_scheduler=True, logging_level="INFO")

@@ -17,8 +17,10 @@ import uuid
 import zipfile
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Queue, get_current_job
 from rq.exceptions import DuplicateJobError
+from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
@@ -26,7 +28,7 @@ from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
-from workers.convert import ConverterUnavailable
+from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
 from workers.produce import produce_document
 from workers.render import TemplateRenderError
@@ -42,6 +44,9 @@ FLUSH_EVERY = 25
 """Items rendered between two progress writes to Redis."""
 
 ARCHIVE_JOB = "workers.batch_jobs.build_archive"
+
+TRANSIENT = (OSError, ConversionError, RedisError, JobTimeoutException)
+"""Failures of the machine, not of an item's data: the chunk is retried instead."""
 
 
 def item_doc_id(batch_id: str, index: int) -> str:
@@ -84,6 +89,15 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
         return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors), None
     except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
         return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=str(exc)), None
+    except TRANSIENT:
+        raise  # the chunk is retried; after its last retry its remaining items fail with the reason
+    except Exception as exc:
+        # Anything else follows from this item's data (the same data fails the same way every time):
+        # it fails alone, and its chunk-mates go on.
+        log.exception("batch %s item %s (ref %s) failed", batch_id, index, ref)
+        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id,
+                          error=f"unexpected error while rendering this item ({type(exc).__name__}); "
+                                "the worker log has the details"), None
     path = document_path(settings.documents_dir, doc_id, produced.extension)
     write_atomic(path, produced.content, durable=False)  # made durable per flush, see render_chunk
     record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,

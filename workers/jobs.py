@@ -3,6 +3,7 @@ the document record says why, in words a client can read."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -114,6 +115,8 @@ def _reason(exc: BaseException | None) -> str:
         return "rendering took longer than the job time limit"
     if isinstance(exc, AbandonedJobError):
         return "the worker rendering the document stopped responding"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "disk full: the service's data folder has no space left to write the document"
     name = type(exc).__name__ if exc is not None else "unknown error"
     return f"unexpected error while rendering ({name}); the worker log has the details"
 

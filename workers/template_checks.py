@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings
 from sakip.envelope import doctype_named
@@ -131,6 +132,11 @@ def check_template(content: bytes, doc_type: str, settings: Settings) -> list[Ch
         rendered = prepared.render(context) if prepared else render_docx(content, context)
     except TemplateRenderError as exc:
         return [*results, CheckResult("render", False, f"rendering the sample failed: {exc}")]
+    except JobTimeoutException:
+        # RQ's time limit of the check job (DOCGEN_TEMPLATE_RENDER_TIMEOUT) cut the render off.
+        limit = settings.template_render_timeout
+        return [*results, CheckResult("render", False, f"rendering the sample took longer than {limit} s "
+                                      "(DOCGEN_TEMPLATE_RENDER_TIMEOUT): a loop too large for one document?")]
     except Exception as exc:
         message = re.sub(r"\s+", " ", str(exc))[:300]
         return [*results, CheckResult("render", False, f"rendering the sample failed ({type(exc).__name__}): "

@@ -14,6 +14,7 @@ from rq import Worker
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 
 __all__ = ["PreparingWorker", "prepare_active_templates"]
@@ -22,11 +23,15 @@ log = logging.getLogger(__name__)
 
 
 def prepare_active_templates(registry: TemplateRegistry) -> None:
-    """Prepare the active version of every document type (already prepared ones are kept)."""
+    """Prepare the active version of every document type (already prepared ones are kept).
+    Preparing only saves time: a failure (a full disk on first use of the store) never stops the worker."""
     for doc_type in DOCUMENT_TYPES:
         try:
             template = registry.get(doc_type)
         except UnknownTemplate:
+            continue
+        except Exception:
+            log.exception("could not read the active %s template", doc_type)
             continue
         try:
             prepared(template.content, template.sha256, template.paper)
@@ -35,8 +40,19 @@ def prepare_active_templates(registry: TemplateRegistry) -> None:
 
 
 class PreparingWorker(Worker):
-    """RQ's forking worker that prepares the active templates before forking each horse."""
+    """RQ's forking worker that prepares the active templates before forking each horse, and whose
+    maintenance recovers a dead worker's jobs and scheduler lock within seconds (workers.recovery)."""
 
     def execute_job(self, job: Any, queue: Any) -> None:
         prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
         super().execute_job(job, queue)
+
+    def run_maintenance_tasks(self) -> None:
+        for queue in self.queues:
+            try:
+                requeue_abandoned(queue, self.job_monitoring_interval, self._exc_handlers)
+                release_dead_scheduler_lock(self.connection, queue.name,
+                                            self.scheduler.interval if self.scheduler else 1)
+            except Exception:  # maintenance must never take the worker down
+                log.exception("recovery of dead workers' jobs on %s failed", queue.name)
+        super().run_maintenance_tasks()

@@ -1,0 +1,106 @@
+"""`docgen run` supervises: a killed bulk worker or embedded Redis comes back by itself while the rest
+keeps serving (503 with Retry-After while Redis is gone), and documents accepted around the faults finish."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config.settings import REPO_ROOT
+from storage.redis_server import free_port
+from tests.processes import alive, wait_for
+
+
+def _call(url: str, body: bytes | None = None) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read()), dict(exc.headers)
+
+
+def _ready(base: str) -> bool:
+    try:
+        return _call(f"{base}/readyz")[0] == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _child(parent: int, marker: str) -> int | None:
+    """The direct child of ``parent`` whose command line holds ``marker``."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat[1]) == parent and marker in command and stat[0] != "Z":
+            return int(entry.name)
+    return None
+
+
+@pytest.mark.slow
+def test_killed_children_come_back_and_nothing_accepted_is_lost(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env.update({"DOCGEN_PORT": str(port), "DOCGEN_DATA_DIR": str(tmp_path / "var"), "DOCGEN_RETRY_INTERVALS": "1"})
+    run = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=REPO_ROOT, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    body = (REPO_ROOT / "examples" / "pk-jpt.json").read_bytes()
+    accepted: list[str] = []
+    try:
+        wait_for(lambda: _ready(base), timeout=90, interval=0.3)
+
+        bulk = wait_for(lambda: _child(run.pid, "workers --bulk"), timeout=10)
+        os.kill(bulk, signal.SIGKILL)
+        status, answer, _ = _call(f"{base}/api/v1/documents", body)  # the rest keeps serving
+        assert status == 202
+        accepted.append(answer["id"])
+        restarted = wait_for(lambda: (pid := _child(run.pid, "workers --bulk")) not in (None, bulk) and pid,
+                             timeout=15)
+        assert alive(restarted)
+
+        redis = wait_for(lambda: _child(run.pid, "redis-server"), timeout=10)
+        os.kill(redis, signal.SIGKILL)
+        wait_for(lambda: not alive(redis), timeout=10)
+        outcomes = []
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:  # submit through the outage until Redis is back
+            status, answer, headers = _call(f"{base}/api/v1/documents", body)
+            outcomes.append(status)
+            if status == 202:
+                accepted.append(answer["id"])
+                if 503 in outcomes:
+                    break
+            else:
+                assert status == 503 and headers.get("Retry-After") == "5", (status, answer)
+            time.sleep(0.2)
+        assert 503 in outcomes and outcomes[-1] == 202, outcomes
+        assert _child(run.pid, "redis-server") not in (None, redis)
+
+        def ended() -> list[dict] | None:
+            records = [_call(f"{base}/api/v1/documents/{doc_id}")[1] for doc_id in accepted]
+            return records if all(r["status"] in ("finished", "failed") for r in records) else None
+
+        records = wait_for(ended, timeout=60, interval=0.5)
+        assert [r["status"] for r in records] == ["finished"] * len(accepted), records
+        assert run.poll() is None, "docgen run must still be running"
+    finally:
+        run.send_signal(signal.SIGTERM)
+        output = run.communicate(timeout=60)[0].decode(errors="replace")
+    assert "bulk worker 1 exited with code -9; restarting" in output, output
+    assert "embedded Redis exited with code -9; restarting" in output, output
+    assert run.returncode == 0, output

@@ -1,0 +1,71 @@
+"""Gets work held by a dead worker running again within a minute, instead of RQ's ~10-18.
+
+RQ finds a dead worker's job only once the job's heartbeat has expired (every heartbeat is
+"interval + 60 s" ahead), and a dead worker's scheduler lock blocks retries for the lock's 60 s
+TTL. Both are refreshed often while their owner lives: a heartbeat every job monitoring interval,
+the scheduler lock every second. So how far an expiry has *fallen behind* its usual distance says
+how long its owner has been silent, without waiting for it to reach zero. These checks run in every
+worker's maintenance; RQ's own clean-up (retry or fail, callbacks) then handles what they find.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis import Redis
+from rq import Queue
+from rq.registry import StartedJobRegistry
+from rq.scheduler import RQScheduler
+from rq.utils import current_timestamp
+
+__all__ = ["RQ_HEARTBEAT_MARGIN", "SILENT_AFTER", "release_dead_scheduler_lock", "requeue_abandoned"]
+
+log = logging.getLogger(__name__)
+
+RQ_HEARTBEAT_MARGIN = 60
+"""Seconds RQ adds to every heartbeat and lock TTL beyond its refresh interval."""
+SILENT_AFTER = 20
+"""Seconds without a heartbeat after which a worker (or its scheduler) is taken for dead."""
+_REAPER_LOCK = "docgen:reaper-lock:{queue}"
+
+# Deletes the lock only if it is still the same owner's and still decaying: a live scheduler that
+# refreshed it in between keeps it.
+_RELEASE_IF_STALE = """
+local ttl = redis.call('TTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[2]) and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def requeue_abandoned(queue: Queue, monitoring_interval: int, exception_handlers: list | None = None) -> None:
+    """Hand RQ's clean-up every started job whose worker has been silent for SILENT_AFTER seconds.
+
+    A live job's heartbeat keeps its expiry at least ``RQ_HEARTBEAT_MARGIN`` seconds ahead; one that
+    is ``SILENT_AFTER`` seconds behind its last refresh belongs to a dead worker. One worker at a time
+    (a short lock), so a job is never requeued twice.
+    """
+    lock = queue.connection.set(_REAPER_LOCK.format(queue=queue.name), 1, nx=True, ex=max(5, monitoring_interval))
+    if not lock:
+        return
+    cutoff = current_timestamp() + monitoring_interval + RQ_HEARTBEAT_MARGIN - SILENT_AFTER
+    registry = StartedJobRegistry(queue.name, connection=queue.connection)
+    stale = registry.get_expired_job_ids(cutoff)
+    if stale:
+        log.warning("requeueing jobs of a dead worker on %s: %s", queue.name, ", ".join(stale))
+        registry.cleanup(timestamp=cutoff, exception_handlers=exception_handlers)
+
+
+def release_dead_scheduler_lock(connection: Redis, queue_name: str, scheduler_interval: float) -> bool:
+    """Delete the queue's scheduler lock when its holder stopped refreshing it SILENT_AFTER seconds
+    ago, so this worker's scheduler takes over retries now instead of after the lock's TTL."""
+    key = RQScheduler.get_locking_key(queue_name)
+    owner = connection.get(key)
+    if owner is None:
+        return False
+    fresh_ttl = int(scheduler_interval) + RQ_HEARTBEAT_MARGIN
+    released = bool(connection.eval(_RELEASE_IF_STALE, 1, key, owner, fresh_ttl - SILENT_AFTER))
+    if released:
+        log.warning("released the scheduler lock of %s held by a dead scheduler (%s)", queue_name, owner.decode())
+    return released
