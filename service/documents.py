@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,12 @@ from flask import Blueprint, Response, request, send_file
 
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import entry_message
+from sakip.quality import quality_warnings, warnings_as_problems
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.idempotency import Idempotency
+from service.language import request_language
 from service.problems import Problem
 from service.state import state
 from storage.callback_urls import UnsafeCallback, check_callback_url
@@ -65,8 +69,21 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
         "created_at": record["created_at"],
         "started_at": record.get("started_at") or None,
         "finished_at": record.get("finished_at") or None,
+        "warnings": stored_warnings(record),
         "links": links,
     }
+
+
+def stored_warnings(record: dict[str, str]) -> list[dict[str, Any]]:
+    """The record's quality warnings as {code, loc, msg} in the client's language (and, for a
+    workbook item, the cell and column header)."""
+    lang = request_language()
+    try:
+        stored = json.loads(record.get("warnings") or "[]")
+    except ValueError:
+        return []
+    return [{**{k: w[k] for k in ("code", "loc", "cell", "header") if w.get(k)}, "msg": entry_message(w, lang)}
+            for w in stored]
 
 
 def _record_or_404(doc_id: str) -> dict[str, str]:
@@ -84,12 +101,11 @@ def _checked_callback(url: str | None) -> str | None:
         return None
     settings = state().settings
     if not settings.webhook_secret:
-        raise InvalidPayload([FieldProblem("callback_url", "callbacks are not enabled on this service "
-                                                           "(DOCGEN_WEBHOOK_SECRET is not set); poll the document")])
+        raise InvalidPayload([FieldProblem("callback_url", "callback_nonaktif")])
     try:
         return check_callback_url(url, settings.callback_allow)
     except UnsafeCallback as exc:
-        raise InvalidPayload([FieldProblem("callback_url", str(exc))]) from None
+        raise InvalidPayload([FieldProblem("callback_url", "callback_tidak_aman", {"alasan": str(exc)})]) from None
 
 
 @bp.post("")
@@ -103,15 +119,20 @@ def submit():
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
+    warnings = quality_warnings(valid.data)
+    if warnings and valid.request.strict:
+        raise InvalidPayload(warnings_as_problems(warnings))
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:
-        raise InvalidPayload([FieldProblem("template_version", str(exc))]) from None
+        raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
     callback_url = _checked_callback(valid.request.callback_url)
     doc_id = uuid.uuid4().hex
     formats = valid.request.formats
     links = _links(doc_id, formats if len(formats) > 1 else None)
-    body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links}
+    stored = json.dumps([w.to_stored() for w in warnings], ensure_ascii=False)
+    body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links,
+                "warnings": stored_warnings({"warnings": stored})}
     if (previous := idempotency.claim(body_out)) is not None:  # a concurrent retry got there first
         return Idempotency.replayed(previous)
     try:
@@ -122,7 +143,7 @@ def submit():
                 "type": valid.request.type, "format": ",".join(valid.request.formats),
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
-                "callback_url": callback_url or "",
+                "callback_url": callback_url or "", "warnings": stored,
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()

@@ -12,9 +12,10 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from sakip.errors import InvalidPayload
+from sakip.errors import FieldProblem, InvalidPayload
+from service.language import request_language
 
-__all__ = ["Problem", "problem_response", "register_error_handlers"]
+__all__ = ["Problem", "invalid_response", "problem_response", "register_error_handlers"]
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
@@ -35,6 +36,20 @@ def problem_response(status: int, title: str, detail: str, **extra: Any) -> Resp
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
 
 
+def invalid_response(problems: list[FieldProblem], **extra: Any) -> Response:
+    """422 naming every bad field, in the language the client asked for (Indonesian by default)."""
+    lang = request_language()
+    errors = [{"loc": p.loc, "msg": p.message(lang)} for p in problems]
+    count = len(errors)
+    if lang == "en":
+        title = "Invalid request"
+        detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
+    else:
+        title = "Permintaan tidak valid"
+        detail = f"{count} isian permintaan tidak valid"
+    return problem_response(422, title, detail, errors=errors, **extra)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map Problem, invalid payloads, HTTP errors and anything unexpected to problem details."""
 
@@ -46,10 +61,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InvalidPayload)
     def _invalid(exc: InvalidPayload) -> Response:
-        errors = [{"loc": p.loc, "msg": p.msg} for p in exc.problems]
-        count = len(errors)
-        detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
-        return problem_response(422, "Invalid request", detail, errors=errors)
+        return invalid_response(exc.problems)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

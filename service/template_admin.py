@@ -86,12 +86,11 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     versions = history(doc_type)["versions"]
     problems = []
     if not content:
-        problems.append(FieldProblem("file", "upload the template as the multipart field 'file' (a .docx)"))
+        problems.append(FieldProblem("file", "template_berkas_wajib"))
     if len(note) > MAX_NOTE:
-        problems.append(FieldProblem("note", f"at most {MAX_NOTE} characters"))
+        problems.append(FieldProblem("note", "catatan_terlalu_panjang", {"maks": MAX_NOTE}))
     if paper and paper not in PAPER_SIZES_MM:
-        problems.append(FieldProblem("paper", "one of " + ", ".join(PAPER_SIZES_MM) + ", or empty to keep the "
-                                     "template's own page size"))
+        problems.append(FieldProblem("paper", "ukuran_kertas", {"pilihan": ", ".join(PAPER_SIZES_MM)}))
     if problems:
         raise InvalidPayload(problems)
     st = state()
