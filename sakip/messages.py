@@ -142,6 +142,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ref_dua_kali": ("Ref '{ref}' muncul dua kali di sheet {sheet} (baris {baris})",
                      "Ref '{ref}' appears twice in sheet {sheet} (rows {baris})"),
     "ref_tidak_dikenal": ("Ref '{ref}' tidak ada di sheet {sheet}", "Ref '{ref}' is not in sheet {sheet}"),
+    "riwayat_indikator_tidak_dikenal": ("indikator \"{indikator}\" tidak ada di sheet {sheet} untuk Ref ini",
+                                        "the indicator \"{indikator}\" is not in sheet {sheet} for this Ref"),
     "triwulan_tidak_lengkap": ("isi keempat target TW I-IV, atau kosongkan semuanya",
                                "fill all four targets TW I-IV, or none of them"),
     # --- template administration

@@ -20,7 +20,8 @@ from service.idempotency import Idempotency
 from service.language import request_language
 from service.problems import Problem
 from service.state import state
-from service.workbook import pk_template_workbook, read_pk_workbook
+from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
+from service.workbook_lkjip import LKJIP_WORKBOOK
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
@@ -28,6 +29,8 @@ from workers.submit import enqueue_chunks
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
+"""The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
 
 
@@ -51,8 +54,8 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
     if upload is None:
         raise InvalidPayload([FieldProblem("file", "berkas_wajib")])
     doc_type = request.form.get("type", "pk")
-    if doc_type != "pk":
-        raise InvalidPayload([FieldProblem("type", "workbook batches are available for type 'pk'")])
+    if doc_type not in WORKBOOKS:
+        raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     fmt = request.form.get("format", "docx")
     if fmt not in ("docx", "pdf"):
         raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": "'docx' or 'pdf'"})])
@@ -62,7 +65,7 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
     content = upload.read()
     strict = _strict_field(request.form.get("strict"))
     fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", str(strict), content)
-    items = read_pk_workbook(content)
+    items = read_workbook(WORKBOOKS[doc_type], content)
     return doc_type, fmt, int(version) if version else None, [i.as_item() for i in items], fingerprint, strict
 
 
@@ -122,14 +125,14 @@ def submit():
 
 @bp.get("/template.xlsx")
 def workbook_template() -> Response:
-    """The workbook to fill for a batch (?type=pk). Errors: 422 for other types."""
+    """The workbook to fill for a batch (?type=pk or lkjip). Errors: 422 for other types."""
     doc_type = request.args.get("type", "pk")
-    if doc_type != "pk":
-        raise InvalidPayload([FieldProblem("type", "workbooks are available for type 'pk'")])
+    if doc_type not in WORKBOOKS:
+        raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     if doc_type not in _workbook_cache:
-        _workbook_cache[doc_type] = pk_template_workbook()
+        _workbook_cache[doc_type] = template_workbook(WORKBOOKS[doc_type])
     response = Response(_workbook_cache[doc_type], mimetype=XLSX)
-    response.headers["Content-Disposition"] = "attachment; filename=PK-batch-template.xlsx"
+    response.headers["Content-Disposition"] = f"attachment; filename={WORKBOOKS[doc_type].filename}"
     return response
 
 

@@ -1,6 +1,8 @@
-"""The PK batch workbook: the XLSX handed out to fill, and the filled one read back as items.
+"""Batch workbooks: the XLSX handed out to fill, and the filled one read back as items.
 
-Sheets: Petunjuk (instructions), Dokumen (one row per PK), Sasaran (one row per indicator,
+Each document type has its spec (sheets, columns, example row, drop-downs, instructions and
+the reader that assembles an item's data): PK here, LKjIP in service/workbook_lkjip.py.
+PK sheets: Petunjuk (instructions), Dokumen (one row per PK), Sasaran (one row per indicator,
 grouped into objectives), Anggaran (one row per budget line, optionally under a group);
 rows are linked by the Ref column. Row 2 of each sheet is an example, marked CONTOH in its
 Ref cell, and is ignored when read back.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +33,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 
-__all__ = ["COLUMNS", "EXAMPLE_MARK", "WorkbookItem", "pk_template_workbook", "read_pk_workbook"]
+__all__ = ["COLUMNS", "EXAMPLE_MARK", "PK_WORKBOOK", "ItemReader", "WorkbookItem", "WorkbookSpec", "read_workbook",
+           "template_workbook"]
 
 MAX_ROWS = 40000
 """Rows that carry drop-down validation in the handed-out workbook."""
@@ -110,6 +114,10 @@ INSTRUCTIONS = [
 ]
 
 
+Row = dict[str, tuple[Any, str, str]]
+"""{field path: (value, cell address, column header)} of one row."""
+
+
 @dataclass
 class WorkbookItem:
     """An item read from a workbook: ref, data, the cell and column header of each data field,
@@ -134,17 +142,31 @@ class WorkbookItem:
         self.errors.append({**entry, "msg": entry_message(entry)})
 
 
-def pk_template_workbook() -> bytes:
-    """The empty PK workbook with headers, an example row, drop-downs and instructions, as XLSX bytes."""
+@dataclass(frozen=True)
+class WorkbookSpec:
+    """One document type's workbook: its sheets' columns, example rows, drop-downs, instructions,
+    and the function that builds the items from the sheets' rows."""
+
+    doc_type: str
+    columns: dict[str, list[tuple[str, str]]]
+    examples: dict[str, list[Any]]
+    choices: dict[tuple[str, str], list[str]]
+    instructions: list[str]
+    assemble: Callable[[dict[str, list[tuple[int, Row]]]], list[WorkbookItem]]
+    filename: str
+
+
+def template_workbook(spec: WorkbookSpec) -> bytes:
+    """The empty workbook with headers, an example row, drop-downs and instructions, as XLSX bytes."""
     book = Workbook()
     guide = book.active
     guide.title = "Petunjuk"
-    for number, line in enumerate(INSTRUCTIONS, start=1):
+    for number, line in enumerate(spec.instructions, start=1):
         guide.cell(row=number, column=1, value=line).font = Font(bold=number == 1)
     guide.column_dimensions["A"].width = 120
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     example_font = Font(italic=True, color="808080")
-    for sheet_name, columns in COLUMNS.items():
+    for sheet_name, columns in spec.columns.items():
         sheet = book.create_sheet(sheet_name)
         for col, (header, path) in enumerate(columns, start=1):
             cell = sheet.cell(row=1, column=col, value=header)
@@ -154,11 +176,11 @@ def pk_template_workbook() -> bytes:
             sheet.column_dimensions[letter].width = 14 if path in ("ref", "tahun", "no") else 28
             if path.endswith("nip"):  # a text column: Excel would round 18 digits
                 sheet.column_dimensions[letter].number_format = "@"
-            example = sheet.cell(row=2, column=col, value=EXAMPLES[sheet_name][col - 1])
+            example = sheet.cell(row=2, column=col, value=spec.examples[sheet_name][col - 1])
             example.font = example_font
             if isinstance(example.value, str):
                 example.number_format = "@"  # typed as text, as the instructions say
-            choices = CHOICES.get((sheet_name, path))
+            choices = spec.choices.get((sheet_name, path))
             if choices:
                 rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
                                       showErrorMessage=True, errorTitle="Nilai tidak valid",
@@ -194,16 +216,11 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-Row = dict[str, tuple[Any, str, str]]
-"""{field path: (value, cell address, column header)} of one row."""
-
-
-def _rows(book: Any, sheet_name: str) -> list[tuple[int, Row]]:
+def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]]) -> list[tuple[int, Row]]:
     """(row number, row) of every non-empty row that is not the example."""
     if sheet_name not in book.sheetnames:
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}", "workbook_sheet_hilang", {"sheet": sheet_name})])
     sheet = book[sheet_name]
-    columns = COLUMNS[sheet_name]
     first = next(sheet.iter_rows(min_row=1, max_row=1), ())
     headers = [c.value for c in first][: len(columns)]
     expected = [h for h, _ in columns]
@@ -225,17 +242,25 @@ def _rows(book: Any, sheet_name: str) -> list[tuple[int, Row]]:
     return rows
 
 
-class _Reader:
-    """Builds the items of one workbook, sheet by sheet."""
+class ItemReader:
+    """Builds the items of one workbook, sheet by sheet: one item per Dokumen row; rows of the
+    other sheets join the item of their Ref; rows that belong to no item fail as their own."""
 
-    def __init__(self) -> None:
+    def __init__(self, empty_data: Callable[[], dict[str, Any]], optional_groups: tuple[str, ...] = ()) -> None:
         self.items: dict[str, WorkbookItem] = {}
         self.first_row: dict[str, int] = {}
         self.orphans: dict[str, WorkbookItem] = {}
+        self.empty_data = empty_data
+        self.optional_groups = optional_groups
 
-    def _note(self, item: WorkbookItem, path: str, cell: str, header: str) -> None:
+    def note(self, item: WorkbookItem, path: str, cell: str, header: str) -> None:
+        """Remember the cell and column header of the field at ``path``."""
         item.cells[path] = cell
         item.headers[path] = header
+
+    def all_items(self) -> list[WorkbookItem]:
+        """The documents in row order, then the rows that belong to none."""
+        return [*self.items.values(), *self.orphans.values()]
 
     def documents(self, rows: list[tuple[int, Row]]) -> None:
         for number, values in rows:
@@ -249,20 +274,21 @@ class _Reader:
                 self.items[ref].fail(ref_cell, ref_header, "ref_dua_kali", ref=ref, sheet="Dokumen",
                                      baris=f"{self.first_row[ref]}, {number}")
                 continue
-            item = WorkbookItem(ref=ref, data={"sasaran": [], "anggaran": []})
+            item = WorkbookItem(ref=ref, data=self.empty_data())
             for path, (value, cell, header) in values.items():
                 if value is not None:
                     _set(item.data, path, value)
-                self._note(item, path, cell, header)
-            if not any(v is not None for p, (v, _, _) in values.items() if p.startswith("pihak_kedua.")):
-                item.data.pop("pihak_kedua", None)
+                self.note(item, path, cell, header)
+            for group in self.optional_groups:  # a group of columns left empty: the record is absent
+                if not any(v is not None for p, (v, _, _) in values.items() if p.startswith(group + ".")):
+                    item.data.pop(group, None)
             self.items[ref] = item
             self.first_row[ref] = number
 
     def _orphan(self, ref: str) -> WorkbookItem:
         return self.orphans.setdefault(ref, WorkbookItem(ref=ref, data={}))
 
-    def _owner(self, sheet: str, number: int, values: Row) -> WorkbookItem | None:
+    def owner(self, sheet: str, number: int, values: Row) -> WorkbookItem | None:
         """The item a row belongs to; for a row without a known Ref, None after failing it alone."""
         ref, cell, header = values["ref"]
         item = self.items.get(str(ref)) if ref is not None else None
@@ -274,10 +300,13 @@ class _Reader:
                 orphan.fail(cell, header, "ref_tidak_dikenal", ref=ref, sheet="Dokumen")
         return item
 
+class _PKReader(ItemReader):
+    """The PK's objectives (Sasaran) and budget lines (Anggaran)."""
+
     def objectives(self, rows: list[tuple[int, Row]]) -> None:
         objectives: dict[tuple[str, Any], dict[str, Any]] = {}
         for number, values in rows:
-            item = self._owner("Sasaran", number, values)
+            item = self.owner("Sasaran", number, values)
             if item is None:
                 continue
             key = (item.ref, values["no"][0])
@@ -286,7 +315,7 @@ class _Reader:
                 uraian, cell, header = values["uraian"]
                 if uraian is not None:
                     objectives[key]["uraian"] = uraian
-                self._note(item, f"sasaran.{len(item.data['sasaran'])}.uraian", cell, header)
+                self.note(item, f"sasaran.{len(item.data['sasaran'])}.uraian", cell, header)
                 item.data["sasaran"].append(objectives[key])
             objective = objectives[key]
             s_index = item.data["sasaran"].index(objective)
@@ -296,19 +325,19 @@ class _Reader:
                 value, cell, header = values[f"indikator.{name}"]
                 if value is not None:
                     indicator[name] = value
-                self._note(item, f"{prefix}.{name}", cell, header)
+                self.note(item, f"{prefix}.{name}", cell, header)
             quarters = [values[f"tw.{q}"] for q in range(4)]
             if any(v is not None for v, _, _ in quarters):
                 indicator["triwulan"] = [v for v, _, _ in quarters]
-                self._note(item, f"{prefix}.triwulan", quarters[0][1], quarters[0][2])
+                self.note(item, f"{prefix}.triwulan", quarters[0][1], quarters[0][2])
                 for q, (_, cell, header) in enumerate(quarters):
-                    self._note(item, f"{prefix}.triwulan.{q}", cell, header)
+                    self.note(item, f"{prefix}.triwulan.{q}", cell, header)
             objective["indikator"].append(indicator)
 
     def budget(self, rows: list[tuple[int, Row]]) -> None:
         groups: dict[tuple[str, str], dict[str, Any]] = {}
         for number, values in rows:
-            item = self._owner("Anggaran", number, values)
+            item = self.owner("Anggaran", number, values)
             if item is None:
                 continue
             line = {k: values[k][0] for k in ("uraian", "jumlah", "keterangan") if values[k][0] is not None}
@@ -321,29 +350,39 @@ class _Reader:
                 key = (item.ref, str(group_name))
                 if key not in groups:
                     groups[key] = {"uraian": str(group_name), "rincian": []}
-                    self._note(item, f"anggaran.{len(budget)}.uraian", group_cell, group_header)
+                    self.note(item, f"anggaran.{len(budget)}.uraian", group_cell, group_header)
                     budget.append(groups[key])
                 group = groups[key]
                 prefix = f"anggaran.{budget.index(group)}.rincian.{len(group['rincian'])}"
                 group["rincian"].append(line)
             for name in ("uraian", "jumlah", "keterangan"):
                 _, cell, header = values[name]
-                self._note(item, f"{prefix}.{name}", cell, header)
+                self.note(item, f"{prefix}.{name}", cell, header)
 
 
-def read_pk_workbook(content: bytes) -> list[WorkbookItem]:
+def _assemble_pk(sheets: dict[str, list[tuple[int, Row]]]) -> list[WorkbookItem]:
+    reader = _PKReader(lambda: {"sasaran": [], "anggaran": []}, optional_groups=("pihak_kedua",))
+    reader.documents(sheets["Dokumen"])
+    reader.objectives(sheets["Sasaran"])
+    reader.budget(sheets["Anggaran"])
+    return reader.all_items()
+
+
+PK_WORKBOOK = WorkbookSpec(doc_type="pk", columns=COLUMNS, examples=EXAMPLES, choices=CHOICES,
+                           instructions=INSTRUCTIONS, assemble=_assemble_pk, filename="PK-batch-template.xlsx")
+"""The PK workbook."""
+
+
+def read_workbook(spec: WorkbookSpec, content: bytes) -> list[WorkbookItem]:
     """The items of a filled workbook, each carrying the problems of its own rows; rows that
-    belong to no PK (no Ref, an unknown Ref) are items of their own that fail. InvalidPayload
-    only for a workbook whose structure is broken."""
+    belong to no document (no Ref, an unknown Ref) are items of their own that fail.
+    InvalidPayload only for a workbook whose structure is broken."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
         raise InvalidPayload([FieldProblem("file", "workbook_rusak", {"alasan": type(exc).__name__})]) from None
-    sheets = {name: _rows(book, name) for name in COLUMNS}
-    reader = _Reader()
-    reader.documents(sheets["Dokumen"])
-    reader.objectives(sheets["Sasaran"])
-    reader.budget(sheets["Anggaran"])
-    if not reader.items and not reader.orphans:
+    sheets = {name: _rows(book, name, columns) for name, columns in spec.columns.items()}
+    items = spec.assemble(sheets)
+    if not items:
         raise InvalidPayload([FieldProblem("file:Dokumen", "workbook_kosong")])
-    return [*reader.items.values(), *reader.orphans.values()]
+    return items
