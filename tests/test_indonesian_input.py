@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from config.settings import Settings, get_settings
+from sakip import exactjson
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
 from sakip.pk_context import pk_context
@@ -247,3 +248,46 @@ def test_the_example_rows_are_marked_and_ignored_and_the_guide_speaks_indonesian
                                  content_type="multipart/form-data")
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["msg"].startswith("workbook tidak berisi baris dokumen")
+
+
+# (a Target cell as typed: text or a number cell, as printed in the PK, or the code of the refusal)
+WORKBOOK_TARGETS = [
+    ("1.250", "1.250"),
+    ("1.250,5", "1.250,5"),
+    ("88,5", "88,5"),
+    (" 88,5 ", "88,5"),
+    (1250, "1.250"),
+    (88.5, "88,5"),  # a number cell
+    ("WTP", "WTP"),
+    ("1.25", "angka_ambigu"),
+    ("1,250.50", "angka_ambigu"),
+    ("1.2.3", "angka_ambigu"),
+    (1e30, "angka_terlalu_besar"),
+]
+
+
+def test_workbook_targets_print_as_meant_or_are_refused(batch_client):
+    from service.workbook import PK_WORKBOOK, read_workbook
+
+    book = load_workbook(io.BytesIO(batch_client.get("/api/v1/batches/template.xlsx").data))
+    for n, (value, _) in enumerate(WORKBOOK_TARGETS):
+        book["Dokumen"].append([f"T-{n}", 2026, "murni", "kepala_daerah", "Pemerintah Provinsi Sumatera Utara",
+                                "Pemerintah Provinsi Sumatera Utara", None, None, "H. Tengku Amri Nasution, S.H.",
+                                None, None, "Gubernur Sumatera Utara", None, None, None, None, "Medan",
+                                dt.datetime(2026, 1, 2)])
+        book["Sasaran"].append([f"T-{n}", 1, "Sasaran", "Indikator", "Satuan", value, "positif"])
+    out = io.BytesIO()
+    book.save(out)
+    items = read_workbook(PK_WORKBOOK, out.getvalue())
+    assert [i.ref for i in items] == [f"T-{n}" for n in range(len(WORKBOOK_TARGETS))]
+    for item, (value, outcome) in zip(items, WORKBOOK_TARGETS, strict=True):
+        body = json.loads(exactjson.dumps({"type": "pk", "data": item.data}), parse_float=Decimal)  # as queued
+        if "_" in outcome:
+            with pytest.raises(InvalidPayload) as caught:
+                parse_document_request(body)
+            assert [(p.loc, p.code) for p in caught.value.problems] == [(TARGET, outcome)], value
+            assert item.cells["sasaran.0.indikator.0.target"].startswith("Sasaran!F")
+            assert item.headers["sasaran.0.indikator.0.target"] == "Target"
+        else:
+            printed = pk_context(parse_document_request(body).data)["sasaran"][0]["indikator"][0]["target"]
+            assert printed == outcome, value
