@@ -14,6 +14,7 @@ from sakip.numbers import read_nilai
 
 __all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKData", "Sasaran", "Tingkat"]
 
+
 class Tingkat(StrEnum):
     """Level of the first party; decides the layout and the budget column label."""
 
