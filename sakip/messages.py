@@ -128,6 +128,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bilangan_bulat": ("harus berupa bilangan bulat", "must be a whole number"),
     "peringatan_strict": ("{pesan} (peringatan {kode}; permintaan memakai strict)",
                           "{pesan} (warning {kode}; the request is strict)"),
+    "versi_berkas": ("harus 'original' atau 'signed'", "must be 'original' or 'signed'"),
+    "format_tidak_diminta": ("dokumen ini dibuat sebagai {dibuat}; '{nilai}' tidak diminta",
+                             "this document was made as {dibuat}; '{nilai}' was not requested"),
+    "pdf_bertanda_tangan_wajib": ("kirim PDF yang telah ditandatangani pada isian multipart 'file'",
+                                  "send the signed PDF in the multipart field 'file'"),
+    "bukan_pdf": ("berkas yang diunggah bukan PDF (tidak diawali %PDF-)",
+                  "the uploaded file is not a PDF (it does not start with %PDF-)"),
+    "pdf_terpotong": ("berkas yang diunggah bukan PDF yang utuh (tanpa penanda akhir berkas): apakah unggahan "
+                      "terpotong?", "the uploaded file is not a complete PDF (no end of file marker): was the "
+                      "upload cut short?"),
     # --- workbook
     "berkas_wajib": ("unggah workbook yang telah diisi pada isian multipart 'file'",
                      "upload the filled workbook in the multipart field 'file'"),

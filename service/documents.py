@@ -173,7 +173,7 @@ def download(doc_id: str) -> Response:
         raise Problem(409, "Not Ready", detail, status_now=record["status"])
     version = request.args.get("version", "original")
     if version not in ("original", "signed"):
-        raise _bad_query("version", "must be 'original' or 'signed'")
+        raise InvalidPayload([FieldProblem("query.version", "versi_berkas")])
     if version == "signed":
         signed = signed_file(record)
         if signed is None:
@@ -184,13 +184,9 @@ def download(doc_id: str) -> Response:
     files = {f.extension: f for f in stored_files(record)}
     wanted = request.args.get("format") or next(iter(files))
     if wanted not in files:
-        raise _bad_query("format", f"this document was made as {', '.join(files)}; '{wanted}' was not requested")
+        raise InvalidPayload([FieldProblem("query.format", "format_tidak_diminta",
+                                           {"dibuat": ", ".join(files), "nilai": wanted})])
     return _send(document_path(state().settings.documents_dir, doc_id, wanted), files[wanted])
-
-
-def _bad_query(name: str, msg: str) -> Problem:
-    return Problem(422, "Invalid request", f"The query parameter '{name}' is invalid.",
-                   errors=[{"loc": f"query.{name}", "msg": msg}])
 
 
 def _send(path: Path, stored: StoredFile) -> Response:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, request
 
+from sakip.errors import FieldProblem, InvalidPayload
 from service.problems import Problem
 from service.state import state
 from storage.files import document_path, write_atomic
@@ -39,8 +40,7 @@ def _uploaded_pdf() -> bytes:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise Problem(422, "Invalid request", "Send the signed PDF in the multipart field 'file'.",
-                          errors=[{"loc": "file", "msg": "missing"}])
+            raise InvalidPayload([FieldProblem("file", "pdf_bertanda_tangan_wajib")])
         return upload.read()
     raise Problem(415, "Unsupported Media Type",
                   "Send the signed PDF as application/pdf, or as multipart/form-data with the field 'file'.")
@@ -50,13 +50,10 @@ def _check_pdf(content: bytes) -> None:
     """A whole PDF: the header, and a cross-reference pointer and end marker at the end (a
     truncated upload or another file type fails; signing tools append incremental updates,
     which end the same way)."""
-    invalid = None
     if not re.match(rb"%PDF-\d\.\d", content):
-        invalid = "is not a PDF (it does not start with %PDF-)"
-    elif b"%%EOF" not in content[-2048:] or b"startxref" not in content[-4096:]:
-        invalid = "is not a complete PDF (no end of file marker): was the upload cut short?"
-    if invalid:
-        raise Problem(422, "Invalid request", f"The uploaded file {invalid}.", errors=[{"loc": "file", "msg": invalid}])
+        raise InvalidPayload([FieldProblem("file", "bukan_pdf")])
+    if b"%%EOF" not in content[-2048:] or b"startxref" not in content[-4096:]:
+        raise InvalidPayload([FieldProblem("file", "pdf_terpotong")])
 
 
 @bp.post("/<doc_id>/signed")

@@ -125,8 +125,7 @@ def version_file(doc_type: str, version: int) -> Response:
 def preview_file(doc_type: str, version: int, extension: str) -> Response:
     """The preview as a download; 422 for a format other than docx or pdf."""
     if extension not in CONTENT_TYPES:
-        allowed = "must be one of " + ", ".join(CONTENT_TYPES)
-        raise Problem(422, "Invalid request", f"format {allowed}", errors=[{"loc": ["format"], "msg": allowed}])
+        raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": ", ".join(CONTENT_TYPES)})])
     return _download(preview(doc_type, version, extension), extension,
                      f"preview-{doc_type}-v{version}.{extension}")
 

@@ -75,7 +75,7 @@ def test_signed_copy_as_multipart_and_bad_uploads(client, pdf_document):
     not_pdf = client.post(url, data=b"PK\x03\x04 a docx", headers={"Content-Type": "application/pdf"})
     assert not_pdf.status_code == 422 and not_pdf.get_json()["errors"][0]["loc"] == "file"
     truncated = client.post(url, data=original[: len(original) // 2], headers={"Content-Type": "application/pdf"})
-    assert truncated.status_code == 422 and "complete PDF" in truncated.get_json()["detail"]
+    assert truncated.status_code == 422 and "bukan PDF yang utuh" in truncated.get_json()["errors"][0]["msg"]
     wrong_type = client.post(url, data=b"hello", headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415 and wrong_type.mimetype == "application/problem+json"
     no_field = client.post(url, data={"other": (io.BytesIO(original), "x.pdf")}, content_type="multipart/form-data")
