@@ -138,6 +138,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pdf_terpotong": ("berkas yang diunggah bukan PDF yang utuh (tanpa penanda akhir berkas): apakah unggahan "
                       "terpotong?", "the uploaded file is not a complete PDF (no end of file marker): was the "
                       "upload cut short?"),
+    # --- HTTP answers (service/problems.py): http_{status} is the title
+    "http_400": ("Permintaan salah", "Bad Request"),
+    "http_401": ("Tidak berwenang", "Unauthorized"),
+    "http_404": ("Tidak ditemukan", "Not Found"),
+    "http_405": ("Metode tidak diizinkan", "Method Not Allowed"),
+    "http_409": ("Belum dapat diproses", "Conflict"),
+    "http_410": ("Sudah tidak tersedia", "Gone"),
+    "http_413": ("Permintaan terlalu besar", "Request Entity Too Large"),
+    "http_415": ("Jenis isi tidak didukung", "Unsupported Media Type"),
+    "http_429": ("Terlalu banyak permintaan", "Too Many Requests"),
+    "http_404_detail": ("Alamat ini tidak ada.", "There is nothing at this address."),
+    "http_405_detail": ("Alamat ini tidak menerima metode tersebut.", "This address does not accept that method."),
+    "http_413_detail": ("Isi permintaan melebihi batas ukuran layanan.",
+                        "The request body is larger than the service accepts."),
+    "kunci_api_wajib": ("Kirim kunci API Anda pada header 'Authorization: Bearer KEY'.",
+                        "Send your API key in the header 'Authorization: Bearer KEY'."),
+    "kunci_api_salah": ("Kunci API tidak valid.", "The API key is not valid."),
+    "batas_permintaan": ("Klien ini membuat lebih dari {batas} permintaan dalam satu menit; coba lagi dalam "
+                         "{detik} detik.", "This client made more than {batas} requests this minute; retry in "
+                         "{detik} s."),
+    "idempotency_key_format": ("Header {header} harus berisi 1 sampai {maks} karakter yang dapat dicetak.",
+                               "The {header} header must be 1 to {maks} printable characters."),
+    "idempotency_key_dipakai": ("{header} '{kunci}' sudah dipakai untuk isi permintaan lain; kirim kunci baru "
+                                "untuk permintaan baru.", "The {header} '{kunci}' was already used with a different "
+                                "request body; send a new key for a new request."),
+    "bukan_json": ("Kirim permintaan sebagai application/json.", "Send the request as application/json."),
+    "json_rusak": ("Isi permintaan bukan JSON yang valid: {alasan}", "The request body is not valid JSON: {alasan}"),
+    "dokumen_tidak_ada": ("Tidak ada dokumen dengan id '{id}'.", "No document with id '{id}'."),
+    "dokumen_belum_selesai": ("Dokumen berstatus {status}; berkasnya tersedia setelah selesai.{alasan}",
+                              "The document is {status}; its file is available once it is finished.{alasan}"),
+    "salinan_ttd_belum_ada": ("Belum ada salinan bertanda tangan yang diunggah untuk dokumen ini.",
+                              "No signed copy of this document has been uploaded yet."),
+    "berkas_dokumen_hilang": ("Berkas dokumen sudah tidak disimpan.", "The document's file is no longer stored."),
+    "batch_tidak_ada": ("Tidak ada batch dengan id '{id}'.", "No batch with id '{id}'."),
+    "batch_berjalan": ("Batch masih berjalan ({selesai} dari {total} item selesai); arsipnya dibuat setelah item "
+                       "terakhir selesai.", "The batch is still running ({selesai} of {total} items ended); its "
+                       "archive is built when the last item ends."),
+    "arsip_batch_hilang": ("Arsip batch sudah tidak disimpan.", "The batch's archive is no longer stored."),
+    "ttd_bukan_pdf_atau_multipart": ("Kirim PDF bertanda tangan sebagai application/pdf, atau multipart/form-data "
+                                     "dengan isian 'file'.", "Send the signed PDF as application/pdf, or as "
+                                     "multipart/form-data with the field 'file'."),
+    "ttd_belum_selesai": ("Dokumen berstatus {status}; hanya dokumen yang selesai dapat ditandatangani.",
+                          "The document is {status}; only a finished document can be signed."),
+    "ttd_bukan_pdf": ("Dokumen ini tidak dibuat sebagai PDF; minta format 'pdf' untuk menandatanganinya.",
+                      "This document was not made as PDF; request format 'pdf' to sign it."),
     # --- workbook
     "berkas_wajib": ("unggah workbook yang telah diisi pada isian multipart 'file'",
                      "upload the filled workbook in the multipart field 'file'"),

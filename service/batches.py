@@ -58,7 +58,7 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
         raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     fmt = request.form.get("format", "docx")
     if fmt not in ("docx", "pdf"):
-        raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": "'docx' or 'pdf'"})])
+        raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": "'docx', 'pdf'"})])
     version = request.form.get("template_version")
     if version is not None and not version.isdigit():
         raise InvalidPayload([FieldProblem("template_version", "bilangan_bulat")])
@@ -139,7 +139,7 @@ def workbook_template() -> Response:
 def _batch_or_404(batch_id: str) -> dict[str, str]:
     record = _store().get(batch_id) if len(batch_id) <= 64 else None
     if record is None or not owns(record):  # another client's batch is unknown to this one
-        raise Problem(404, "Not Found", f"No batch with id '{batch_id}'.")
+        raise Problem.coded(404, "batch_tidak_ada", {"id": batch_id})
     return record
 
 
@@ -213,10 +213,9 @@ def archive(batch_id: str) -> Response:
     record = _batch_or_404(batch_id)
     if record["status"] != BatchStatus.FINISHED.value:
         done = int(record["finished"]) + int(record["failed"])
-        raise Problem(409, "Not Ready", f"The batch is still running ({done} of {record['total']} items ended); "
-                      "its archive is built when the last item ends.")
+        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]})
     path = archive_path(state().settings.data_dir, batch_id)
     if not path.is_file():
-        raise Problem(410, "Gone", "The batch's archive is no longer stored.")
+        raise Problem.coded(410, "arsip_batch_hilang")
     name = f"{record['type'].upper()}-batch-{record['created_at'][:10]}-{batch_id[:8]}.zip"
     return send_file(path.resolve(), mimetype="application/zip", as_attachment=True, download_name=name)

@@ -91,7 +91,7 @@ def _record_or_404(doc_id: str) -> dict[str, str]:
     another client's document is as unknown as one that never existed."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
     if record is None or not owns(record):
-        raise Problem(404, "Not Found", f"No document with id '{doc_id}'.")
+        raise Problem.coded(404, "dokumen_tidak_ada", {"id": doc_id})
     return record
 
 
@@ -167,17 +167,16 @@ def download(doc_id: str) -> Response:
     not requested or an unknown version."""
     record = _record_or_404(doc_id)
     if record["status"] not in DOWNLOADABLE:
-        detail = f"The document is {record['status']}; its file is available once it is finished."
-        if record.get("error"):
-            detail += f" Reason: {record['error']}"
-        raise Problem(409, "Not Ready", detail, status_now=record["status"])
+        reason = f" {record['error']}" if record.get("error") else ""
+        raise Problem.coded(409, "dokumen_belum_selesai", {"status": record["status"], "alasan": reason},
+                            status_now=record["status"])
     version = request.args.get("version", "original")
     if version not in ("original", "signed"):
         raise InvalidPayload([FieldProblem("query.version", "versi_berkas")])
     if version == "signed":
         signed = signed_file(record)
         if signed is None:
-            raise Problem(404, "Not Found", "No signed copy of this document has been uploaded yet.")
+            raise Problem.coded(404, "salinan_ttd_belum_ada")
         from service.signed import signed_path  # the signed blueprint owns where signed copies live
 
         return _send(signed_path(state().settings.documents_dir, doc_id), signed)
@@ -191,6 +190,6 @@ def download(doc_id: str) -> Response:
 
 def _send(path: Path, stored: StoredFile) -> Response:
     if not path.is_file():
-        raise Problem(410, "Gone", "The document's file is no longer stored.")
+        raise Problem.coded(410, "berkas_dokumen_hilang")
     return send_file(path.resolve(), mimetype=CONTENT_TYPES[stored.extension], as_attachment=True,
                      download_name=stored.name, etag=stored.sha256)

@@ -42,8 +42,7 @@ def _uploaded_pdf() -> bytes:
         if upload is None:
             raise InvalidPayload([FieldProblem("file", "pdf_bertanda_tangan_wajib")])
         return upload.read()
-    raise Problem(415, "Unsupported Media Type",
-                  "Send the signed PDF as application/pdf, or as multipart/form-data with the field 'file'.")
+    raise Problem.coded(415, "ttd_bukan_pdf_atau_multipart")
 
 
 def _check_pdf(content: bytes) -> None:
@@ -65,9 +64,9 @@ def upload_signed(doc_id: str):
 
     record = _record_or_404(doc_id)
     if record["status"] not in DOWNLOADABLE:
-        raise Problem(409, "Not Ready", f"The document is {record['status']}; only a finished document can be signed.")
+        raise Problem.coded(409, "ttd_belum_selesai", {"status": record["status"]})
     if "pdf" not in (record.get("formats") or record.get("format") or "").split(","):
-        raise Problem(409, "Conflict", "This document was not made as PDF; request format 'pdf' to sign it.")
+        raise Problem.coded(409, "ttd_bukan_pdf")
     content = _uploaded_pdf()
     _check_pdf(content)
     st = state()

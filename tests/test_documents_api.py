@@ -39,7 +39,7 @@ def test_status_moves_from_queued_to_finished_with_timestamps(client, run_worker
 def test_malformed_json_is_400(client):
     response = client.post("/api/v1/documents", data=b'{"type": "pk",', content_type="application/json")
     assert response.status_code == 400 and response.mimetype == PROBLEM
-    assert "not valid JSON" in response.get_json()["detail"]
+    assert "bukan JSON yang valid" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize("payload", [b"NaN", b"\xff\xfe", b"[" * 100000])

@@ -61,3 +61,15 @@ def test_no_validator_text_reaches_a_user(path, value):
         for lang in ("id", "en"):
             text = problem.message(lang)
             assert "Input should" not in text and "Value error" not in text and "{" not in text, text
+
+
+def test_http_answers_speak_the_clients_language(client):
+    missing = client.get("/api/v1/documents/nope").get_json()
+    assert (missing["title"], missing["detail"]) == ("Tidak ditemukan", "Tidak ada dokumen dengan id 'nope'.")
+    english = client.get("/api/v1/documents/nope", headers={"Accept-Language": "en"}).get_json()
+    assert (english["title"], english["detail"]) == ("Not Found", "No document with id 'nope'.")
+    wrong_type = client.post("/api/v1/documents", data="x", content_type="text/plain")
+    assert wrong_type.status_code == 415
+    assert wrong_type.get_json()["detail"] == "Kirim permintaan sebagai application/json."
+    nowhere = client.get("/api/v1/nowhere")
+    assert nowhere.status_code == 404 and nowhere.get_json()["detail"] == "Alamat ini tidak ada."
