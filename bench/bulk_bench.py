@@ -41,7 +41,7 @@ def _items(n: int) -> list[dict]:
     for i in range(n):
         item = json.loads(json.dumps(data))
         item["pihak_pertama"]["nama"] = f"Pegawai Nomor {i}, S.T."
-        item["pihak_pertama"]["nip"] = f"19800101{2000 + i % 20:04d}01{i % 10}{i % 1000:03d}"[:18].ljust(18, "0")
+        item["pihak_pertama"]["nip"] = f"19800101{2000 + i % 20:04d}01{1 + i % 2}{i % 1000:03d}"  # a well-formed NIP
         item["instansi"]["nama"] = f"Dinas Contoh {i % 45}"
         items.append({"ref": f"P{i:05d}", "data": item})
     return items

@@ -9,10 +9,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["submit_batch"]
+from sakip import exactjson
+
+__all__ = ["follow_batch", "submit_batch"]
 
 
 def _request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
@@ -44,34 +47,58 @@ def _bar(status: dict[str, Any], width: int = 40) -> str:
             f"{done}/{status['total']} ({status['failed']} failed, {rate:.0f}/s)")
 
 
+def _report(api: str, batch_id: str, auth: dict[str, str]) -> None:
+    """Each failed item's errors and each finished item's quality warnings, on stderr."""
+    for item in _request(f"{api}/{batch_id}/errors", headers=auth)["failed"]:
+        for error in item["errors"] or [{"loc": "", "msg": item["error"]}]:
+            where = "" if error.get("cell") else f"{error['loc']}: "
+            print(f"gagal {item['ref']}: {where}{error['msg']}", file=sys.stderr)
+    for item in _request(f"{api}/{batch_id}/warnings", headers=auth)["items"]:
+        for warning in item["warnings"]:
+            where = "" if warning.get("cell") else f"{warning['loc']}: "
+            print(f"peringatan {item['ref']} [{warning['code']}] {where}{warning['msg']}", file=sys.stderr)
+
+
 def submit_batch(path: Path, doc_type: str, fmt: str, base_url: str, wait: bool, output: Path | None,
-                 key: str | None = None) -> int:
-    """Submit ``path`` (sending API key ``key``, if any); with ``wait``, show progress and save the
-    archive. Returns the exit code."""
+                 key: str | None = None, strict: bool = False) -> int:
+    """Submit ``path`` (sending API key ``key``, if any); with ``wait``, show progress, list the
+    failed items and the quality warnings, and save the archive. Returns the exit code."""
     api = f"{base_url.rstrip('/')}/api/v1/batches"
     auth = {"Authorization": f"Bearer {key}"} if key else {}
     content = path.read_bytes()
     if path.suffix.lower() == ".xlsx":
-        body, content_type = _multipart({"type": doc_type, "format": fmt}, path.name, content)
+        fields = {"type": doc_type, "format": fmt, **({"strict": "true"} if strict else {})}
+        body, content_type = _multipart(fields, path.name, content)
     else:
-        parsed = json.loads(content)
+        parsed = json.loads(content, parse_float=Decimal)
         if isinstance(parsed, list):  # a bare list of {ref, data}
             parsed = {"type": doc_type, "format": fmt, "items": parsed}
-        body, content_type = json.dumps(parsed, ensure_ascii=False).encode(), "application/json"
+        if strict:
+            parsed["strict"] = True
+        body, content_type = exactjson.dumps(parsed).encode(), "application/json"
     batch = _request(api, data=body, headers={"Content-Type": content_type, **auth})
     print(f"batch {batch['id']}: {batch['total']} items", file=sys.stderr)
     if not wait:
         print(batch["id"])
         return 0
+    return follow_batch(base_url, batch["id"], output or Path(f"{doc_type.upper()}-batch-{batch['id'][:8]}.zip"),
+                        key)
+
+
+def follow_batch(base_url: str, batch_id: str, target: Path, key: str | None = None) -> int:
+    """Show the batch's progress until its archive is ready, list its failed items and quality
+    warnings, save the archive to ``target``. Returns 1 when an item failed, else 0."""
+    api = f"{base_url.rstrip('/')}/api/v1/batches"
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
     while True:
-        status = _request(f"{api}/{batch['id']}", headers=auth)
+        status = _request(f"{api}/{batch_id}", headers=auth)
         print(_bar(status), end="", file=sys.stderr, flush=True)
         if status["archive_ready"]:
             break
         time.sleep(1)
     print(file=sys.stderr)
-    target = output or Path(f"{doc_type.upper()}-batch-{batch['id'][:8]}.zip")
-    archive = urllib.request.Request(f"{api}/{batch['id']}/archive", headers=auth)
+    _report(api, batch_id, auth)
+    archive = urllib.request.Request(f"{api}/{batch_id}/archive", headers=auth)
     with urllib.request.urlopen(archive, timeout=600) as response, \
             open(target, "wb") as handle:
         while chunk := response.read(1 << 20):

@@ -39,6 +39,8 @@ def _render(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"invalid: {problem.loc}: {problem.msg}", file=sys.stderr)
         return 1
+    for warning in produced.warnings:
+        print(f"peringatan [{warning.code}] {warning.loc}: {warning.message()}", file=sys.stderr)
     target = output or Path(produced.filename)
     write_atomic(target, produced.content)
     print(target)
@@ -51,7 +53,7 @@ def _batch_submit(args: argparse.Namespace) -> int:
     settings = get_settings()
     key = args.key or (settings.client_key.get_secret_value() if settings.client_key else None)
     return submit_batch(Path(args.file), args.type, args.format, args.url or settings.base_url, args.wait,
-                        Path(args.output) if args.output else None, key=key)
+                        Path(args.output) if args.output else None, key=key, strict=args.strict)
 
 
 def _templates_validate(args: argparse.Namespace) -> int:
@@ -122,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     submit.add_argument("--wait", action="store_true", help="show progress, then save the archive")
     submit.add_argument("-o", "--output", help="where to save the archive (with --wait)")
     submit.add_argument("--key", help="API key to send; default DOCGEN_CLIENT_KEY")
+    submit.add_argument("--strict", action="store_true", help="fail every item that has quality warnings")
     submit.set_defaults(func=_batch_submit)
     keys = sub.add_parser("keys", help="API keys of client applications").add_subparsers(dest="action", required=True)
     create = keys.add_parser("create", help="make a key for client NAME: prints it once, stores only its hash")

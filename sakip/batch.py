@@ -33,19 +33,20 @@ class BatchRequest(Strict):
     type: str = Field(description='Document type of every item, e.g. "pk".')
     format: Literal["docx", "pdf"] = Field(default="docx", description="Output format of every item.")
     template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
+    strict: bool = Field(default=False, description="Fail each item that has quality warnings.")
     items: list[BatchItem] = Field(min_length=1)
 
 
 def parse_batch_request(body: Any, max_items: int) -> BatchRequest:
     """The checked envelope, or InvalidPayload naming every bad field."""
     if not isinstance(body, dict):
-        raise InvalidPayload([FieldProblem("body", "must be a JSON object")])
+        raise InvalidPayload([FieldProblem("body", "body_objek")])
     if isinstance(body.get("items"), list) and len(body["items"]) > max_items:
-        raise InvalidPayload([FieldProblem("items", f"a batch holds at most {max_items} items")])
+        raise InvalidPayload([FieldProblem("items", "batch_terlalu_banyak", {"maks": max_items})])
     request = validate_model(BatchRequest, body)
     doctype_named(request.type)
     duplicates = [ref for ref, count in Counter(item.ref for item in request.items).items() if count > 1]
     if duplicates:
         shown = ", ".join(repr(r) for r in duplicates[:5])
-        raise InvalidPayload([FieldProblem("items", f"each ref must be unique in the batch; repeated: {shown}")])
+        raise InvalidPayload([FieldProblem("items", "ref_ganda", {"refs": shown})])
     return request

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from sakip.doctypes import DOCUMENT_TYPES, PLANNED_TYPES, DocumentType
-from sakip.errors import FieldProblem, InvalidPayload
+from sakip.errors import FieldProblem, InvalidPayload, ReadError
 from sakip.models.common import Strict
 from sakip.validation import validate_model
 
@@ -36,9 +36,9 @@ class DocumentRequest(Strict):
         """One clear sentence for any bad format, instead of one error per union branch."""
         formats = value if isinstance(value, list) else [value]
         if not formats or not all(f in FORMATS for f in formats):
-            raise ValueError("must be 'docx' or 'pdf', or a list of them such as [\"docx\", \"pdf\"]")
+            raise ReadError("format_tidak_dikenal")
         if len(set(formats)) != len(formats):
-            raise ValueError("lists a format twice")
+            raise ReadError("format_ganda")
         return value
 
     @property
@@ -49,6 +49,7 @@ class DocumentRequest(Strict):
     pdf_profile: Literal["pdf", "pdfa-2b"] | None = Field(
         default=None, description='PDF flavour: "pdf", or "pdfa-2b" (PDF/A-2b for archives); default: the '
                                   "service's DOCGEN_PDF_PROFILE.")
+    strict: bool = Field(default=False, description="Refuse the document (422) when it has quality warnings.")
     data: dict[str, Any] = Field(description="The document's data; its shape depends on type.")
 
 
@@ -66,17 +67,14 @@ def doctype_named(name: str) -> DocumentType:
     if name in DOCUMENT_TYPES:
         return DOCUMENT_TYPES[name]
     known = ", ".join(sorted(DOCUMENT_TYPES))
-    if name in PLANNED_TYPES:
-        msg = f"document type '{name}' is not available yet; available: {known}"
-    else:
-        msg = f"unknown document type '{name}'; available: {known}"
-    raise InvalidPayload([FieldProblem("type", msg)])
+    code = "jenis_dokumen_belum_tersedia" if name in PLANNED_TYPES else "jenis_dokumen_tidak_dikenal"
+    raise InvalidPayload([FieldProblem("type", code, {"nilai": name, "tersedia": known})])
 
 
 def parse_document_request(body: Any) -> ValidDocument:
     """The validated request, or InvalidPayload listing every bad field of envelope and data."""
     if not isinstance(body, dict):
-        raise InvalidPayload([FieldProblem("body", "must be a JSON object")])
+        raise InvalidPayload([FieldProblem("body", "body_objek")])
     problems: list[FieldProblem] = []
     request = doctype = data = None
     try:

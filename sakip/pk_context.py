@@ -58,7 +58,7 @@ def _sasaran_rows(pk: PKData) -> list[dict[str, Any]]:
             "no": str(number),
             "uraian": sasaran.uraian,
             "indikator": [
-                {"uraian": ind.uraian, "satuan": ind.satuan, "target": print_value(ind.target)}
+                {"uraian": ind.uraian, "satuan": ind.satuan or "", "target": print_value(ind.target)}
                 for ind in sasaran.indikator
             ],
         }
@@ -95,7 +95,7 @@ def _rencana_aksi_rows(pk: PKData) -> list[dict[str, Any]]:
                 rows.append({
                     "no": str(len(rows) + 1),
                     "indikator": ind.uraian,
-                    "satuan": ind.satuan,
+                    "satuan": ind.satuan or "",
                     "target": print_value(ind.target),
                     "tw": [print_value(v) for v in ind.triwulan],
                 })

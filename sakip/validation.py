@@ -1,4 +1,4 @@
-"""Turns pydantic validation into InvalidPayload with dotted paths and plain messages."""
+"""Turns pydantic validation into InvalidPayload with dotted paths and message-table codes."""
 
 from __future__ import annotations
 
@@ -6,24 +6,39 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sakip.errors import FieldError, FieldProblem, InvalidPayload
+from sakip.errors import FieldError, FieldProblem, InvalidPayload, ReadError
+from sakip.messages import GENERIC, MESSAGES
 from sakip.models.pk import UNION_TAGS
 
 __all__ = ["problems_from", "validate_model"]
 
 M = TypeVar("M", bound=BaseModel)
 
-
-def _message(error: dict[str, Any]) -> str:
-    msg = error["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    return msg
+# Parameters pydantic puts in an error's context that are worth showing.
+_SHOWN_CONTEXT = ("ge", "le", "gt", "lt", "min_length", "max_length", "expected", "max_digits",
+                  "decimal_places", "whole_digits")
 
 
 def _is_internal(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or "(" in part)
+
+
+def _coded(error: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The message code and parameters of one pydantic error; never pydantic's own text."""
+    context = error.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, ReadError):
+        return cause.code, dict(cause.params)
+    if isinstance(cause, ValueError):
+        # A plain ValueError is a sentence one of our validators wrote, not pydantic's text.
+        return str(cause), {}
+    kind = error["type"]
+    if kind in MESSAGES:
+        params = {k: str(v) for k, v in context.items() if k in _SHOWN_CONTEXT}
+        if "expected" in params:  # pydantic's "'a', 'b' or 'c'" in no language: "'a', 'b', 'c'"
+            params["expected"] = params["expected"].replace(" or ", ", ")
+        return kind, params
+    return GENERIC, {}
 
 
 def problems_from(exc: ValidationError, prefix: str = "") -> list[FieldProblem]:
@@ -36,7 +51,8 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[FieldProblem]:
         if isinstance(cause, FieldError):
             parts.append(cause.loc)
         loc = ".".join(([prefix] if prefix else []) + parts)
-        problems.append(FieldProblem(loc=loc or prefix, msg=_message(error)))
+        code, params = _coded(error)
+        problems.append(FieldProblem(loc or prefix, code, params))
     return problems
 
 

@@ -33,8 +33,8 @@ ANONYMOUS = Client(name="", admin=True)
 """The caller when no keys are configured."""
 
 
-def _unauthorized(detail: str) -> Problem:
-    return Problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="docgen"'})
+def _unauthorized(code: str) -> Problem:
+    return Problem.coded(401, code, headers={"WWW-Authenticate": 'Bearer realm="docgen"'})
 
 
 def authenticate() -> Client:
@@ -45,10 +45,10 @@ def authenticate() -> Client:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise _unauthorized("Send your API key in the header 'Authorization: Bearer KEY'.")
+        raise _unauthorized("kunci_api_wajib")
     key = ring.check(token)
     if key is None:
-        raise _unauthorized("The API key is not valid.")
+        raise _unauthorized("kunci_api_salah")
     return Client(name=key.name, admin=key.admin)
 
 

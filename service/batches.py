@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
 from flask import Blueprint, Response, request, send_file
 from rq import Queue
 
+from sakip import exactjson
 from sakip.batch import parse_batch_request
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import entry_message
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.idempotency import Idempotency
+from service.language import request_language
 from service.problems import Problem
 from service.state import state
-from service.workbook import pk_template_workbook, read_pk_workbook
+from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
 from service.workbook_limits import check_workbook_archive
+from service.workbook_lkjip import LKJIP_WORKBOOK
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
@@ -27,6 +30,8 @@ from workers.submit import enqueue_chunks
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
+"""The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
 
 
@@ -37,38 +42,42 @@ def _store() -> BatchStore:
 
 def _links(batch_id: str) -> dict[str, str]:
     base = f"{state().settings.base_url}/api/v1/batches/{batch_id}"
-    return {"self": base, "errors": f"{base}/errors", "archive": f"{base}/archive"}
+    return {"self": base, "errors": f"{base}/errors", "warnings": f"{base}/warnings", "archive": f"{base}/archive"}
 
 
-def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], str]:
+def _strict_field(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "ya", "yes", "on")
+
+
+def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], str, bool]:
     request.max_content_length = state().settings.max_batch_bytes
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidPayload([FieldProblem("file", "upload the filled workbook in the multipart field 'file'")])
+        raise InvalidPayload([FieldProblem("file", "berkas_wajib")])
     doc_type = request.form.get("type", "pk")
-    if doc_type != "pk":
-        raise InvalidPayload([FieldProblem("type", "workbook batches are available for type 'pk'")])
+    if doc_type not in WORKBOOKS:
+        raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     fmt = request.form.get("format", "docx")
     if fmt not in ("docx", "pdf"):
-        raise InvalidPayload([FieldProblem("format", "Input should be 'docx' or 'pdf'")])
+        raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": "'docx', 'pdf'"})])
     version = request.form.get("template_version")
     if version is not None and not version.isdigit():
-        raise InvalidPayload([FieldProblem("template_version", "must be a whole number")])
+        raise InvalidPayload([FieldProblem("template_version", "bilangan_bulat")])
     content = upload.read()
-    fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", content)
+    strict = _strict_field(request.form.get("strict"))
+    fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", str(strict), content)
     settings = state().settings
     check_workbook_archive(content, settings.max_workbook_unpacked_mb * 1024 * 1024, settings.max_workbook_rows)
-    items = read_pk_workbook(content)
-    return doc_type, fmt, int(version) if version else None, [
-        {"ref": i.ref, "data": i.data, "cells": i.cells} for i in items], fingerprint
+    items = read_workbook(WORKBOOKS[doc_type], content)
+    return doc_type, fmt, int(version) if version else None, [i.as_item() for i in items], fingerprint, strict
 
 
-def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str]:
+def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str, bool]:
     settings = state().settings
     raw, body = read_json_body(settings.max_batch_bytes)
     batch = parse_batch_request(body, settings.max_batch_items)
     items = [item.model_dump(exclude_none=True) for item in batch.items]
-    return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw)
+    return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw), batch.strict
 
 
 @bp.post("")
@@ -80,22 +89,21 @@ def submit():
     422 bad envelope or unreadable workbook."""
     st = state()
     if request.mimetype == "multipart/form-data":
-        doc_type, fmt, version, items, fingerprint = _items_from_upload()
+        doc_type, fmt, version, items, fingerprint, strict = _items_from_upload()
     else:
-        doc_type, fmt, version, items, fingerprint = _items_from_json()
+        doc_type, fmt, version, items, fingerprint, strict = _items_from_json()
     idempotency = Idempotency("batches", fingerprint)
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     if len(items) > st.settings.max_batch_items:
-        raise InvalidPayload([FieldProblem("items", f"a batch holds at most {st.settings.max_batch_items} items")])
+        raise InvalidPayload([FieldProblem("items", "batch_terlalu_banyak", {"maks": st.settings.max_batch_items})])
     doctype_named(doc_type)
     try:
         template = st.templates.get(doc_type, version)
     except UnknownTemplate as exc:
-        raise InvalidPayload([FieldProblem("template_version", str(exc))]) from None
+        raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
     size = st.settings.batch_chunk_size
-    # Decimals are written as strings: the models read numeric strings back exactly.
-    chunks = [json.dumps(items[i:i + size], ensure_ascii=False, default=str) for i in range(0, len(items), size)]
+    chunks = [exactjson.dumps(items[i:i + size]) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
     links = _links(batch_id)
     body = {"id": batch_id, "status": BatchStatus.RUNNING.value, "total": len(items), "links": links}
@@ -107,7 +115,8 @@ def submit():
             pipe.multi()
             _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
                                        "template_name": template.name, "template_version": template.version,
-                                       "template_sha256": template.sha256, "client": current_client().name},
+                                       "template_sha256": template.sha256, "client": current_client().name,
+                                       "strict": "1" if strict else ""},
                             chunks, pipeline=pipe)
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()
@@ -119,21 +128,21 @@ def submit():
 
 @bp.get("/template.xlsx")
 def workbook_template() -> Response:
-    """The workbook to fill for a batch (?type=pk). Errors: 422 for other types."""
+    """The workbook to fill for a batch (?type=pk or lkjip). Errors: 422 for other types."""
     doc_type = request.args.get("type", "pk")
-    if doc_type != "pk":
-        raise InvalidPayload([FieldProblem("type", "workbooks are available for type 'pk'")])
+    if doc_type not in WORKBOOKS:
+        raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     if doc_type not in _workbook_cache:
-        _workbook_cache[doc_type] = pk_template_workbook()
+        _workbook_cache[doc_type] = template_workbook(WORKBOOKS[doc_type])
     response = Response(_workbook_cache[doc_type], mimetype=XLSX)
-    response.headers["Content-Disposition"] = "attachment; filename=PK-batch-template.xlsx"
+    response.headers["Content-Disposition"] = f"attachment; filename={WORKBOOKS[doc_type].filename}"
     return response
 
 
 def _batch_or_404(batch_id: str) -> dict[str, str]:
     record = _store().get(batch_id) if len(batch_id) <= 64 else None
     if record is None or not owns(record):  # another client's batch is unknown to this one
-        raise Problem(404, "Not Found", f"No batch with id '{batch_id}'.")
+        raise Problem.coded(404, "batch_tidak_ada", {"id": batch_id})
     return record
 
 
@@ -156,7 +165,7 @@ def status(batch_id: str):
     return {
         "id": batch_id, "type": record["type"], "format": record["format"], "status": record["status"],
         "total": total, "queued": total - finished - failed - started, "started": started,
-        "finished": finished, "failed": failed,
+        "finished": finished, "failed": failed, "warned": int(record.get("warned") or 0),
         "progress": progress(record),
         "template": {"name": record["template_name"], "version": int(record["template_version"]),
                      "sha256": record["template_sha256"]},
@@ -170,11 +179,34 @@ def status(batch_id: str):
 
 @bp.get("/<batch_id>/errors")
 def errors(batch_id: str):
-    """The failed items and why, each field error with its path (and workbook cell)."""
+    """The failed items and why, each field error with its path (and workbook cell and column
+    header), in the client's language."""
     _batch_or_404(batch_id)
-    failed = [{"ref": r["ref"], "index": r["index"], "error": r.get("error", ""), "errors": r.get("errors", [])}
-              for r in _store().failed(batch_id)]
+    lang = request_language()
+    failed = []
+    for result in _store().failed(batch_id):
+        errors = [_public_entry(e, lang) for e in result.get("errors", [])]
+        error = "; ".join(e["msg"] if e.get("cell") else f"{e['loc']}: {e['msg']}" for e in errors)
+        failed.append({"ref": result["ref"], "index": result["index"], "error": error or result.get("error", ""),
+                       "errors": errors})
     return {"id": batch_id, "failed": failed}
+
+
+@bp.get("/<batch_id>/warnings")
+def warnings(batch_id: str):
+    """The finished items that have quality warnings, each warning with its code and path (and
+    workbook cell), in the client's language."""
+    _batch_or_404(batch_id)
+    lang = request_language()
+    items = [{"ref": r["ref"], "index": r["index"], "id": r.get("doc_id", ""),
+              "warnings": [_public_entry(w, lang) for w in r["warnings"]]} for r in _store().warned(batch_id)]
+    return {"id": batch_id, "items": items}
+
+
+def _public_entry(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A stored error or warning as a client reads it: code, path, sentence, cell and header."""
+    shown = {k: entry[k] for k in ("code", "loc", "cell", "header") if entry.get(k)}
+    return {**shown, "msg": entry_message(entry, lang)}
 
 
 @bp.get("/<batch_id>/archive")
@@ -184,10 +216,9 @@ def archive(batch_id: str) -> Response:
     record = _batch_or_404(batch_id)
     if record["status"] != BatchStatus.FINISHED.value:
         done = int(record["finished"]) + int(record["failed"])
-        raise Problem(409, "Not Ready", f"The batch is still running ({done} of {record['total']} items ended); "
-                      "its archive is built when the last item ends.")
+        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]})
     path = archive_path(state().settings.data_dir, batch_id)
     if not path.is_file():
-        raise Problem(410, "Gone", "The batch's archive is no longer stored.")
+        raise Problem.coded(410, "arsip_batch_hilang")
     name = f"{record['type'].upper()}-batch-{record['created_at'][:10]}-{batch_id[:8]}.zip"
     return send_file(path.resolve(), mimetype="application/zip", as_attachment=True, download_name=name)

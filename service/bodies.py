@@ -23,7 +23,7 @@ def read_json_body(max_bytes: int | None = None) -> tuple[str, Any]:
     Raises Problem 415 (not JSON), 400 (malformed); werkzeug raises 413 above the limit.
     """
     if request.mimetype and not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
-        raise Problem(415, "Unsupported Media Type", "Send the request as application/json.")
+        raise Problem.coded(415, "bukan_json")
     if max_bytes is not None:
         request.max_content_length = max_bytes
     raw = request.get_data(cache=False)
@@ -31,4 +31,4 @@ def read_json_body(max_bytes: int | None = None) -> tuple[str, Any]:
         text = raw.decode("utf-8")
         return text, json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        raise Problem(400, "Malformed JSON", f"The request body is not valid JSON: {exc}") from None
+        raise Problem.coded(400, "json_rusak", {"alasan": str(exc)}) from None

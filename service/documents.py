@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,13 @@ from flask import Blueprint, Response, request, send_file
 
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import entry_message
+from sakip.quality import quality_warnings, warnings_as_problems
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.capacity import check_queue_depth
 from service.idempotency import Idempotency
+from service.language import request_language
 from service.problems import Problem
 from service.signed import signed_path, signing_state
 from service.state import state
@@ -68,8 +72,21 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
         "created_at": record["created_at"],
         "started_at": record.get("started_at") or None,
         "finished_at": record.get("finished_at") or None,
+        "warnings": stored_warnings(record),
         "links": links,
     }
+
+
+def stored_warnings(record: dict[str, str]) -> list[dict[str, Any]]:
+    """The record's quality warnings as {code, loc, msg} in the client's language (and, for a
+    workbook item, the cell and column header)."""
+    lang = request_language()
+    try:
+        stored = json.loads(record.get("warnings") or "[]")
+    except ValueError:
+        return []
+    return [{**{k: w[k] for k in ("code", "loc", "cell", "header") if w.get(k)}, "msg": entry_message(w, lang)}
+            for w in stored]
 
 
 def _record_or_404(doc_id: str) -> dict[str, str]:
@@ -77,7 +94,7 @@ def _record_or_404(doc_id: str) -> dict[str, str]:
     another client's document is as unknown as one that never existed."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
     if record is None or not owns(record):
-        raise Problem(404, "Not Found", f"No document with id '{doc_id}'.")
+        raise Problem.coded(404, "dokumen_tidak_ada", {"id": doc_id})
     return record
 
 
@@ -87,12 +104,11 @@ def _checked_callback(url: str | None) -> str | None:
         return None
     settings = state().settings
     if not settings.webhook_secret:
-        raise InvalidPayload([FieldProblem("callback_url", "callbacks are not enabled on this service "
-                                                           "(DOCGEN_WEBHOOK_SECRET is not set); poll the document")])
+        raise InvalidPayload([FieldProblem("callback_url", "callback_nonaktif")])
     try:
         return check_callback_url(url, settings.callback_allow)
     except UnsafeCallback as exc:
-        raise InvalidPayload([FieldProblem("callback_url", str(exc))]) from None
+        raise InvalidPayload([FieldProblem("callback_url", "callback_tidak_aman", {"alasan": str(exc)})]) from None
 
 
 @bp.post("")
@@ -107,15 +123,20 @@ def submit():
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
     check_queue_depth()
+    warnings = quality_warnings(valid.data)
+    if warnings and valid.request.strict:
+        raise InvalidPayload(warnings_as_problems(warnings))
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:
-        raise InvalidPayload([FieldProblem("template_version", str(exc))]) from None
+        raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
     callback_url = _checked_callback(valid.request.callback_url)
     doc_id = uuid.uuid4().hex
     formats = valid.request.formats
     links = _links(doc_id, formats if len(formats) > 1 else None)
-    body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links}
+    stored = json.dumps([w.to_stored() for w in warnings], ensure_ascii=False)
+    body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links,
+                "warnings": stored_warnings({"warnings": stored})}
     if (previous := idempotency.claim(body_out)) is not None:  # a concurrent retry got there first
         return Idempotency.replayed(previous)
     try:
@@ -126,7 +147,7 @@ def submit():
                 "type": valid.request.type, "format": ",".join(valid.request.formats),
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
-                "callback_url": callback_url or "",
+                "callback_url": callback_url or "", "warnings": stored,
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()
@@ -150,32 +171,27 @@ def download(doc_id: str) -> Response:
     not requested or an unknown version."""
     record = _record_or_404(doc_id)
     if record["status"] not in DOWNLOADABLE:
-        detail = f"The document is {record['status']}; its file is available once it is finished."
-        if record.get("error"):
-            detail += f" Reason: {record['error']}"
-        raise Problem(409, "Not Ready", detail, status_now=record["status"])
+        reason = f" {record['error']}" if record.get("error") else ""
+        raise Problem.coded(409, "dokumen_belum_selesai", {"status": record["status"], "alasan": reason},
+                            status_now=record["status"])
     version = request.args.get("version", "original")
     if version not in ("original", "signed"):
-        raise _bad_query("version", "must be 'original' or 'signed'")
+        raise InvalidPayload([FieldProblem("query.version", "versi_berkas")])
     if version == "signed":
         signed = signed_file(record)
         if signed is None:
-            raise Problem(404, "Not Found", "No signed copy of this document has been uploaded yet.")
+            raise Problem.coded(404, "salinan_ttd_belum_ada")
         return _send(signed_path(state().settings.documents_dir, doc_id), signed)
     files = {f.extension: f for f in stored_files(record)}
     wanted = request.args.get("format") or next(iter(files))
     if wanted not in files:
-        raise _bad_query("format", f"this document was made as {', '.join(files)}; '{wanted}' was not requested")
+        raise InvalidPayload([FieldProblem("query.format", "format_tidak_diminta",
+                                           {"dibuat": ", ".join(files), "nilai": wanted})])
     return _send(document_path(state().settings.documents_dir, doc_id, wanted), files[wanted])
-
-
-def _bad_query(name: str, msg: str) -> Problem:
-    return Problem(422, "Invalid request", f"The query parameter '{name}' is invalid.",
-                   errors=[{"loc": f"query.{name}", "msg": msg}])
 
 
 def _send(path: Path, stored: StoredFile) -> Response:
     if not path.is_file():
-        raise Problem(410, "Gone", "The document's file is no longer stored.")
+        raise Problem.coded(410, "berkas_dokumen_hilang")
     return send_file(path.resolve(), mimetype=CONTENT_TYPES[stored.extension], as_attachment=True,
                      download_name=stored.name, etag=stored.sha256)

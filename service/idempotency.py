@@ -36,8 +36,8 @@ class Idempotency:
     def __init__(self, kind: str, fingerprint: str) -> None:
         value = request.headers.get(HEADER)
         if value is not None and not (0 < len(value.strip()) <= MAX_KEY_LENGTH and value.isprintable()):
-            raise Problem(400, "Bad Request", f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} printable "
-                          "characters.", errors=[{"loc": f"header.{HEADER}", "msg": "invalid"}])
+            raise Problem.coded(400, "idempotency_key_format", {"header": HEADER, "maks": MAX_KEY_LENGTH},
+                                errors=[{"loc": f"header.{HEADER}", "msg": "invalid"}])
         self.key = value.strip() if value is not None else None
         self.fingerprint = fingerprint
         self.redis_key = ""
@@ -64,8 +64,8 @@ class Idempotency:
             return None
         stored = json.loads(raw)
         if stored["sha256"] != self.fingerprint:
-            raise Problem(409, "Conflict", f"The {HEADER} '{self.key}' was already used with a different request "
-                          "body; send a new key for a new request.", resource_id=stored["answer"]["id"])
+            raise Problem.coded(409, "idempotency_key_dipakai", {"header": HEADER, "kunci": self.key},
+                                resource_id=stored["answer"]["id"])
         return stored["answer"]
 
     def claim(self, answer: dict[str, Any]) -> dict[str, Any] | None:

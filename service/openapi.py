@@ -47,12 +47,21 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="For 422: every invalid field.")
 
 
+class QualityWarning(BaseModel):
+    """A quality warning: its code (README, Quality warnings), the field's path and a sentence."""
+
+    code: str
+    loc: str
+    msg: str
+
+
 class Accepted(BaseModel):
     """The answer to an accepted POST: the new resource's id, status and links."""
 
     id: str
     status: str
     links: dict[str, str]
+    warnings: list[QualityWarning] | None = Field(default=None, description="Quality warnings (non-fatal).")
 
 
 def _schemas() -> dict[str, Any]:

@@ -36,6 +36,5 @@ def check_rate(client_name: str) -> None:
         count = pipe.execute()[0]
     if count > limit:
         retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-        raise Problem(429, "Too Many Requests",
-                      f"This client made more than {limit} requests this minute; retry in {retry_after} s.",
-                      headers={"Retry-After": str(retry_after)}, limit=limit)
+        raise Problem.coded(429, "batas_permintaan", {"batas": limit, "detik": retry_after},
+                            headers={"Retry-After": str(retry_after)}, limit=limit)

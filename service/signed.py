@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from sakip.errors import FieldProblem, InvalidPayload
 from service.problems import Problem
 from service.state import state
 from signing import SignatureFacts, SignedCopyRejected, check_signed_copy, load_trust_roots, required_signatures
@@ -74,24 +75,19 @@ def _uploaded_pdf() -> bytes:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise Problem(422, "Invalid request", "Send the signed PDF in the multipart field 'file'.",
-                          errors=[{"loc": "file", "msg": "missing"}])
+            raise InvalidPayload([FieldProblem("file", "pdf_bertanda_tangan_wajib")])
         return upload.read()
-    raise Problem(415, "Unsupported Media Type",
-                  "Send the signed PDF as application/pdf, or as multipart/form-data with the field 'file'.")
+    raise Problem.coded(415, "ttd_bukan_pdf_atau_multipart")
 
 
 def _check_pdf(content: bytes) -> None:
     """A whole PDF: the header, and a cross-reference pointer and end marker at the end (a
     truncated upload or another file type fails; signing tools append incremental updates,
     which end the same way)."""
-    invalid = None
     if not re.match(rb"%PDF-\d\.\d", content):
-        invalid = "is not a PDF (it does not start with %PDF-)"
-    elif b"%%EOF" not in content[-2048:] or b"startxref" not in content[-4096:]:
-        invalid = "is not a complete PDF (no end of file marker): was the upload cut short?"
-    if invalid:
-        raise Problem(422, "Invalid request", f"The uploaded file {invalid}.", errors=[{"loc": "file", "msg": invalid}])
+        raise InvalidPayload([FieldProblem("file", "bukan_pdf")])
+    if b"%%EOF" not in content[-2048:] or b"startxref" not in content[-4096:]:
+        raise InvalidPayload([FieldProblem("file", "pdf_terpotong")])
 
 
 def _numbered(facts: list[SignatureFacts], known: list[SignatureFacts], copy: int) -> list[SignatureFacts]:
@@ -111,9 +107,9 @@ def upload_signed(doc_id: str):
 
     record = _record_or_404(doc_id)
     if record["status"] not in DOWNLOADABLE:
-        raise Problem(409, "Not Ready", f"The document is {record['status']}; only a finished document can be signed.")
+        raise Problem.coded(409, "ttd_belum_selesai", {"status": record["status"]})
     if "pdf" not in (record.get("formats") or record.get("format") or "").split(","):
-        raise Problem(409, "Conflict", "This document was not made as PDF; request format 'pdf' to sign it.")
+        raise Problem.coded(409, "ttd_bukan_pdf")
     content = _uploaded_pdf()
     _check_pdf(content)
     st = state()

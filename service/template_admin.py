@@ -101,12 +101,11 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     versions = history(doc_type)["versions"]
     problems = []
     if not content:
-        problems.append(FieldProblem("file", "upload the template as the multipart field 'file' (a .docx)"))
+        problems.append(FieldProblem("file", "template_berkas_wajib"))
     if len(note) > MAX_NOTE:
-        problems.append(FieldProblem("note", f"at most {MAX_NOTE} characters"))
+        problems.append(FieldProblem("note", "catatan_terlalu_panjang", {"maks": MAX_NOTE}))
     if paper and paper not in PAPER_SIZES_MM:
-        problems.append(FieldProblem("paper", "one of " + ", ".join(PAPER_SIZES_MM) + ", or empty to keep the "
-                                     "template's own page size"))
+        problems.append(FieldProblem("paper", "ukuran_kertas", {"pilihan": ", ".join(PAPER_SIZES_MM)}))
     if problems:
         raise InvalidPayload(problems)
     st = state()
@@ -141,8 +140,7 @@ def version_file(doc_type: str, version: int) -> Response:
 def preview_file(doc_type: str, version: int, extension: str) -> Response:
     """The preview as a download; 422 for a format other than docx or pdf."""
     if extension not in CONTENT_TYPES:
-        allowed = "must be one of " + ", ".join(CONTENT_TYPES)
-        raise Problem(422, "Invalid request", f"format {allowed}", errors=[{"loc": ["format"], "msg": allowed}])
+        raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": ", ".join(CONTENT_TYPES)})])
     return _download(preview(doc_type, version, extension), extension,
                      f"preview-{doc_type}-v{version}.{extension}")
 

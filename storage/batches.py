@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,13 @@ _RECORD_RESULTS = """
 local batch, results, chunkdone = KEYS[1], KEYS[2], KEYS[3]
 local chunk, now = ARGV[1], ARGV[2]
 local newly = 0
-for i = 3, #ARGV, 3 do
+for i = 3, #ARGV, 4 do
   if redis.call('HSETNX', results, ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('HINCRBY', batch, ARGV[i + 1], 1)
     redis.call('HINCRBY', chunkdone, chunk, 1)
+    if ARGV[i + 3] == '1' then
+      redis.call('HINCRBY', batch, 'warned', 1)
+    end
     newly = newly + 1
   end
 end
@@ -77,7 +81,8 @@ class ItemResult:
     sha256: str = ""
     size: int = 0
     error: str = ""
-    errors: list[dict[str, str]] | None = None
+    errors: list[dict[str, Any]] | None = None
+    warnings: list[dict[str, Any]] | None = None
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if v not in ("", None, 0) or k == "index"},
@@ -123,7 +128,8 @@ class BatchStore:
 
     def chunk(self, batch_id: str, number: int) -> list[dict[str, Any]] | None:
         raw = self.connection.get(self.key(batch_id, f"chunk:{number}"))
-        return None if raw is None else json.loads(raw)
+        # Decimals exactly as sent: a float would round 20-digit figures.
+        return None if raw is None else json.loads(raw, parse_float=Decimal)
 
     def chunk_started(self, batch_id: str, number: int) -> None:
         with self.connection.pipeline() as pipe:
@@ -142,7 +148,7 @@ class BatchStore:
             return False
         args: list[Any] = [chunk, utcnow()]
         for result in results:
-            args += [result.index, result.status, result.to_json()]
+            args += [result.index, result.status, result.to_json(), "1" if result.warnings else "0"]
         keys = [self.key(batch_id), self.key(batch_id, "results"), self.key(batch_id, "chunkdone")]
         return bool(self._record(keys=keys, args=args))
 
@@ -153,6 +159,10 @@ class BatchStore:
 
     def failed(self, batch_id: str) -> list[dict[str, Any]]:
         return [r for r in self.results(batch_id) if r["status"] == "failed"]
+
+    def warned(self, batch_id: str) -> list[dict[str, Any]]:
+        """Results of finished items that have quality warnings, in item order."""
+        return [r for r in self.results(batch_id) if r.get("warnings")]
 
     def started_count(self, batch_id: str, record: dict[str, str]) -> int:
         """Items in chunks being rendered now that have not ended yet."""

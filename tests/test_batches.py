@@ -56,7 +56,8 @@ def test_a_json_batch_ends_with_an_archive_and_bad_items_failing_alone(batch_cli
     failed = batch_client.get(f"/api/v1/batches/{batch['id']}/errors").get_json()["failed"]
     assert [(f["ref"], [e["loc"] for e in f["errors"]]) for f in failed] == [
         ("A-2", ["data.pihak_pertama.nip"]), ("A-5", ["data.sasaran.0.indikator"])]
-    assert failed[0]["errors"][0]["msg"] == "NIP must be 18 digits"
+    assert failed[0]["errors"][0]["msg"] == "NIP harus 18 digit (spasi boleh); yang diisi 3 digit"
+    assert failed[0]["error"] == "data.pihak_pertama.nip: NIP harus 18 digit (spasi boleh); yang diisi 3 digit"
 
     archive = batch_client.get(f"/api/v1/batches/{batch['id']}/archive")
     assert archive.status_code == 200 and archive.mimetype == "application/zip"
@@ -73,7 +74,7 @@ def test_a_json_batch_ends_with_an_archive_and_bad_items_failing_alone(batch_cli
         for entry in manifest:
             if entry["file"]:
                 assert hashlib.sha256(zipped.read(entry["file"])).hexdigest() == entry["sha256"]
-        assert "NIP must be 18 digits" in manifest[1]["error"]
+        assert "NIP harus 18 digit" in manifest[1]["error"]
         rows = list(csv.DictReader(io.StringIO(zipped.read("manifest.csv").decode())))
         assert [r["ref"] for r in rows] == ["A-1", "A-2", "A-3", "A-4", "A-5"]
         assert len({m["id"] for m in manifest}) == 5
@@ -157,8 +158,9 @@ def test_workbook_round_trip(batch_client, run_bulk_worker):
     run_bulk_worker()
     failed = batch_client.get(f"/api/v1/batches/{batch_id}/errors").get_json()["failed"]
     assert len(failed) == 1 and failed[0]["ref"] == "K-02"
-    assert failed[0]["errors"] == [{"loc": "data.pihak_pertama.nip", "msg": "NIP must be 18 digits",
-                                    "cell": "Dokumen!J3"}]
+    assert failed[0]["errors"] == [{
+        "code": "nip_panjang", "loc": "data.pihak_pertama.nip", "cell": "Dokumen!J4", "header": "Pihak Pertama - NIP",
+        "msg": "Dokumen!J4 (Pihak Pertama - NIP): NIP harus 18 digit (spasi boleh); yang diisi 8 digit"}]
     archive = zipfile.ZipFile(io.BytesIO(batch_client.get(f"/api/v1/batches/{batch_id}/archive").data))
     name = "PK-2026-Dinas-Kebudayaan-Pariwisata-Rahmat-Hidayat-Lubis.docx"
     doc = open_docx(archive.read(name))
@@ -169,8 +171,9 @@ def test_workbook_round_trip(batch_client, run_bulk_worker):
 
 
 @pytest.mark.parametrize(("mutate", "cell", "words"), [
-    (lambda b: b["Sasaran"].append(["NOPE", 1, "x", "y", "%", 1]), "file:Sasaran!A2", "not in sheet Dokumen"),
-    (lambda b: b["Dokumen"].cell(row=1, column=2, value="Year"), "file:Dokumen!1", "header row was changed"),
+    (lambda b: b["Dokumen"].cell(row=1, column=2, value="Year"), "file:Dokumen!1", "baris judul kolom diubah"),
+    (lambda b: b.remove(b["Anggaran"]), "file:Anggaran", "tidak memiliki sheet 'Anggaran'"),
+    (lambda b: None, "file:Dokumen", "tidak berisi baris dokumen"),
 ])
 def test_workbook_structure_errors_name_the_cell(batch_client, mutate, cell, words):
     book = load_workbook(io.BytesIO(batch_client.get("/api/v1/batches/template.xlsx").data))

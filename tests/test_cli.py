@@ -46,5 +46,5 @@ def test_render_reports_each_invalid_field(tmp_path):
     result = _docgen("render", str(bad), "-o", str(tmp_path / "x.docx"), cwd=tmp_path)
     assert result.returncode == 1
     assert "invalid: data.tahun:" in result.stderr
-    assert "invalid: data.pihak_pertama: Field required" in result.stderr
+    assert "invalid: data.pihak_pertama: wajib diisi" in result.stderr
     assert not (tmp_path / "x.docx").exists()

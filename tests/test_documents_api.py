@@ -39,7 +39,7 @@ def test_status_moves_from_queued_to_finished_with_timestamps(client, run_worker
 def test_malformed_json_is_400(client):
     response = client.post("/api/v1/documents", data=b'{"type": "pk",', content_type="application/json")
     assert response.status_code == 400 and response.mimetype == PROBLEM
-    assert "not valid JSON" in response.get_json()["detail"]
+    assert "bukan JSON yang valid" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize("payload", [b"NaN", b"\xff\xfe", b"[" * 100000])
@@ -51,7 +51,7 @@ def test_non_json_values_are_400_not_500(client, payload):
 def test_a_json_array_is_422(client):
     response = client.post("/api/v1/documents", json=[1, 2])
     assert response.status_code == 422
-    assert response.get_json()["errors"] == [{"loc": "body", "msg": "must be a JSON object"}]
+    assert response.get_json()["errors"] == [{"loc": "body", "msg": "harus berupa objek JSON"}]
 
 
 def test_non_json_content_type_is_415(client):
@@ -63,12 +63,12 @@ def test_invalid_fields_are_422_with_every_path(client):
     body = example("pk-jpt")
     body["data"]["pihak_pertama"]["nip"] = "123"
     body["data"]["sasaran"][0]["indikator"][1]["target"] = None
-    response = client.post("/api/v1/documents", json=body)
+    response = client.post("/api/v1/documents", json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 422 and response.mimetype == PROBLEM
     problem = response.get_json()
     assert problem["status"] == 422 and problem["title"] == "Invalid request"
     locs = {e["loc"]: e["msg"] for e in problem["errors"]}
-    assert locs["data.pihak_pertama.nip"] == "NIP must be 18 digits"
+    assert locs["data.pihak_pertama.nip"] == "the NIP must be 18 digits (spaces allowed); this one has 3"
     assert "data.sasaran.0.indikator.1.target" in locs
 
 

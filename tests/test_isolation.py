@@ -16,7 +16,7 @@ def test_another_clients_document_file_and_signed_upload_are_404(keyed_client, r
     run_worker()
     for path in (f"/api/v1/documents/{doc_id}", f"/api/v1/documents/{doc_id}/file"):
         other = keyed_client.get(path, headers=bearer("b"))
-        assert other.status_code == 404 and other.get_json()["detail"] == f"No document with id '{doc_id}'."
+        assert other.status_code == 404 and other.get_json()["detail"] == f"Tidak ada dokumen dengan id '{doc_id}'."
         assert keyed_client.get(path, headers=bearer("a")).status_code == 200
         assert keyed_client.get(path, headers=bearer("boss")).status_code == 200
 

@@ -153,7 +153,7 @@ def test_budget_totals_equal_the_sum_of_lines(lines):
     from tests.conftest import example
 
     data = example("lkjip-opd")["data"]
-    data["anggaran"] = [{"uraian": f"Program {n}", "pagu": str(max(a, b)), "realisasi": str(min(a, b))}
+    data["anggaran"] = [{"uraian": f"Program {n}", "pagu": max(a, b), "realisasi": min(a, b)}
                         for n, (a, b) in enumerate(lines)]
     budget = lkjip_context(LKjIPData.model_validate(data))["anggaran"]
     pagu = sum((max(a, b) for a, b in lines), D(0))

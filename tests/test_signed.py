@@ -271,7 +271,7 @@ def test_multipart_upload_and_malformed_uploads(client, pdf_document, ca):
     not_pdf = client.post(url, data=b"PK\x03\x04 a docx", headers=PDF)
     assert not_pdf.status_code == 422 and not_pdf.get_json()["errors"][0]["loc"] == "file"
     truncated = client.post(url, data=original[: len(original) // 2], headers=PDF)
-    assert truncated.status_code == 422 and "complete PDF" in truncated.get_json()["detail"]
+    assert truncated.status_code == 422 and "bukan PDF yang utuh" in truncated.get_json()["errors"][0]["msg"]
     wrong_type = client.post(url, data=b"hello", headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415 and wrong_type.mimetype == "application/problem+json"
     no_field = client.post(url, data={"other": (io.BytesIO(original), "x.pdf")}, content_type="multipart/form-data")

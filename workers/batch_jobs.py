@@ -23,7 +23,10 @@ from rq.exceptions import DuplicateJobError
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
-from sakip.errors import InvalidPayload
+from sakip.envelope import parse_document_request
+from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import entry_message
+from sakip.quality import QualityWarning
 from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
 from storage.records import RecordStore
@@ -57,18 +60,37 @@ def _store(connection: Any, settings: Settings) -> BatchStore:
     return BatchStore(connection, settings.record_ttl_days * 86400)
 
 
-def _cell_errors(exc: InvalidPayload, cells: dict[str, str] | None) -> list[dict[str, str]]:
-    """Field errors, each naming the workbook cell it came from when the item came from XLSX."""
-    errors = []
-    for problem in exc.problems:
-        error = {"loc": problem.loc, "msg": problem.msg}
-        if cells:
-            path = problem.loc.removeprefix("data.")
-            cell = cells.get(path) or next((c for p, c in cells.items() if path.startswith(p + ".")), None)
-            if cell:
-                error["cell"] = cell
-        errors.append(error)
-    return errors
+def _cell_key(loc: str, cells: dict[str, str]) -> str | None:
+    """The field path whose workbook cell holds ``loc``: its own, the field it is part of (a
+    list in one cell), or the first column of a record spread over several (pihak_kedua)."""
+    path = loc.removeprefix("data.")
+    if path in cells:
+        return path
+    return (next((p for p in cells if path.startswith(p + ".")), None)
+            or next((p for p in cells if p.startswith(path + ".")), None))
+
+
+def _entries(problems: list[FieldProblem | QualityWarning], item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Errors or warnings as stored: {loc, code, params, msg}, and for a workbook item the cell and
+    its column header; ``msg`` is the Indonesian sentence (naming the cell)."""
+    cells, headers = item.get("cells") or {}, item.get("headers") or {}
+    entries = []
+    for problem in problems:
+        entry: dict[str, Any] = {"loc": problem.loc, "code": problem.code,
+                                 "params": {k: str(v) for k, v in problem.params.items()}}
+        key = _cell_key(problem.loc, cells) if cells else None
+        if key:
+            entry["cell"] = cells[key]
+            if headers.get(key):
+                entry["header"] = headers[key]
+        entry["msg"] = entry_message(entry)
+        entries.append(entry)
+    return entries
+
+
+def _failed(index: int, ref: str, doc_id: str, errors: list[dict[str, Any]]) -> ItemResult:
+    summary = "; ".join(e["msg"] if e.get("cell") else f"{e['loc']}: {e['msg']}" for e in errors)
+    return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors)
 
 
 def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
@@ -76,7 +98,19 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
     """How the item ended, and for a finished one the fields of its document record."""
     ref = str(item.get("ref", index))
     doc_id = item_doc_id(batch_id, index)
-    body = {"type": batch["type"], "format": batch["format"], "data": item.get("data")}
+    body = {"type": batch["type"], "format": batch["format"], "data": item.get("data"),
+            "strict": batch.get("strict") == "1"}
+    intake = item.get("errors") or []
+    if intake:
+        # A problem found while reading the workbook's rows fails the item; its data is checked
+        # too (when there is any), so every problem is reported at once.
+        found = list(intake)
+        if item.get("data"):
+            try:
+                parse_document_request(body)
+            except InvalidPayload as exc:
+                found += _entries(exc.problems, item)
+        return _failed(index, ref, doc_id, found), None
     try:
         produced = produce_document(
             body, registry, template_version=int(batch["template_version"]),
@@ -84,9 +118,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
             profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}", doc_id=doc_id,
         )
     except InvalidPayload as exc:
-        errors = _cell_errors(exc, item.get("cells"))
-        summary = "; ".join(f"{e.get('cell') or e['loc']}: {e['msg']}" for e in errors)
-        return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors), None
+        return _failed(index, ref, doc_id, _entries(exc.problems, item)), None
     except (UnknownTemplate, TemplateRenderError, ConverterUnavailable) as exc:
         return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=str(exc)), None
     except TRANSIENT:
@@ -100,10 +132,12 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
                                 "the worker log has the details"), None
     path = document_path(settings.documents_dir, doc_id, produced.extension)
     write_atomic(path, produced.content, durable=False)  # made durable per flush, see render_chunk
+    warnings = _entries(produced.warnings, item)
     record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,
-              "ref": ref, "client": batch.get("client", "")}
+              "ref": ref, "client": batch.get("client", ""),
+              "warnings": json.dumps(warnings, ensure_ascii=False)}
     return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
-                      sha256=record["file_sha256"], size=len(produced.content)), record
+                      sha256=record["file_sha256"], size=len(produced.content), warnings=warnings or None), record
 
 
 def _enqueue_archive(connection: Any, settings: Settings, batch_id: str) -> None:
@@ -201,7 +235,8 @@ def build_archive(batch_id: str) -> dict[str, Any]:
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for result in results:
             entry = {"ref": result["ref"], "id": result.get("doc_id", ""), "file": "", "sha256": "",
-                     "status": result["status"], "error": result.get("error", "")}
+                     "status": result["status"], "error": result.get("error", ""),
+                     "warnings": [_public_entry(w) for w in result.get("warnings") or []]}
             if result["status"] == "finished":
                 name = _unique_name(result["file"], taken)
                 taken.add(name)
@@ -209,15 +244,16 @@ def build_archive(batch_id: str) -> dict[str, Any]:
                 archive.write(document_path(settings.documents_dir, result["doc_id"], extension), name)
                 entry.update(file=name, sha256=result["sha256"])
             else:
-                entry["errors"] = result.get("errors") or []
+                entry["errors"] = [_public_entry(e) for e in result.get("errors") or []]
             manifest.append(entry)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
                          compress_type=zipfile.ZIP_DEFLATED)
         table = io.StringIO()
         writer = csv.writer(table)
-        writer.writerow(["ref", "id", "file", "sha256", "status", "error"])
+        writer.writerow(["ref", "id", "file", "sha256", "status", "error", "warnings"])
         for entry in manifest:
-            writer.writerow([entry[k] for k in ("ref", "id", "file", "sha256", "status", "error")])
+            writer.writerow([entry[k] for k in ("ref", "id", "file", "sha256", "status", "error")]
+                            + ["; ".join(w["msg"] for w in entry["warnings"])])
         archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
@@ -225,6 +261,11 @@ def build_archive(batch_id: str) -> dict[str, Any]:
     store.mark_archived(batch_id, {"archive_size": target.stat().st_size})
     log.info("batch %s archived: %s documents", batch_id, sum(1 for e in manifest if e["file"]))
     return {"batch": batch_id, "archive": str(target)}
+
+
+def _public_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A stored error or warning as the manifest shows it: without the message parameters."""
+    return {k: v for k, v in entry.items() if k != "params"}
 
 
 def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) -> None:

@@ -13,8 +13,10 @@ from typing import Any
 
 from config.settings import Settings, get_settings
 from sakip.envelope import parse_document_request
+from sakip.errors import InvalidPayload
 from sakip.media import Picture
 from sakip.publik import mask_nip
+from sakip.quality import QualityWarning, quality_warnings, warnings_as_problems
 from signing.prepare import prepare_for_signing
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
@@ -39,6 +41,7 @@ class ProducedDocument:
     filename: str
     template: TemplateVersion
     summary: dict[str, Any] = field(default_factory=dict)
+    warnings: list[QualityWarning] = field(default_factory=list)
 
 
 def verify_url(base_url: str, doc_id: str) -> str:
@@ -92,11 +95,14 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
                   settings: Settings | None = None, soffice: str | None = None,
                   convert_timeout: int | None = None, profile_dir: Path | None = None) -> list[ProducedDocument]:
     """One file per requested format (the request's, unless ``formats`` says otherwise), rendered
-    once. Raises InvalidPayload, UnknownTemplate, TemplateRenderError, ConverterUnavailable or
-    ConversionError."""
+    once. Raises InvalidPayload (also for quality warnings of a ``strict`` request), UnknownTemplate,
+    TemplateRenderError, ConverterUnavailable or ConversionError."""
     settings = settings or get_settings()
     valid = parse_document_request(body)
     request = valid.request
+    warnings = quality_warnings(valid.data)
+    if warnings and request.strict:
+        raise InvalidPayload(warnings_as_problems(warnings))
     template = registry.get(request.type, template_version or request.template_version)
     context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
     if doc_id is not None:
@@ -112,7 +118,8 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
                                        state_dir=state_dir).convert(docx, request.pdf_profile or settings.pdf_profile)
             content = prepare_for_signing(converted)
         produced.append(ProducedDocument(content=content, extension=extension, template=template,
-                                         filename=valid.doctype.filename(valid.data, extension), summary=summary))
+                                         filename=valid.doctype.filename(valid.data, extension), summary=summary,
+                                         warnings=warnings))
     return produced
 
 

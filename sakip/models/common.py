@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["MAX_TEXT", "Instansi", "Money", "Nip", "Pejabat", "Strict", "Text", "Year", "clean_text"]
+from sakip.errors import ReadError
+from sakip.numbers import read_angka, read_nip, read_rupiah, read_tanggal
+
+__all__ = ["MAX_TEXT", "Angka", "Instansi", "Money", "Nip", "Pejabat", "Strict", "Tanggal", "Text", "Year",
+           "clean_text"]
 
 # XML 1.0 forbids these characters; letting one through would corrupt the .docx.
 _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -19,9 +24,9 @@ MAX_TEXT = 2000
 def clean_text(value: str) -> str:
     """The text itself, or ValueError when it is blank or holds a character XML forbids."""
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ReadError("teks_kosong")
     if _FORBIDDEN_CHARS.search(value):
-        raise ValueError("contains a control character that cannot appear in a document")
+        raise ReadError("teks_karakter_kendali")
     return value
 
 
@@ -29,22 +34,19 @@ Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(clean_text)]
 """Free text kept exactly as sent: not stripped, not escaped here (templates escape it)."""
 
 
-def _digits_only(value: object) -> object:
-    # Clients copy NIPs from printed documents, grouped with spaces: accept that form.
-    return value.replace(" ", "") if isinstance(value, str) else value
+# Clients copy NIPs from printed documents, grouped with spaces: read_nip accepts that form.
+# A NIP sent as a number is refused: as a JSON number or an Excel number it has lost digits.
+Nip = Annotated[str, BeforeValidator(read_nip)]
+"""Nomor Induk Pegawai: 18 digits as text, stored without spaces, structure checked."""
 
+Money = Annotated[Decimal, BeforeValidator(read_rupiah), Field(ge=0, max_digits=18, decimal_places=2)]
+"""Rupiah amount: non-negative, at most two decimals; strings read the Indonesian way ("Rp 1.500.000")."""
 
-def _check_nip(value: str) -> str:
-    if not re.fullmatch(r"\d{18}", value):
-        raise ValueError("NIP must be 18 digits")
-    return value
+Angka = Annotated[Decimal, BeforeValidator(read_angka)]
+"""A figure: a JSON number, or a string read the Indonesian way ("1.250,5")."""
 
-
-Nip = Annotated[str, BeforeValidator(_digits_only), AfterValidator(_check_nip)]
-"""Nomor Induk Pegawai: 18 digits, stored without spaces."""
-
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-"""Rupiah amount: non-negative, at most two decimals."""
+Tanggal = Annotated[dt.date, BeforeValidator(read_tanggal)]
+"""A date: ISO, a date cell, day first "05/01/2026", or "5 Januari 2026"."""
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 """A budget year."""

@@ -6,14 +6,13 @@ they are computed by sakip.capaian from the targets and realisations posted here
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sakip.errors import FieldError
-from sakip.models.common import Instansi, Money, Pejabat, Strict, Text, Year
+from sakip.errors import FieldError, ReadError
+from sakip.models.common import Angka, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year
 from sakip.models.pk import TargetValue
 from sakip.scales import DEFAULT_SCALE, SCALES
 
@@ -66,7 +65,7 @@ class IndikatorLKjIP(Strict):
         seen: set[int] = set()
         for index, entry in enumerate(self.riwayat):
             if entry.tahun in seen:
-                raise FieldError(f"riwayat.{index}.tahun", f"year {entry.tahun} is listed twice")
+                raise FieldError(f"riwayat.{index}.tahun", "riwayat_tahun_ganda", tahun=entry.tahun)
             seen.add(entry.tahun)
         return self
 
@@ -82,7 +81,7 @@ class SumberDaya(Strict):
     """A resource line of Bab I: staff by kind, assets."""
 
     uraian: Text
-    jumlah: Annotated[Decimal, Field(ge=0, max_digits=18)]
+    jumlah: Annotated[Angka, Field(ge=0, max_digits=18)]
     satuan: Text | None = Field(default=None, description='Printed after the number, e.g. "orang".')
 
 
@@ -114,7 +113,7 @@ class AnggaranProgram(Strict):
     @model_validator(mode="after")
     def _within_pagu(self) -> AnggaranProgram:
         if self.realisasi > self.pagu:
-            raise FieldError("realisasi", "must not exceed pagu")
+            raise FieldError("realisasi", "realisasi_melebihi_pagu")
         return self
 
 
@@ -131,16 +130,16 @@ class Pengaturan(Strict):
     metode_negatif: Literal["A", "B"] = Field(
         default="A", description="A: (2 x target - realisasi) / target; B: target / realisasi.")
     skala_predikat: str = Field(default=DEFAULT_SCALE, description="Name of a scale in sakip/data/skala_predikat.json.")
-    batas_atas_capaian: Annotated[Decimal, Field(ge=100, le=1000)] | None = Field(
+    batas_atas_capaian: Annotated[Angka, Field(ge=100, le=1000)] | None = Field(
         default=Decimal(100), description="Capaian above this counts as this in averages; null: no cap.")
-    pemetaan_nilai: dict[Text, dict[Text, Annotated[Decimal, Field(ge=0, max_digits=12)]]] = Field(
+    pemetaan_nilai: dict[Text, dict[Text, Annotated[Angka, Field(ge=0, max_digits=12)]]] = Field(
         default_factory=dict, description='Extra tables scoring text values, e.g. {"opini": {"WTP": 4}}.')
 
     @field_validator("skala_predikat")
     @classmethod
     def _known_scale(cls, value: str) -> str:
         if value not in SCALES:
-            raise ValueError(f"unknown scale '{value}'; available: {', '.join(sorted(SCALES))}")
+            raise ReadError("skala_tidak_dikenal", nilai=value, tersedia=", ".join(sorted(SCALES)))
         return value
 
 
@@ -151,7 +150,7 @@ class LKjIPData(Strict):
     instansi: Instansi
     kepala: Pejabat = Field(description="Head of agency, who signs the Kata Pengantar.")
     tempat: Text
-    tanggal: dt.date
+    tanggal: Tanggal
     periode_renstra: Text | None = Field(default=None, description='e.g. "2024-2026".')
     kata_pengantar: Paragraphs
     pendahuluan: Pendahuluan = Field(default_factory=Pendahuluan)
@@ -168,5 +167,5 @@ class LKjIPData(Strict):
                 for r, entry in enumerate(ind.riwayat):
                     if entry.tahun >= self.tahun:
                         raise FieldError(f"sasaran.{s}.indikator.{i}.riwayat.{r}.tahun",
-                                         f"must be before the report year {self.tahun}")
+                                         "riwayat_sebelum_tahun", tahun=self.tahun)
         return self

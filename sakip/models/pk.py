@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
-from sakip.errors import FieldError
-from sakip.formatting import to_decimal
-from sakip.models.common import MAX_TEXT, Instansi, Money, Pejabat, Strict, Text, Year, clean_text
+from sakip.errors import FieldError, ReadError
+from sakip.models.common import MAX_TEXT, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year, clean_text
+from sakip.numbers import read_nilai
 
 __all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKData", "Sasaran", "Tingkat"]
-
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 class Tingkat(StrEnum):
@@ -30,20 +26,14 @@ class Tingkat(StrEnum):
 
 def _target_value(value: object) -> Decimal | str:
     # One validator for both shapes, so an error names the field, not a union branch.
-    # A float becomes its exact printed form; a numeric string counts as a number so it is
-    # formatted like one ("88.5" -> "88,5"); other strings ("WTP", "BB") stay text.
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        number = to_decimal(value)
-        if not number.is_finite():
-            raise ValueError("must be a finite number")
-        return number
-    if isinstance(value, str):
-        if _NUMBER.fullmatch(value.strip()):
-            return Decimal(value.strip())
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"must have at most {MAX_TEXT} characters")
-        return clean_text(value)
-    raise ValueError("must be a number or a text")
+    # A number stays the number sent; a string written as a figure is read the Indonesian
+    # way ("1.250" -> 1250) or refused; other strings ("WTP", "BB") stay text.
+    result = read_nilai(value)
+    if isinstance(result, str):
+        if len(result) > MAX_TEXT:
+            raise ReadError("teks_terlalu_panjang", maks=MAX_TEXT)
+        return clean_text(result)
+    return result
 
 
 TargetValue = Annotated[Decimal | str, BeforeValidator(_target_value)]
@@ -54,7 +44,8 @@ class Indikator(Strict):
     """A performance indicator and its target for the year."""
 
     uraian: Text = Field(description="Indicator text.")
-    satuan: Text = Field(description='Unit, e.g. "%", "Indeks", "Orang".')
+    satuan: Text | None = Field(
+        default=None, description='Unit, e.g. "%", "Indeks", "Orang"; missing: a quality warning.')
     target: TargetValue = Field(description='Annual target: a number, or a text such as "WTP".')
     polaritas: Literal["positif", "negatif"] = Field(
         default="positif", description="positif: higher is better; negatif: lower is better."
@@ -114,7 +105,7 @@ class PKData(Strict):
         default=None, description="The superior; required except for tingkat kepala_daerah."
     )
     tempat: Text = Field(description="Place of signing.")
-    tanggal: dt.date = Field(description="Date of signing, YYYY-MM-DD.")
+    tanggal: Tanggal = Field(description='Date of signing: "2026-01-05", "05/01/2026" or "5 Januari 2026".')
     sasaran: list[Sasaran] = Field(min_length=1)
     anggaran: list[AnggaranItem] = Field(default_factory=list)
 
@@ -122,10 +113,10 @@ class PKData(Strict):
     def _check_parties(self) -> PKData:
         single = self.tingkat is Tingkat.KEPALA_DAERAH
         if single and self.pihak_kedua is not None:
-            raise FieldError("pihak_kedua", "a kepala_daerah PK has a single signer: leave pihak_kedua out")
+            raise FieldError("pihak_kedua", "pihak_kedua_tunggal")
         if not single and self.pihak_kedua is None:
-            raise FieldError("pihak_kedua", f"required for tingkat {self.tingkat.value}")
+            raise FieldError("pihak_kedua", "wajib_untuk_tingkat", tingkat=self.tingkat.value)
         if not single and self.pihak_pertama.nip is None:
-            raise FieldError("pihak_pertama.nip", f"required for tingkat {self.tingkat.value}")
+            raise FieldError("pihak_pertama.nip", "wajib_untuk_tingkat", tingkat=self.tingkat.value)
         return self
 
