@@ -190,9 +190,9 @@ def test_a_full_disk_fails_writes_with_the_reason_refuses_intake_and_recovers_by
 
 def _workbook_with_part(name: str, content: bytes) -> bytes:
     """The handed-out PK workbook with one part replaced (a worksheet, say)."""
-    from service.workbook import pk_template_workbook
+    from service.workbook import PK_WORKBOOK, template_workbook
 
-    return patched_docx(pk_template_workbook(), name, lambda _: content)  # any ZIP part, not only .docx
+    return patched_docx(template_workbook(PK_WORKBOOK), name, lambda _: content)  # any ZIP part, not only .docx
 
 
 def _upload_workbook(client, content: bytes):
