@@ -99,10 +99,13 @@ def test_the_admin_wait_outlasts_the_redis_socket_timeout(keyed_settings):
 
 
 @pytest.mark.slow
-def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, settings):
+@pytest.mark.parametrize("where", ["this host", "another host"])
+def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, settings, redis, where):
     """Worker and work horse die together (a killed container) and its replacement starts: the job
     is requeued by the replacement's own maintenance (no hand-run clean-up) and, although the dead
-    worker held the scheduler lock that retries need, the document finishes within 60 s."""
+    worker held the scheduler lock that retries need, the document finishes within 60 s. A worker of
+    this host whose process is gone is known dead at once; one of another host once its heartbeat
+    has been silent for 20 s."""
     def worker() -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -116,6 +119,10 @@ def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, setti
         os.kill(pid, signal.SIGKILL)
     first.wait()
     killed_at = time.monotonic()
+    if where == "another host":  # what a worker on another machine looks like: its pid means nothing here
+        for key in [*redis.keys("rq:worker:*"), *redis.keys("rq:scheduler:*")]:
+            if redis.type(key) == b"hash":
+                redis.hset(key, "hostname", "another-host")
     second = worker()
     try:
         record = wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
@@ -125,7 +132,7 @@ def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, setti
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)
     assert record["status"] == "finished" and record["attempts"] == 2, record
-    assert recovered_in < 60, f"recovered in {recovered_in:.0f} s"
+    assert recovered_in < (20 if where == "this host" else 60), f"recovered in {recovered_in:.0f} s"
 
 
 def test_an_item_that_breaks_the_renderer_fails_alone(client, settings, run_bulk_worker):
