@@ -89,7 +89,7 @@ def run_service(settings: Settings) -> int:
     return 0
 
 
-class _RedisHandle(Handle):
+class _RedisHandle:
     """The embedded Redis as a supervised child; stopping it flushes its append-only file."""
 
     def __init__(self, server: RedisServer) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["BACKOFF_MAX", "BACKOFF_START", "STABLE_AFTER", "Child", "Supervisor"]
+__all__ = ["BACKOFF_MAX", "BACKOFF_START", "STABLE_AFTER", "Child", "Handle", "ProcessHandle", "Supervisor"]
 
 BACKOFF_START = 0.5
 """Seconds before the first restart of a child that died."""
@@ -22,25 +23,19 @@ STABLE_AFTER = 60.0
 """A child that ran this many seconds before dying is restarted at once: it was not crash-looping."""
 
 
-class Handle:
-    """What the supervisor needs of a running child: is it alive, how it ended, how to stop it."""
+class Handle(Protocol):
+    """What the supervisor needs of a running child: how it ended (None while it runs), how to stop it."""
 
-    def poll(self) -> int | None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def poll(self) -> int | None: ...
 
-    def stop(self, timeout: float) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    def stop(self, timeout: float) -> None: ...
 
 
-class ProcessHandle(Handle):
+class ProcessHandle:
     """A plain subprocess."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
 
     def poll(self) -> int | None:
         return self.process.poll()
@@ -67,7 +62,6 @@ class Child:
     failures: int = 0
     """Deaths in a row, each after a short run: the exponent of the backoff."""
     restart_at: float | None = None
-    restarts: int = field(default=0)
 
     def backoff(self) -> float:
         return min(BACKOFF_MAX, BACKOFF_START * 2 ** max(0, self.failures - 1))
@@ -111,7 +105,6 @@ class Supervisor:
         for child in self.children:
             if child.restart_at is not None:
                 if now >= child.restart_at:
-                    child.restarts += 1
                     self._launch(child)
                 continue
             if child.handle is not None and (code := child.handle.poll()) is not None:

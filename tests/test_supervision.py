@@ -3,6 +3,7 @@ keeps serving (503 with Retry-After while Redis is gone), and documents accepted
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -104,3 +105,29 @@ def test_killed_children_come_back_and_nothing_accepted_is_lost(tmp_path):
     assert "bulk worker 1 exited with code -9; restarting" in output, output
     assert "embedded Redis exited with code -9; restarting" in output, output
     assert run.returncode == 0, output
+
+
+def test_a_child_that_keeps_dying_is_restarted_ever_more_slowly_and_never_given_up():
+    from cli.supervisor import ProcessHandle, Supervisor
+
+    now = [0.0]
+    said: list[str] = []
+    supervisor = Supervisor(said.append, clock=lambda: now[0])
+    starts = []
+
+    def start() -> ProcessHandle:
+        starts.append(now[0])
+        return ProcessHandle(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
+
+    child = supervisor.add("flaky", start)
+    for _ in range(400):  # 40 s of the supervisor's clock, each tick after the child has surely exited
+        if child.handle is not None:
+            child.handle.process.wait(timeout=10)
+        supervisor.tick()
+        now[0] += 0.1
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(starts)]
+    # doubling from 0.5 s (plus the tick in which the death is noticed) ...
+    assert all(want <= gap <= want + 0.25 for gap, want in zip(gaps, [0.5, 1, 2, 4, 8, 16], strict=True)), gaps
+    assert len(starts) == 7  # ... up to 30 s: still being restarted, never given up
+    assert said[0] == "flaky exited with code 3; restarting in 0.5s"
+    assert "(crash loop: 3 in a row)" in said[2]
