@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["REPO_ROOT", "Settings", "get_settings"]
@@ -34,7 +34,8 @@ class Settings(BaseSettings):
         default=None, description="Address clients reach the service at (links); default http://HOST:PORT."
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
-    record_ttl_days: int = Field(default=30, ge=1, description="Days a document's record is kept.")
+    record_ttl_days: int = Field(
+        default=30, ge=1, description="Days Redis keeps short-lived state (idempotency keys, batch progress).")
     queue: str = Field(default="documents", description="RQ queue for single documents.")
     bulk_queue: str = Field(default="bulk", description="RQ queue for batch items, served by its own workers.")
     bulk_workers: int = Field(default=1, ge=0, description="Bulk worker processes `make run` starts.")
@@ -120,6 +121,19 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Seconds the web waits for a worker to check or preview a template upload.")
     session_secret: SecretStr | None = Field(
         default=None, description="Signs the /admin login cookie; unset: a random one kept in DATA_DIR/session-secret.")
+
+    database_url: str = Field(
+        default="", validate_default=True,
+        description="Database of issued documents (SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/docgen); "
+                    "unset: SQLite in DATA_DIR/docgen.db.")
+    retention_years: int = Field(default=10, ge=1, description="Years an issued document's record is kept.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _default_database(cls, value: str, info: ValidationInfo) -> str:
+        if value:
+            return value
+        return f"sqlite:///{info.data['data_dir'] / 'docgen.db'}"
 
     @property
     def template_store_dir(self) -> Path:

@@ -19,6 +19,8 @@ from rq import Queue, Worker
 
 from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
+from storage.database import database_for
+from storage.records import RecordStore
 from storage.redis_server import RedisServer
 from tests.processes import wait_for
 from workers import jobs
@@ -62,6 +64,12 @@ def settings(redis: Redis, redis_server: RedisServer, tmp_path: Path,
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def records(settings: Settings) -> RecordStore:
+    """The document records of the test's database (what the service and workers read)."""
+    return RecordStore(database=database_for(settings.database_url))
 
 
 @pytest.fixture

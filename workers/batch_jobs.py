@@ -128,11 +128,8 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         # item's time); only then are they recorded, so a counted item's file is on disk.
         if documents:
             os.sync()
-        # Records first: an item counted as finished always has its document record.
-        with job.connection.pipeline(transaction=False) as pipe:
-            for doc_id, fields in documents.items():
-                records.put_finished(doc_id, fields, pipe)
-            pipe.execute()
+        # Records first, in one bulk insert: an item counted as finished always has its record.
+        records.put_finished_many(documents)
         ended = store.record_results(batch_id, number, pending)
         pending.clear()
         documents.clear()
