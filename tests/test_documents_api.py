@@ -6,6 +6,9 @@ import pytest
 
 from tests.conftest import example
 
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
+
 PROBLEM = "application/problem+json"
 
 

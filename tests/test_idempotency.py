@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import bearer, example
+
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
 
 PROBLEM = "application/problem+json"
 

@@ -15,6 +15,9 @@ from tests.conftest import example
 from workers.converter import stop_converters
 from workers.submit import enqueue_render
 
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
+
 
 @pytest.fixture(autouse=True)
 def _stop_converters(settings) -> Iterator[None]:

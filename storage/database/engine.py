@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["Database", "database_for"]
+__all__ = ["Database", "close_database", "database_for"]
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another process's transaction to end."""
@@ -96,6 +96,14 @@ def database_for(url: str) -> Database:
             upgrade(database)
             _databases[url] = database
         return database
+
+
+def close_database(url: str) -> None:
+    """Close the process's connections to ``url`` (a test's throw-away database)."""
+    with _lock:
+        database = _databases.pop(url, None)
+    if database is not None:
+        database.dispose()
 
 
 def _after_fork_in_child() -> None:
