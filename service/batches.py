@@ -20,6 +20,7 @@ from service.problems import Problem
 from service.state import state
 from service.workbook import pk_template_workbook, read_pk_workbook
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
+from storage.database import database_for
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
 
@@ -31,7 +32,7 @@ _workbook_cache: dict[str, bytes] = {}
 
 def _store() -> BatchStore:
     st = state()
-    return BatchStore(st.redis, st.settings.record_ttl_days * 86400)
+    return BatchStore(st.redis, st.settings.record_ttl_days * 86400, database_for(st.settings.database_url))
 
 
 def _links(batch_id: str) -> dict[str, str]:
@@ -109,6 +110,7 @@ def submit():
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()
     except Exception:
+        _store().discard(batch_id)
         idempotency.release()
         raise
     return body, 202, {"Location": links["self"]}

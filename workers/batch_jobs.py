@@ -24,7 +24,7 @@ from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
 from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
-from storage.records import RecordStore
+from storage.records import DOWNLOADABLE, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConverterUnavailable
 from workers.jobs import finished_fields
@@ -135,8 +135,16 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         documents.clear()
         return ended
 
+    # Items finished in an earlier run whose results Redis lost (reconciled after a flush) are
+    # taken from their database records instead of being rendered again.
+    recorded = records.get_many([item_doc_id(batch_id, i) for i, r in zip(indexes, done, strict=True) if r is None])
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
+            continue
+        if (existing := recorded.get(item_doc_id(batch_id, index))) and existing["status"] in DOWNLOADABLE:
+            pending.append(ItemResult(index=index, ref=existing.get("ref") or str(item.get("ref", index)),
+                                      status="finished", doc_id=existing["id"], file=existing["file_name"],
+                                      sha256=existing["file_sha256"], size=int(existing["file_size"])))
             continue
         outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker")
         pending.append(outcome)

@@ -1,4 +1,5 @@
-"""Keeps the worker's templates prepared before each fork, so every work horse inherits them.
+"""Keeps the worker's templates prepared before each fork, so every work horse inherits them; its
+maintenance also reconciles the queue with the database after Redis was lost (workers/reconcile.py).
 
 A forking worker's horse dies after each job, and anything it prepared dies with it; what the
 parent prepares is shared with every horse it forks. Checking costs a manifest read per job.
@@ -14,6 +15,7 @@ from rq import Worker
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.reconcile import reconcile_if_redis_was_lost
 from workers.render import prepared
 
 __all__ = ["PreparingWorker", "prepare_active_templates"]
@@ -40,3 +42,12 @@ class PreparingWorker(Worker):
     def execute_job(self, job: Any, queue: Any) -> None:
         prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
         super().execute_job(job, queue)
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's clean-ups (at start, then every maintenance interval), and: when Redis was lost
+        (new or flushed), queue again from the database the work accepted and not ended."""
+        super().run_maintenance_tasks()
+        try:
+            reconcile_if_redis_was_lost(self.connection, get_settings())
+        except Exception:
+            log.exception("could not reconcile the queue with the database; retrying at the next maintenance")
