@@ -376,6 +376,33 @@ class RecordStore:
                                       .order_by(DOCUMENTS.c.created_at)).all()
         return [{"id": r.id, "status": r.status, "created_at": r.created_at} for r in rows]
 
+    def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
+             year: int | None = None, batch: str | None = None, before: tuple[str, str] | None = None,
+             limit: int = 50) -> list[dict[str, str]]:
+        """Records newest first, filtered; ``client`` None lists every client's. ``before`` is the
+        (created_at, id) of the last record of the previous page (keyset paging: a page costs the
+        same however deep it is)."""
+        query = select(DOCUMENTS)
+        if client is not None:
+            query = query.where(DOCUMENTS.c.client == client)
+        for column, value in ((DOCUMENTS.c.status, status), (DOCUMENTS.c.type, doc_type),
+                              (DOCUMENTS.c.year, year), (DOCUMENTS.c.batch, batch)):
+            if value is not None:
+                query = query.where(column == value)
+        if before is not None:
+            created, last_id = before
+            query = query.where((DOCUMENTS.c.created_at < created)
+                                | ((DOCUMENTS.c.created_at == created) & (DOCUMENTS.c.id < last_id)))
+        query = query.order_by(DOCUMENTS.c.created_at.desc(), DOCUMENTS.c.id.desc()).limit(limit)
+        with self.database.read() as connection:
+            rows = connection.execute(query).all()
+            ids = [row.id for row in rows]
+            files = connection.execute(select(FILES).where(FILES.c.document_id.in_(ids))).all() if ids else []
+        by_doc: dict[str, list[Any]] = {}
+        for file in files:
+            by_doc.setdefault(file.document_id, []).append(file)
+        return [_record(row, by_doc.get(row.id, [])) for row in rows]
+
     def count(self) -> int:
         with self.database.read() as connection:
             return int(connection.execute(select(func.count()).select_from(DOCUMENTS)).scalar() or 0)

@@ -180,3 +180,33 @@ def test_a_worker_starting_on_a_new_redis_reconciles_once(client, redis, setting
     assert done is not None and len(done.documents) == 1 and redis.exists(MARKER)
     assert reconcile_if_redis_was_lost(redis, settings) is None  # Redis has been reconciled: nothing more
     assert redis.llen("rq:queue:documents") == 1
+
+
+def test_listing_pages_through_the_clients_own_documents_newest_first(keyed_client, run_worker):
+    from tests.conftest import bearer
+
+    ids = [keyed_client.post("/api/v1/documents", json=example("pk-jpt"), headers=bearer("a")).get_json()["id"]
+           for _ in range(5)]
+    other = keyed_client.post("/api/v1/documents", json=example("pk-jpt"), headers=bearer("b")).get_json()["id"]
+    run_worker()
+    seen, url = [], "/api/v1/documents?limit=2&status=finished"
+    while url:
+        page = keyed_client.get(url.removeprefix("http://docgen.test"), headers=bearer("a"))
+        assert page.status_code == 200, page.get_json()
+        assert len(page.get_json()["items"]) <= 2
+        seen += [item["id"] for item in page.get_json()["items"]]
+        url = page.get_json()["next"]
+    assert sorted(seen) == sorted(ids) and other not in seen  # each once, client b's not among them
+    first = keyed_client.get("/api/v1/documents?limit=1", headers=bearer("a")).get_json()["items"][0]
+    assert first["status"] == "finished" and first["file"]["sha256"]
+    everyone = keyed_client.get("/api/v1/documents?year=2026", headers=bearer("boss")).get_json()["items"]
+    assert {d["id"] for d in everyone} == {*ids, other}
+    assert keyed_client.get("/api/v1/documents?year=2025", headers=bearer("boss")).get_json()["items"] == []
+
+
+@pytest.mark.parametrize(("query", "loc"), [("limit=0", "query.limit"), ("limit=abc", "query.limit"),
+                                            ("limit=500", "query.limit"), ("before=%%%", "query.before"),
+                                            ("before=bm90LWEtY3Vyc29y", "query.before"), ("year=12", "query.year")])
+def test_listing_refuses_bad_query_parameters_by_name(client, query, loc):
+    response = client.get(f"/api/v1/documents?{query}")
+    assert response.status_code == 422 and [e["loc"] for e in response.get_json()["errors"]] == [loc]
