@@ -95,11 +95,13 @@ class Document(Base):
     """When the files were deleted; the record and its hashes stay ("berkas dihapus, sidik tetap")."""
     extra: Mapped[str | None] = mapped_column(Text)
     """JSON object: every field passed in that has no column of its own."""
-    created_at: Mapped[str] = mapped_column(UtcTimestamp, index=True)
+    created_at: Mapped[str] = mapped_column(UtcTimestamp)
     started_at: Mapped[str | None] = mapped_column(UtcTimestamp)
     finished_at: Mapped[str | None] = mapped_column(UtcTimestamp)
 
-    __table_args__ = (Index("ix_documents_client_created", "client", "created_at"),)
+    # listings page newest first by (created_at, id), of one client or of all
+    __table_args__ = (Index("ix_documents_created", "created_at", "id"),
+                      Index("ix_documents_client_created", "client", "created_at", "id"))
 
 
 class DocumentFile(Base):

@@ -58,8 +58,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_documents_status", "documents", ["status"])
     op.create_index("ix_documents_batch", "documents", ["batch"])
-    op.create_index("ix_documents_created_at", "documents", ["created_at"])
-    op.create_index("ix_documents_client_created", "documents", ["client", "created_at"])
+    # listings page newest first by (created_at, id), of one client or of all
+    op.create_index("ix_documents_created", "documents", ["created_at", "id"])
+    op.create_index("ix_documents_client_created", "documents", ["client", "created_at", "id"])
     op.create_table(
         "document_files",
         sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
