@@ -1,5 +1,6 @@
-"""`docgen db upgrade | reconcile`: the document database's schema, the import of the records the
-service kept in Redis before the database, and putting lost work back on the queue."""
+"""`docgen db upgrade | reconcile | purge`: the document database's schema, the import of the
+records the service kept in Redis before the database, putting lost work back on the queue, and
+retention."""
 
 from __future__ import annotations
 
@@ -67,8 +68,25 @@ def _reconcile(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    """Delete records past DOCGEN_RETENTION_YEARS with their files, and files past
+    DOCGEN_FILE_RETENTION_DAYS (their records keep the hashes)."""
+    from storage.database import database_for
+    from storage.retention import purge
+
+    settings = get_settings()
+    done = purge(database_for(settings.database_url), settings.documents_dir, settings.retention_years,
+                 settings.file_retention_days, dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb}: {done.records} records past {settings.retention_years} years, {done.files} files")
+    return 0
+
+
 def add_db_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="the document database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate the schema and import records kept in Redis by earlier versions"
                   ).set_defaults(func=_upgrade)
     db.add_parser("reconcile", help="queue again accepted work whose job Redis lost").set_defaults(func=_reconcile)
+    purge = db.add_parser("purge", help="delete records and files retention no longer keeps")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge.set_defaults(func=_purge)

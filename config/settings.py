@@ -127,6 +127,8 @@ class Settings(BaseSettings):
         description="Database of issued documents (SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/docgen); "
                     "unset: SQLite in DATA_DIR/docgen.db.")
     retention_years: int = Field(default=10, ge=1, description="Years an issued document's record is kept.")
+    file_retention_days: int = Field(
+        default=0, ge=0, description="Days a finished document's files are kept; 0: as long as its record.")
 
     @field_validator("database_url")
     @classmethod

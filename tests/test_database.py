@@ -210,3 +210,31 @@ def test_listing_pages_through_the_clients_own_documents_newest_first(keyed_clie
 def test_listing_refuses_bad_query_parameters_by_name(client, query, loc):
     response = client.get(f"/api/v1/documents?{query}")
     assert response.status_code == 422 and [e["loc"] for e in response.get_json()["errors"]] == [loc]
+
+
+def test_retention_deletes_old_records_and_earlier_only_files_keeping_their_hashes(make_document, client,
+                                                                                     settings):
+    expired, _ = make_document(example("pk-kepala-daerah"))
+    filed, content = make_document(example("pk-jpt"))
+    fresh, fresh_content = make_document(example("pk-kepala-daerah"))
+    _backdate(settings, expired["id"], days=int(365.25 * settings.retention_years) + 2)
+    _backdate(settings, filed["id"], days=100)
+    docx = settings.documents_dir / filed["id"][:2] / f"{filed['id']}.docx"
+    assert docx.is_file()
+    env = dict(os.environ, DOCGEN_FILE_RETENTION_DAYS="30")
+    command = [sys.executable, "-m", "cli.main", "db", "purge"]
+    dry = subprocess.run([*command, "--dry-run"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert "would delete: 1 records past 10 years, 2 files" in dry.stdout and docx.is_file()
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert "deleted: 1 records past 10 years, 2 files" in done.stdout, done.stdout + done.stderr
+
+    assert client.get(f"/api/v1/documents/{expired['id']}").status_code == 404
+    assert client.get(f"/verify/{expired['id']}", headers=JSON).status_code == 404
+    assert not (settings.documents_dir / expired["id"][:2] / f"{expired['id']}.docx").exists()
+    # "berkas dihapus, sidik tetap": the file is gone, the record and its hash still verify
+    assert not docx.exists()
+    facts = client.get(f"/verify/{filed['id']}", headers=JSON).get_json()
+    assert facts["files"] == [{"format": "docx", "sha256": hashlib.sha256(content).hexdigest()}]
+    assert client.get(f"/api/v1/documents/{filed['id']}/file").status_code == 410
+    assert client.get(f"/api/v1/documents/{fresh['id']}/file").data == fresh_content
