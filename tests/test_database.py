@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -238,3 +239,38 @@ def test_retention_deletes_old_records_and_earlier_only_files_keeping_their_hash
     assert facts["files"] == [{"format": "docx", "sha256": hashlib.sha256(content).hexdigest()}]
     assert client.get(f"/api/v1/documents/{filed['id']}/file").status_code == 410
     assert client.get(f"/api/v1/documents/{fresh['id']}/file").data == fresh_content
+
+
+LEGACY = REPO_ROOT / "tests" / "data" / "legacy"
+"""A data folder written by the version before the database (tests/data/legacy/make_legacy.py)."""
+
+
+@pytest.mark.slow
+def test_docgen_db_upgrade_imports_a_data_folder_of_the_version_before_exactly_and_once(
+        tmp_path, settings, redis, monkeypatch, run_worker):
+    data_dir = tmp_path / "legacy"
+    shutil.copytree(LEGACY / "var", data_dir)
+    expected = json.loads((LEGACY / "expected.json").read_text())
+    env = {k: v for k, v in os.environ.items() if k != "DOCGEN_REDIS_URL"} | {"DOCGEN_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "cli.main", "db", "upgrade"]
+    first = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "imported 3 document records from Redis (0 already in the database, 0 with files missing" in first.stdout
+    again = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert "imported 0 document records from Redis (3 already in the database" in again.stdout, again.stderr
+
+    monkeypatch.setenv("DOCGEN_DATA_DIR", str(data_dir))  # the workers' settings too
+    get_settings.cache_clear()
+    client = create_app(get_settings()).test_client()  # on a new, empty Redis: the records are in the database
+    for doc_id, before in expected.items():
+        assert client.get(f"/api/v1/documents/{doc_id}").get_json() == before["status"]
+        verify = client.get(f"/verify/{doc_id}", headers=JSON)
+        assert verify.get_json() == before["verify"], doc_id
+    signed = next(d for d, e in expected.items() if e["status"]["status"] == "signed")
+    assert hashlib.sha256(client.get(f"/api/v1/documents/{signed}/file?version=signed").data).hexdigest() == \
+        expected[signed]["verify"]["signed_sha256"]
+    # the one accepted and never rendered is queued again on the new Redis and ends finished
+    queued = next(d for d, e in expected.items() if e["status"]["status"] == "queued")
+    reconcile_if_redis_was_lost(redis, get_settings())
+    run_worker()
+    assert client.get(f"/api/v1/documents/{queued}").get_json()["status"] == "finished"
