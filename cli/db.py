@@ -1,12 +1,14 @@
-"""`docgen db upgrade | reconcile | purge`: the document database's schema, the import of the
-records the service kept in Redis before the database, putting lost work back on the queue, and
-retention."""
+"""`docgen db upgrade | reconcile | purge` and `docgen backup | restore`: the document database's
+schema, the import of the records the service kept in Redis before the database, putting lost
+work back on the queue, retention, and backups."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from redis import Redis
 
@@ -82,6 +84,31 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from storage.backup import backup
+    from storage.database import database_for
+
+    settings = get_settings()
+    manifest = backup(database_for(settings.database_url), settings.data_dir, Path(args.file))
+    files = sum(1 for name in manifest["members"] if name.startswith("files/"))
+    print(f"backup {args.file}: {manifest['rows']['documents']} documents, {files} files, schema {manifest['schema']}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, restore
+    from storage.database import database_for
+
+    settings = get_settings()
+    try:
+        done = restore(database_for(settings.database_url), settings.data_dir, Path(args.file))
+    except (BackupError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {done.rows['documents']} documents, {done.files} files into {settings.data_dir}")
+    return 0
+
+
 def add_db_commands(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="the document database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate the schema and import records kept in Redis by earlier versions"
@@ -90,3 +117,9 @@ def add_db_commands(sub: argparse._SubParsersAction) -> None:
     purge = db.add_parser("purge", help="delete records and files retention no longer keeps")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     purge.set_defaults(func=_purge)
+    backup = sub.add_parser("backup", help="the database and the documents, templates and batch archives in one tar")
+    backup.add_argument("file", help="the .tar to write")
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser("restore", help="a backup into an empty data folder and database")
+    restore.add_argument("file", help="the .tar `docgen backup` wrote")
+    restore.set_defaults(func=_restore)
