@@ -23,6 +23,7 @@ from redis.client import Pipeline
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
+from storage.database.models import IN_FLIGHT_CONDITION
 
 __all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields",
            "signed_file", "stored_files", "utcnow"]
@@ -267,9 +268,13 @@ class RecordStore:
         row = split.columns
         if split.extra:
             row["extra"] = json.dumps(split.extra, ensure_ascii=False)
-        with self.database.write() as connection:
+        if split.files:
+            with self.database.write() as connection:
+                connection.execute(_INSERT, row)
+                self._write_files(connection, [], split.files)
+            return
+        with self.database.write_one() as connection:
             connection.execute(_INSERT, row)
-            self._write_files(connection, [], split.files)
 
     def discard(self, doc_id: str) -> None:
         """Forget a record whose job could not be queued (the request was answered with an error)."""
@@ -382,7 +387,7 @@ class RecordStore:
         """Single documents accepted and not ended (batch items are the batch's work), oldest first."""
         with self.database.read() as connection:
             rows = connection.execute(select(DOCUMENTS.c.id, DOCUMENTS.c.status, DOCUMENTS.c.created_at)
-                                      .where(DOCUMENTS.c.status.in_(IN_FLIGHT), DOCUMENTS.c.batch.is_(None))
+                                      .where(IN_FLIGHT_CONDITION, DOCUMENTS.c.batch.is_(None))
                                       .order_by(DOCUMENTS.c.created_at)).all()
         return [{"id": r.id, "status": r.status, "created_at": r.created_at} for r in rows]
 

@@ -44,7 +44,8 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        if mode != "NONE":
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 
@@ -68,6 +69,16 @@ class Database:
         """A transaction that writes: committed at the end of the block, rolled back on error."""
         with self.engine.connect() as connection:
             connection.execution_options(sqlite_begin="IMMEDIATE")
+            with connection.begin():
+                yield connection
+
+    @contextmanager
+    def write_one(self) -> Iterator[Connection]:
+        """For a single statement, atomic by itself: on SQLite it runs without an enclosing
+        transaction, so the file's write lock is held only while SQLite executes it (the intake's
+        hot path: with several web processes, a lock held longer makes the others sleep)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(sqlite_begin="NONE")
             with connection.begin():
                 yield connection
 

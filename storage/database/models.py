@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp", "parse_timestamp"]
+__all__ = ["IN_FLIGHT_CONDITION", "Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp",
+           "parse_timestamp"]
 
 
 def parse_timestamp(value: str) -> dt.datetime:
@@ -46,6 +47,11 @@ class UtcTimestamp(TypeDecorator[str]):
         return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+IN_FLIGHT_CONDITION = text("status IN ('queued', 'started')")
+"""Accepted and not ended, written as the partial index has it (a query must repeat it literally)."""
+_HAS_BATCH = text("batch IS NOT NULL")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -62,7 +68,7 @@ class Document(Base):
     """The requested formats, comma separated ("docx,pdf")."""
     formats: Mapped[str | None] = mapped_column(String(50))
     """The formats made, comma separated, the main one first."""
-    status: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30))
     year: Mapped[int | None] = mapped_column(Integer)
     agency: Mapped[str | None] = mapped_column(Text)
     parties: Mapped[str | None] = mapped_column(Text)
@@ -77,7 +83,7 @@ class Document(Base):
     callback_url: Mapped[str | None] = mapped_column(Text)
     callback_status: Mapped[str | None] = mapped_column(Text)
     callback_at: Mapped[str | None] = mapped_column(UtcTimestamp)
-    batch: Mapped[str | None] = mapped_column(String(64), index=True)
+    batch: Mapped[str | None] = mapped_column(String(64))
     ref: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -101,7 +107,11 @@ class Document(Base):
 
     # listings page newest first by (created_at, id), of one client or of all
     __table_args__ = (Index("ix_documents_created", "created_at", "id"),
-                      Index("ix_documents_client_created", "client", "created_at", "id"))
+                      Index("ix_documents_client_created", "client", "created_at", "id"),
+                      # partial: a single document's intake writes neither
+                      Index("ix_documents_in_flight", "status", sqlite_where=IN_FLIGHT_CONDITION,
+                            postgresql_where=IN_FLIGHT_CONDITION),
+                      Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH))
 
 
 class DocumentFile(Base):

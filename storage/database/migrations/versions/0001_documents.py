@@ -56,8 +56,13 @@ def upgrade() -> None:
         sa.Column("started_at", TIMESTAMP),
         sa.Column("finished_at", TIMESTAMP),
     )
-    op.create_index("ix_documents_status", "documents", ["status"])
-    op.create_index("ix_documents_batch", "documents", ["batch"])
+    # partial indexes: a single document's intake writes neither (the reconcile reads work in
+    # flight; batch items are found by their batch)
+    in_flight = sa.text("status IN ('queued', 'started')")
+    op.create_index("ix_documents_in_flight", "documents", ["status"], sqlite_where=in_flight,
+                    postgresql_where=in_flight)
+    has_batch = sa.text("batch IS NOT NULL")
+    op.create_index("ix_documents_batch", "documents", ["batch"], sqlite_where=has_batch, postgresql_where=has_batch)
     # listings page newest first by (created_at, id), of one client or of all
     op.create_index("ix_documents_created", "documents", ["created_at", "id"])
     op.create_index("ix_documents_client_created", "documents", ["client", "created_at", "id"])
