@@ -42,6 +42,9 @@ def run_service(settings: Settings) -> int:
         redis_server = RedisServer(settings.data_dir / "redis").start()
         env["DOCGEN_REDIS_URL"] = redis_server.url
         _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
+    from sqlalchemy.engine import make_url
+
+    _say(f"documents database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
     if settings.api_keys is None and settings.api_keys_file is None:
         from service.app import NO_KEYS_WARNING
 

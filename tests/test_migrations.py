@@ -36,7 +36,7 @@ def fresh_url(request, tmp_path) -> Iterator[str]:
     yield url
     close_database(url)
     with psycopg.connect(server.dsn("postgres"), autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_processes_starting_together_migrate_once(fresh_url):
@@ -51,3 +51,27 @@ def test_the_migrations_make_exactly_the_models_tables(fresh_url):
     database = database_for(fresh_url)
     with database.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_readyz_says_when_the_database_is_gone(postgres_server, settings, redis):
+    from rq import Queue, Worker
+
+    from service.app import create_app
+
+    name = f"gone_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server.dsn("postgres"), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    url = postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
+    client = create_app(settings.model_copy(update={"database_url": url})).test_client()
+    worker = Worker([Queue(settings.queue, connection=redis)], connection=redis)
+    worker.register_birth()
+    try:
+        assert client.get("/readyz").status_code == 200
+        with psycopg.connect(postgres_server.dsn("postgres"), autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.get_json()["checks"]["database"].startswith("unreachable")
+    finally:
+        worker.register_death()
+        close_database(url)
