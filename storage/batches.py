@@ -11,7 +11,6 @@ follows is enqueued with a fixed id and RQ's unique flag, so it runs once.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,8 +27,6 @@ __all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"
 
 KEY_PREFIX = "docgen:batch:"
 """Prefix of every key of a batch."""
-INDEX_KEY = "docgen:batches"
-"""Batch ids by creation time, for listing the recent ones."""
 
 _RECORD_RESULTS = """
 local batch, results, chunkdone = KEYS[1], KEYS[2], KEYS[3]
@@ -139,13 +136,13 @@ class BatchStore:
             pipeline.set(self.key(batch_id, f"chunk:{number}"), chunk, ex=self.ttl_seconds)
         for key in self._keys(batch_id):
             pipeline.expire(key, self.ttl_seconds)
-        now = time.time()
-        pipeline.zadd(INDEX_KEY, {batch_id: now})
-        pipeline.zremrangebyscore(INDEX_KEY, 0, now - self.ttl_seconds)
 
     def recent(self, limit: int = 20) -> list[dict[str, str]]:
-        """The newest batches still kept, newest first."""
-        ids = [raw.decode() for raw in self.connection.zrevrange(INDEX_KEY, 0, limit - 1)]
+        """The newest batches, newest first (from the database: a lost Redis loses none)."""
+        table = Batch.__table__
+        with self.database.read() as connection:
+            ids = connection.execute(select(table.c.id).order_by(table.c.created_at.desc(), table.c.id.desc())
+                                     .limit(limit)).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
     def get(self, batch_id: str) -> dict[str, str] | None:
