@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("file")
     validate.add_argument("--type", required=True, help='document type, e.g. "pk"')
     validate.set_defaults(func=_templates_validate)
+    from cli.db import add_db_commands
+
+    add_db_commands(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

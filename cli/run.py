@@ -39,6 +39,9 @@ def run_service(settings: Settings) -> int:
         # A fixed port, so the workers' DOCGEN_REDIS_URL stays right across a restart of Redis.
         redis_server = RedisServer(settings.data_dir / "redis")
         env["DOCGEN_REDIS_URL"] = redis_server.url
+    from sqlalchemy.engine import make_url
+
+    _say(f"documents database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
     if settings.api_keys is None and settings.api_keys_file is None:
         from service.app import NO_KEYS_WARNING
 

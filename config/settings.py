@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["REPO_ROOT", "Settings", "get_settings"]
@@ -41,7 +41,8 @@ class Settings(BaseSettings):
         default=None, description="Address clients reach the service at (links); default http://HOST:PORT."
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest accepted request body.")
-    record_ttl_days: int = Field(default=30, ge=1, description="Days a document's record is kept.")
+    record_ttl_days: int = Field(
+        default=30, ge=1, description="Days Redis keeps short-lived state (idempotency keys, batch progress).")
     queue: str = Field(default="documents", description="RQ queue for single documents.")
     bulk_queue: str = Field(default="bulk", description="RQ queue for batch items, served by its own workers.")
     bulk_workers: int = Field(default=1, ge=0, description="Bulk worker processes `make run` starts.")
@@ -199,6 +200,21 @@ class Settings(BaseSettings):
             raise RuntimeError(f"{problem}: every document's QR code leads to {self.base_url}/verify/..., which "
                                "nobody who holds the paper can reach. Set DOCGEN_PUBLIC_URL to the address the "
                                "public uses, e.g. https://docgen.sumutprov.go.id.")
+
+    database_url: str = Field(
+        default="", validate_default=True,
+        description="Database of issued documents (SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/docgen); "
+                    "unset: SQLite in DATA_DIR/docgen.db.")
+    retention_years: int = Field(default=10, ge=1, description="Years an issued document's record is kept.")
+    file_retention_days: int = Field(
+        default=0, ge=0, description="Days a finished document's files are kept; 0: as long as its record.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _default_database(cls, value: str, info: ValidationInfo) -> str:
+        if value:
+            return value
+        return f"sqlite:///{info.data['data_dir'] / 'docgen.db'}"
 
     @property
     def template_store_dir(self) -> Path:

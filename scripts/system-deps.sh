@@ -9,9 +9,10 @@ optional=0
 
 # LibreOffice makes PDFs, python3-uno lets the warm converter drive it; the fonts keep Arial,
 # Times, Calibri and Bookman metrics. The tests (make test, no --optional) also need poppler-utils
-# to read PDFs, zbar-tools to decode QR codes and chromium with its driver for the /admin page.
+# to read PDFs, zbar-tools to decode QR codes, chromium with its driver for the /admin page and
+# postgresql, whose server the suite starts itself to run the API tests on PostgreSQL too.
 packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre)
-[[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver)
+[[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

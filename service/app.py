@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from config.settings import Settings, get_settings
-from service import admin_page, batches, documents, health, openapi, signed, templates_api, verify
+from service import admin_page, batches, documents, health, listing, openapi, signed, templates_api, verify
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_capacity_guards(app)
     register_auth(app)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(listing.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(signed.bp)

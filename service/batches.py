@@ -24,6 +24,7 @@ from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_
 from service.workbook_limits import check_workbook_archive
 from service.workbook_lkjip import LKJIP_WORKBOOK
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
+from storage.database import database_for
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
 
@@ -37,7 +38,7 @@ _workbook_cache: dict[str, bytes] = {}
 
 def _store() -> BatchStore:
     st = state()
-    return BatchStore(st.redis, st.settings.record_ttl_days * 86400)
+    return BatchStore(st.redis, st.settings.record_ttl_days * 86400, database_for(st.settings.database_url))
 
 
 def _links(batch_id: str) -> dict[str, str]:
@@ -121,6 +122,7 @@ def submit():
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()
     except Exception:
+        _store().discard(batch_id)
         idempotency.release()
         raise
     return body, 202, {"Location": links["self"]}

@@ -140,7 +140,9 @@ def submit():
     if (previous := idempotency.claim(body_out)) is not None:  # a concurrent retry got there first
         return Idempotency.replayed(previous)
     try:
-        # Record and job go to Redis in one transaction: no record without its job, nor the reverse.
+        # The record is committed to the database first, then the job (and the idempotency claim)
+        # go to Redis in one transaction; a record whose job never got there is forgotten below,
+        # or, if the process died in between, queued again by the reconcile (storage/reconcile.py).
         with st.redis.pipeline(transaction=True) as pipe:
             pipe.multi()  # explicit MULTI first: RQ then adds its commands to ours instead of opening its own
             st.records.create(doc_id, {
@@ -152,6 +154,7 @@ def submit():
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()
     except Exception:
+        st.records.discard(doc_id)
         idempotency.release()
         raise
     return body_out, 202, {"Location": links["self"]}

@@ -1,10 +1,13 @@
-"""GET /healthz (the process answers) and /readyz (Redis reachable, a worker on our queue)."""
+"""GET /healthz (the process answers) and /readyz (Redis and the document database reachable, a
+worker on our queue)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from redis.exceptions import RedisError
 from rq import Worker
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.state import state
 
@@ -30,5 +33,11 @@ def readyz():
     except RedisError as exc:
         checks["redis"] = f"unreachable: {type(exc).__name__}"
         workers = []
-    ready = checks["redis"] == "ok" and bool(workers)
+    try:
+        with st.records.database.read() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    ready = checks["redis"] == "ok" and checks["database"] == "ok" and bool(workers)
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503

@@ -11,6 +11,7 @@ from rq import Queue
 from config.settings import Settings
 from signing.trust import load_trust_roots
 from storage.apikeys import KeyRing, parse_env_keys
+from storage.database import database_for
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry
 
@@ -47,7 +48,7 @@ class ServiceState:
             settings=settings,
             redis=redis,
             queue=Queue(settings.queue, connection=redis),
-            records=RecordStore(redis, settings.record_ttl_days * 86400),
+            records=RecordStore(redis, settings.record_ttl_days * 86400, database_for(settings.database_url)),
             templates=TemplateRegistry.for_settings(settings),
             keys=keys,
         )

@@ -1,4 +1,6 @@
-"""Batch records in Redis: the batch hash, its chunks of items, and each item's result.
+"""Batch records: the batch hash, its chunks of items, and each item's result in Redis; the batch as
+accepted (its fields and chunks) and, once archived, its outcome in the database, so a lost Redis
+can be rebuilt (workers/reconcile.py) and an archived batch still answers.
 
 Items are counted once, exactly: a result is recorded with HSETNX inside a Lua script that
 bumps the counters only for a new result, so a chunk re-run after a crash can't count an
@@ -9,7 +11,6 @@ follows is enqueued with a fixed id and RQ's unique flag, so it runs once.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -18,15 +19,15 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
+from sqlalchemy import delete, func, insert, select, update
 
-from storage.records import utcnow
+from storage.database import Batch, BatchChunk, Database, Document, database_for
+from storage.records import DOWNLOADABLE, utcnow
 
 __all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"]
 
 KEY_PREFIX = "docgen:batch:"
 """Prefix of every key of a batch."""
-INDEX_KEY = "docgen:batches"
-"""Batch ids by creation time, for listing the recent ones."""
 
 _RECORD_RESULTS = """
 local batch, results, chunkdone = KEYS[1], KEYS[2], KEYS[3]
@@ -92,10 +93,15 @@ class ItemResult:
 class BatchStore:
     """Reads and writes batches; every key gets the batch's time to live."""
 
-    def __init__(self, connection: Redis, ttl_seconds: int) -> None:
+    def __init__(self, connection: Redis, ttl_seconds: int, database: Database | None = None) -> None:
         self.connection = connection
         self.ttl_seconds = ttl_seconds
         self._record = connection.register_script(_RECORD_RESULTS)
+        if database is None:
+            from config.settings import get_settings
+
+            database = database_for(get_settings().database_url)
+        self.database = database
 
     @staticmethod
     def key(batch_id: str, suffix: str = "") -> str:
@@ -105,26 +111,89 @@ class BatchStore:
         return [self.key(batch_id, s) for s in ("", "results", "chunkdone", "running")]
 
     def create(self, batch_id: str, fields: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> None:
-        """The batch record and its chunks (each a JSON list of items), in the caller's transaction."""
+        """The batch record and its chunks (each a JSON list of items): committed to the database
+        now, written to Redis in the caller's transaction."""
         record = {**fields, "id": batch_id, "status": BatchStatus.RUNNING.value, "created_at": utcnow(),
                   "finished": 0, "failed": 0, "chunks": len(chunks)}
+        self._insert(record, chunks)
+        self._restore(record, chunks, pipeline)
+
+    def _insert(self, record: dict[str, Any], chunks: list[str]) -> None:
+        columns = {c.name for c in Batch.__table__.columns} - {"extra"}
+        row = {k: v for k, v in record.items() if k in columns}
+        extra = {k: str(v) for k, v in record.items() if k not in columns and k not in ("finished", "failed")}
+        with self.database.write() as connection:
+            connection.execute(insert(Batch.__table__).values(**row, extra=json.dumps(extra, ensure_ascii=False)))
+            if chunks:
+                connection.execute(insert(BatchChunk.__table__), [
+                    {"batch_id": record["id"], "number": n, "items": chunk} for n, chunk in enumerate(chunks)])
+
+    def discard(self, batch_id: str) -> None:
+        """Forget a batch whose jobs could not be queued (the request was answered with an error)."""
+        with self.database.write() as connection:
+            connection.execute(delete(BatchChunk.__table__).where(BatchChunk.batch_id == batch_id))
+            connection.execute(delete(Batch.__table__).where(Batch.id == batch_id))
+
+    def _restore(self, record: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> None:
+        batch_id = record["id"]
         pipeline.hset(self.key(batch_id), mapping={k: str(v) for k, v in record.items()})
         for number, chunk in enumerate(chunks):
             pipeline.set(self.key(batch_id, f"chunk:{number}"), chunk, ex=self.ttl_seconds)
         for key in self._keys(batch_id):
             pipeline.expire(key, self.ttl_seconds)
-        now = time.time()
-        pipeline.zadd(INDEX_KEY, {batch_id: now})
-        pipeline.zremrangebyscore(INDEX_KEY, 0, now - self.ttl_seconds)
 
     def recent(self, limit: int = 20) -> list[dict[str, str]]:
-        """The newest batches still kept, newest first."""
-        ids = [raw.decode() for raw in self.connection.zrevrange(INDEX_KEY, 0, limit - 1)]
+        """The newest batches, newest first (from the database: a lost Redis loses none)."""
+        table = Batch.__table__
+        with self.database.read() as connection:
+            ids = connection.execute(select(table.c.id).order_by(table.c.created_at.desc(), table.c.id.desc())
+                                     .limit(limit)).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
     def get(self, batch_id: str) -> dict[str, str] | None:
+        """The batch's record: from Redis while it runs; from the database when Redis no longer
+        has it (an archived batch after its Redis state expired or was lost)."""
         raw = self.connection.hgetall(self.key(batch_id))
-        return {k.decode(): v.decode() for k, v in raw.items()} if raw else None
+        if raw:
+            return {k.decode(): v.decode() for k, v in raw.items()}
+        return self.stored(batch_id)
+
+    def stored(self, batch_id: str) -> dict[str, str] | None:
+        """The batch as the database keeps it, with its counts."""
+        table = Batch.__table__
+        with self.database.read() as connection:
+            row = connection.execute(select(table).where(table.c.id == batch_id)).first()
+            if row is None:
+                return None
+            finished = connection.execute(select(func.count()).select_from(Document.__table__).where(
+                Document.batch == batch_id, Document.status.in_(DOWNLOADABLE))).scalar()
+        record = {k: str(v) for k, v in row._mapping.items() if v is not None and k != "extra"}
+        extra = json.loads(row.extra or "{}")
+        record.update({k: v for k, v in extra.items() if k != "failed_items"})
+        record.setdefault("finished", str(finished))
+        record.setdefault("failed", "0")
+        return record
+
+    def running(self) -> list[dict[str, str]]:
+        """Batches the database holds as running, oldest first."""
+        table = Batch.__table__
+        with self.database.read() as connection:
+            ids = connection.execute(select(table.c.id).where(table.c.status == BatchStatus.RUNNING.value)
+                                     .order_by(table.c.created_at)).scalars().all()
+        return [record for batch_id in ids if (record := self.stored(batch_id)) is not None]
+
+    def restore(self, batch_id: str, pipeline: Pipeline) -> int:
+        """Write a running batch back to Redis from the database, counts from zero (the chunk jobs
+        take the items already recorded as finished from the database); returns its chunks."""
+        record = self.stored(batch_id)
+        if record is None:
+            return 0
+        with self.database.read() as connection:
+            chunks = connection.execute(select(BatchChunk.items).where(BatchChunk.batch_id == batch_id)
+                                        .order_by(BatchChunk.number)).scalars().all()
+        record.update(finished=0, failed=0, chunks=len(chunks))
+        self._restore(record, list(chunks), pipeline)
+        return len(chunks)
 
     def chunk(self, batch_id: str, number: int) -> list[dict[str, Any]] | None:
         raw = self.connection.get(self.key(batch_id, f"chunk:{number}"))
@@ -158,6 +227,10 @@ class BatchStore:
         return sorted((json.loads(v) for v in raw.values()), key=lambda r: r["index"])
 
     def failed(self, batch_id: str) -> list[dict[str, Any]]:
+        if not self.connection.exists(self.key(batch_id)):  # archived, and no longer in Redis
+            with self.database.read() as connection:
+                extra = connection.execute(select(Batch.extra).where(Batch.id == batch_id)).scalar()
+            return json.loads(extra or "{}").get("failed_items", [])
         return [r for r in self.results(batch_id) if r["status"] == "failed"]
 
     def warned(self, batch_id: str) -> list[dict[str, Any]]:
@@ -174,10 +247,20 @@ class BatchStore:
         return sum(min(size, total - n * size) - int(d or 0) for n, d in zip(running, done, strict=True))
 
     def mark_archived(self, batch_id: str, fields: dict[str, Any]) -> None:
-        """The archive is ready: the batch is finished."""
+        """The archive is ready: the batch is finished. The database keeps its outcome (counts,
+        failed items) and drops its chunks."""
+        now = utcnow()
+        record = self.get(batch_id) or {}
+        kept = {k: record[k] for k in ("finished", "failed", "started_at", "last_item_at") if k in record}
+        with self.database.write() as connection:
+            extra = json.loads(connection.execute(select(Batch.extra).where(Batch.id == batch_id)).scalar() or "{}")
+            extra.update({**kept, **{k: str(v) for k, v in fields.items()}, "failed_items": self.failed(batch_id)})
+            connection.execute(update(Batch.__table__).where(Batch.id == batch_id).values(
+                status=BatchStatus.FINISHED.value, finished_at=now, extra=json.dumps(extra, ensure_ascii=False)))
+            connection.execute(delete(BatchChunk.__table__).where(BatchChunk.batch_id == batch_id))
         with self.connection.pipeline() as pipe:
             pipe.hset(self.key(batch_id), mapping={**{k: str(v) for k, v in fields.items()},
-                                                   "status": BatchStatus.FINISHED.value, "finished_at": utcnow()})
+                                                   "status": BatchStatus.FINISHED.value, "finished_at": now})
             for number in range(int(self.connection.hget(self.key(batch_id), "chunks") or 0)):
                 pipe.delete(self.key(batch_id, f"chunk:{number}"))
             pipe.execute()

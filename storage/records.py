@@ -1,21 +1,37 @@
-"""The document record: the service's own Redis hash, kept for days, not RQ's short-lived result."""
+"""The document record: kept in the database (the system of record, storage/database), read and
+written as the dict of strings records have always been, so callers need not know where it lives.
+
+Fields with a column of their own go there; each format's file (``file_pdf_name``, ...) and the
+signed copy become rows of ``document_files``; any other field is kept in the ``extra`` JSON
+column and comes back from ``get()`` as it went in. Redis holds no document record.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-__all__ = ["DOWNLOADABLE", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields", "signed_file",
-           "stored_files", "utcnow"]
+from storage.database import Database, Document, DocumentFile, database_for
+from storage.database.models import IN_FLIGHT_CONDITION
+
+__all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields",
+           "signed_file", "stored_files", "utcnow"]
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "docgen:doc:"
-"""Prefix of the Redis hash holding one document's record."""
+"""Prefix of the Redis hash that held a document's record before the database (read by the import)."""
 
 
 class DocumentStatus(StrEnum):
@@ -34,6 +50,9 @@ class DocumentStatus(StrEnum):
 DOWNLOADABLE = frozenset({DocumentStatus.FINISHED.value, DocumentStatus.PARTIALLY_SIGNED.value,
                           DocumentStatus.SIGNED.value})
 """Statuses in which a document's files exist."""
+
+IN_FLIGHT = frozenset({DocumentStatus.QUEUED.value, DocumentStatus.STARTED.value})
+"""Accepted and not ended: work that must be on the queue."""
 
 
 @dataclass(frozen=True)
@@ -77,57 +96,247 @@ def utcnow() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class RecordStore:
-    """Reads and updates document records; every write refreshes the record's time to live."""
+DOCUMENTS = Document.__table__
+FILES = DocumentFile.__table__
+_COLUMNS = frozenset(c.name for c in DOCUMENTS.columns) - {"extra"}
+_INTEGERS = frozenset({"attempts", "pid", "template_version", "year"})
+_DERIVED = frozenset({"year", "agency", "parties"})
+"""Columns filled from the summary, for listings and searches; not part of the record's fields."""
+_INSERT = insert(DOCUMENTS)
+_LISTED = [c for c in DOCUMENTS.columns if c.name != "request"]
+"""A listing's columns: all but the request body, which can be large and no listing shows."""
+_FORMAT_FILE = re.compile(r"^file_([a-z0-9.]+)_(name|size|sha256)$")
+_MAIN_FILE = frozenset({"file_name", "file_size", "file_sha256", "file_extension"})
+_SIGNED_FILE = {"signed_name": "name", "signed_size": "size", "signed_sha256": "sha256"}
 
-    def __init__(self, connection: Redis, ttl_seconds: int) -> None:
+
+def _column_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _INTEGERS:
+        return int(value) if str(value) != "" else None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else str(value)
+
+
+@dataclass
+class _Split:
+    """One write's fields, sorted by where they are kept."""
+
+    columns: dict[str, Any]
+    files: list[dict[str, Any]]
+    extra: dict[str, str]
+    signed: dict[str, Any] | None
+
+
+def _split(doc_id: str, fields: dict[str, Any]) -> _Split:
+    columns: dict[str, Any] = {}
+    extra: dict[str, str] = {}
+    per_format: dict[str, dict[str, Any]] = {}
+    main: dict[str, Any] = {}
+    signed: dict[str, Any] = {}
+    for name, value in fields.items():
+        if (match := _FORMAT_FILE.match(name)) and name not in _MAIN_FILE:
+            per_format.setdefault(match.group(1), {})[match.group(2)] = value
+        elif name in _MAIN_FILE:
+            main[name.removeprefix("file_")] = value
+        elif name in _SIGNED_FILE:
+            signed[_SIGNED_FILE[name]] = value
+        elif name in _COLUMNS and name not in _DERIVED:
+            columns[name] = _column_value(name, value)
+        else:
+            extra[name] = "" if value is None else str(value)
+    if "summary" in columns:
+        columns.update(_summary_columns(columns["summary"]))
+    files: list[dict[str, Any]] = []
+    formats = [f for f in str(fields.get("formats") or "").split(",") if f]
+    if main.get("name") and main.get("extension") and main["extension"] not in per_format:
+        # a record describing its single file under file_* only (written before formats)
+        per_format[main["extension"]] = {k: main[k] for k in ("name", "size", "sha256") if k in main}
+        formats = formats or [main["extension"]]
+    order = formats + [f for f in per_format if f not in formats]
+    for position, extension in enumerate(order):
+        described = per_format.get(extension)
+        if described and described.get("name"):
+            files.append({"document_id": doc_id, "kind": "original", "extension": extension, "position": position,
+                          "name": str(described["name"]), "size": int(described.get("size") or 0),
+                          "sha256": str(described.get("sha256") or "")})
+    signed_row = None
+    if signed.get("sha256"):
+        signed_row = {"document_id": doc_id, "kind": "signed", "extension": "pdf", "position": 0,
+                      "name": str(signed.get("name") or ""), "size": int(signed.get("size") or 0),
+                      "sha256": str(signed["sha256"])}
+    return _Split(columns, files, extra, signed_row)
+
+
+def _summary_columns(summary: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(summary or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    year = parsed.get("tahun")
+    parties = parsed.get("pihak")
+    return {"year": int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None,
+            "agency": parsed.get("instansi") if isinstance(parsed.get("instansi"), str) else None,
+            "parties": json.dumps(parties, ensure_ascii=False) if parties else None}
+
+
+def _record(row: Any, files: Iterable[Any]) -> dict[str, str]:
+    """A row and its files as the record's dict of strings."""
+    record: dict[str, str] = {}
+    for name, value in row._mapping.items():
+        if value is None or name in _DERIVED:
+            continue
+        if name == "extra":
+            record.update(json.loads(value))
+        else:
+            record[name] = str(value)
+    for file in sorted(files, key=lambda f: (f.kind, f.position)):
+        if file.kind == "signed":
+            record.update(signed_name=file.name, signed_size=str(file.size), signed_sha256=file.sha256)
+            continue
+        ext = file.extension
+        record.update({f"file_{ext}_name": file.name, f"file_{ext}_size": str(file.size),
+                       f"file_{ext}_sha256": file.sha256})
+        if file.position == 0 or "file_name" not in record:
+            record.update(file_name=file.name, file_size=str(file.size), file_sha256=file.sha256,
+                          file_extension=ext)
+    return record
+
+
+class RecordStore:
+    """Reads and updates document records in the database.
+
+    ``connection`` (Redis) is kept for the callers that pass it along; records are not kept there.
+    Without ``database``, the one of the process's settings (DOCGEN_DATABASE_URL) is used.
+    """
+
+    def __init__(self, connection: Redis | None = None, ttl_seconds: int = 0, database: Database | None = None) -> None:
         self.connection = connection
         self.ttl_seconds = ttl_seconds
+        if database is None:
+            from config.settings import get_settings
+
+            database = database_for(get_settings().database_url)
+        self.database = database
 
     @staticmethod
     def key(doc_id: str) -> str:
+        """The Redis key that held the record before the database (the import reads it)."""
         return KEY_PREFIX + doc_id
 
+    # -- writing -----------------------------------------------------------------------------
+
     def _write(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
-        target = pipeline if pipeline is not None else self.connection.pipeline()
-        clean = {k: "" if v is None else str(v) for k, v in fields.items()}
-        target.hset(self.key(doc_id), mapping=clean)
-        target.expire(self.key(doc_id), self.ttl_seconds)
-        if pipeline is None:
-            target.execute()
+        """Set ``fields`` on the record; a write carrying ``id`` makes the record when it is new.
+        ``pipeline`` (Redis) is accepted for the old callers and not used: the database write is
+        its own transaction, committed before the caller's Redis transaction runs."""
+        with self.database.write() as connection:
+            self._apply(connection, doc_id, fields)
+
+    def _apply(self, connection: Connection, doc_id: str, fields: dict[str, Any]) -> None:
+        split = _split(doc_id, fields)
+        columns = {k: v for k, v in split.columns.items() if k != "id"}
+        if split.extra:
+            current = connection.execute(select(DOCUMENTS.c.extra).where(DOCUMENTS.c.id == doc_id)
+                                         .with_for_update()).scalar_one_or_none()
+            columns["extra"] = json.dumps({**json.loads(current or "{}"), **split.extra}, ensure_ascii=False)
+        updated = connection.execute(update(DOCUMENTS).where(DOCUMENTS.c.id == doc_id).values(**columns)).rowcount \
+            if columns else int(self._exists(connection, doc_id))
+        if not updated:
+            if "id" not in fields:
+                log.warning("document %s has no record: %s not written", doc_id, sorted(fields))
+                return
+            connection.execute(insert(DOCUMENTS).values(id=doc_id, **columns))
+        self._write_files(connection, [doc_id] if split.files else [], split.files)
+        if split.signed:
+            connection.execute(delete(FILES).where(FILES.c.document_id == doc_id, FILES.c.kind == "signed"))
+            connection.execute(insert(FILES), [split.signed])
+
+    @staticmethod
+    def _write_files(connection: Connection, doc_ids: list[str], files: list[dict[str, Any]]) -> None:
+        if doc_ids:
+            connection.execute(delete(FILES).where(FILES.c.document_id.in_(doc_ids), FILES.c.kind == "original"))
+        if files:
+            connection.execute(insert(FILES), files)
 
     def create(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
-        """A new record in state queued; ``fields`` holds type, format, template and the raw request."""
-        self._write(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.QUEUED.value,
-                             "created_at": utcnow(), "attempts": 0}, pipeline)
+        """A new record in state queued; ``fields`` holds type, format, template and the raw request.
+        One INSERT (the intake's hot path); ``pipeline`` as for ``_write``."""
+        split = _split(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.QUEUED.value,
+                                "created_at": utcnow(), "attempts": 0})
+        row = split.columns
+        if split.extra:
+            row["extra"] = json.dumps(split.extra, ensure_ascii=False)
+        if split.files:
+            with self.database.write() as connection:
+                connection.execute(_INSERT, row)
+                self._write_files(connection, [], split.files)
+            return
+        with self.database.write_one() as connection:
+            connection.execute(_INSERT, row)
 
-    def get(self, doc_id: str) -> dict[str, str] | None:
-        """The record's fields as strings, or None when it does not exist (or expired)."""
-        raw = self.connection.hgetall(self.key(doc_id))
-        if not raw:
-            return None
-        return {k.decode(): v.decode() for k, v in raw.items()}
-
-    def exists(self, doc_id: str) -> bool:
-        return bool(self.connection.exists(self.key(doc_id)))
+    def discard(self, doc_id: str) -> None:
+        """Forget a record whose job could not be queued (the request was answered with an error)."""
+        with self.database.write() as connection:
+            connection.execute(delete(DOCUMENTS).where(DOCUMENTS.c.id == doc_id))
 
     def mark_started(self, doc_id: str, worker: str, pid: int) -> int:
         """Status started, one more attempt, by which worker and process; returns the attempt number."""
-        attempt = self.connection.hincrby(self.key(doc_id), "attempts", 1)
-        self._write(doc_id, {"status": DocumentStatus.STARTED.value, "started_at": utcnow(), "error": "",
-                             "worker": worker, "pid": pid})
-        return int(attempt)
+        with self.database.write() as connection:
+            connection.execute(update(DOCUMENTS).where(DOCUMENTS.c.id == doc_id).values(
+                attempts=DOCUMENTS.c.attempts + 1, status=DocumentStatus.STARTED.value, started_at=utcnow(),
+                error="", worker=worker, pid=pid))
+            attempt = connection.execute(select(DOCUMENTS.c.attempts).where(DOCUMENTS.c.id == doc_id)).scalar()
+        return int(attempt or 0)
 
     def mark_finished(self, doc_id: str, fields: dict[str, Any]) -> None:
         """Status finished with the file's name, size and hash and the template used."""
         self._write(doc_id, {**fields, "status": DocumentStatus.FINISHED.value,
                              "finished_at": utcnow(), "error": ""})
 
-    def put_finished(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline) -> None:
+    def put_finished(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
         """A record made finished in one write (a batch item: it had no queued life of its own)."""
+        self.put_finished_many({doc_id: fields})
+
+    def put_finished_many(self, documents: dict[str, dict[str, Any]]) -> None:
+        """Many finished records in one transaction, inserted in bulk (a batch's flush); a record
+        that exists already (a chunk run again after a crash) is replaced."""
+        if not documents:
+            return
         now = utcnow()
-        self._write(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.FINISHED.value, "created_at": now,
-                             "started_at": now, "finished_at": now, "attempts": 1, "error": ""}, pipeline)
+        rows: list[dict[str, Any]] = []
+        files: list[dict[str, Any]] = []
+        extras: list[tuple[str, dict[str, str]]] = []
+        for doc_id, fields in documents.items():
+            split = _split(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.FINISHED.value,
+                                    "created_at": now, "started_at": now, "finished_at": now, "attempts": 1,
+                                    "error": ""})
+            rows.append(split.columns)
+            files += split.files
+            if split.extra:
+                extras.append((doc_id, split.extra))
+        names = sorted({name for row in rows for name in row} | {"extra"})
+        extra_of = dict(extras)
+        rows = [{name: row.get(name) for name in names} | {
+            "extra": json.dumps(extra_of[row["id"]], ensure_ascii=False) if row["id"] in extra_of else None}
+            for row in rows]
+        with self.database.write() as connection:
+            connection.execute(self._upsert(names), rows)
+            self._write_files(connection, list(documents), files)
+
+    def _upsert(self, names: list[str]) -> Any:
+        if self.database.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(DOCUMENTS)
+        return statement.on_conflict_do_update(
+            index_elements=[DOCUMENTS.c.id],
+            set_={name: statement.excluded[name] for name in names if name != "id"})
 
     def note_callback(self, doc_id: str, outcome: str) -> None:
         """How the last callback delivery went ("delivered (200)", "answered 503; retrying")."""
@@ -155,3 +364,73 @@ class RecordStore:
         if signed_copies is not None:
             fields["signed_copies"] = signed_copies
         self._write(doc_id, fields)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _exists(connection: Connection, doc_id: str) -> bool:
+        return connection.execute(select(DOCUMENTS.c.id).where(DOCUMENTS.c.id == doc_id)).first() is not None
+
+    def get(self, doc_id: str) -> dict[str, str] | None:
+        """The record's fields as strings, or None when it does not exist."""
+        with self.database.read() as connection:
+            row = connection.execute(select(DOCUMENTS).where(DOCUMENTS.c.id == doc_id)).first()
+            if row is None:
+                return None
+            files = connection.execute(select(FILES).where(FILES.c.document_id == doc_id)).all()
+        return _record(row, files)
+
+    def get_many(self, doc_ids: list[str]) -> dict[str, dict[str, str]]:
+        """The records of ``doc_ids`` that exist, by id."""
+        if not doc_ids:
+            return {}
+        with self.database.read() as connection:
+            rows = connection.execute(select(DOCUMENTS).where(DOCUMENTS.c.id.in_(doc_ids))).all()
+            files = connection.execute(select(FILES).where(FILES.c.document_id.in_(doc_ids))).all()
+        by_doc: dict[str, list[Any]] = {}
+        for file in files:
+            by_doc.setdefault(file.document_id, []).append(file)
+        return {row.id: _record(row, by_doc.get(row.id, [])) for row in rows}
+
+    def exists(self, doc_id: str) -> bool:
+        with self.database.read() as connection:
+            return self._exists(connection, doc_id)
+
+    def in_flight(self) -> list[dict[str, str]]:
+        """Single documents accepted and not ended (batch items are the batch's work), oldest first."""
+        with self.database.read() as connection:
+            rows = connection.execute(select(DOCUMENTS.c.id, DOCUMENTS.c.status, DOCUMENTS.c.created_at)
+                                      .where(IN_FLIGHT_CONDITION, DOCUMENTS.c.batch.is_(None))
+                                      .order_by(DOCUMENTS.c.created_at)).all()
+        return [{"id": r.id, "status": r.status, "created_at": r.created_at} for r in rows]
+
+    def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
+             year: int | None = None, batch: str | None = None, before: tuple[str, str] | None = None,
+             limit: int = 50) -> list[dict[str, str]]:
+        """Records newest first, filtered; ``client`` None lists every client's. ``before`` is the
+        (created_at, id) of the last record of the previous page (keyset paging: a page costs the
+        same however deep it is)."""
+        query = select(*_LISTED)
+        if client is not None:
+            query = query.where(DOCUMENTS.c.client == client)
+        for column, value in ((DOCUMENTS.c.status, status), (DOCUMENTS.c.type, doc_type),
+                              (DOCUMENTS.c.year, year), (DOCUMENTS.c.batch, batch)):
+            if value is not None:
+                query = query.where(column == value)
+        if before is not None:
+            created, last_id = before
+            query = query.where((DOCUMENTS.c.created_at < created)
+                                | ((DOCUMENTS.c.created_at == created) & (DOCUMENTS.c.id < last_id)))
+        query = query.order_by(DOCUMENTS.c.created_at.desc(), DOCUMENTS.c.id.desc()).limit(limit)
+        with self.database.read() as connection:
+            rows = connection.execute(query).all()
+            ids = [row.id for row in rows]
+            files = connection.execute(select(FILES).where(FILES.c.document_id.in_(ids))).all() if ids else []
+        by_doc: dict[str, list[Any]] = {}
+        for file in files:
+            by_doc.setdefault(file.document_id, []).append(file)
+        return [_record(row, by_doc.get(row.id, [])) for row in rows]
+
+    def count(self) -> int:
+        with self.database.read() as connection:
+            return int(connection.execute(select(func.count()).select_from(DOCUMENTS)).scalar() or 0)

@@ -19,7 +19,10 @@ from rq import Queue, Worker
 
 from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
+from storage.database import close_database, database_for
+from storage.records import RecordStore
 from storage.redis_server import RedisServer
+from tests.postgres import PostgresServer
 from tests.processes import wait_for
 from workers import jobs
 from workers.warm import PreparingWorker
@@ -47,13 +50,49 @@ def redis(redis_server: RedisServer) -> Iterator[Redis]:
     connection.flushall()
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server, started on first use by a test that runs on it."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Tests marked both_databases run once on SQLite and once on PostgreSQL; the others on SQLite.
+    if "database_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def settings(redis: Redis, redis_server: RedisServer, tmp_path: Path,
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(database_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's own empty database: a SQLite file in its folder, or the PostgreSQL server's
+    database emptied (as Redis is flushed)."""
+    if database_kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'var' / 'docgen.db'}"
+        yield url
+        close_database(url)
+        return
+    url = request.getfixturevalue("postgres_server").url
+    database = database_for(url)
+    with database.write() as connection:
+        connection.exec_driver_sql("TRUNCATE documents, document_files, batches, batch_chunks")
+    yield url
+
+
+@pytest.fixture
+def settings(redis: Redis, redis_server: RedisServer, tmp_path: Path, database_url: str,
              monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Test settings, also put in the environment so forked work horses read the same."""
     env = {
         "DOCGEN_REDIS_URL": redis_server.url,
         "DOCGEN_DATA_DIR": str(tmp_path / "var"),
+        "DOCGEN_DATABASE_URL": database_url,
         "DOCGEN_RETRY_INTERVALS": "0",
         "DOCGEN_PUBLIC_URL": "http://docgen.test",
     }
@@ -62,6 +101,12 @@ def settings(redis: Redis, redis_server: RedisServer, tmp_path: Path,
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def records(settings: Settings) -> RecordStore:
+    """The document records of the test's database (what the service and workers read)."""
+    return RecordStore(database=database_for(settings.database_url))
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from service.app import NO_KEYS_WARNING, create_app
 from storage.apikeys import KeyFormatError, append_key, hash_key
 from tests.conftest import API_KEYS, bearer, example
 
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
+
 PROBLEM = "application/problem+json"
 
 

@@ -16,6 +16,9 @@ from service.app import create_app
 from tests.conftest import example
 from tests.docx_reading import full_text, open_docx
 
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
+
 
 @pytest.fixture
 def batch_client(settings, monkeypatch):

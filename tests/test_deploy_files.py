@@ -13,7 +13,7 @@ DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
 
 
 def test_services_are_redis_web_and_scalable_worker_pools():
-    assert set(COMPOSE["services"]) == {"redis", "web", "worker", "bulk-worker", "callback-worker"}
+    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "bulk-worker", "callback-worker"}
     assert COMPOSE["services"]["callback-worker"]["command"] == ["python", "-m", "workers", "--callbacks"]
     for name in ("worker", "bulk-worker"):
         worker = COMPOSE["services"][name]
@@ -45,7 +45,19 @@ def test_web_and_workers_share_the_documents_volume_and_redis():
         assert env["DOCGEN_REDIS_URL"] == "redis://redis:6379/0"
         assert f"documents:{env['DOCGEN_DATA_DIR']}" in service["volumes"]
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
-    assert set(COMPOSE["volumes"]) == {"redis-data", "documents"}
+    assert set(COMPOSE["volumes"]) == {"postgres-data", "redis-data", "documents"}
+
+
+def test_postgres_keeps_the_documents_records_on_a_volume_and_every_process_uses_it():
+    postgres = COMPOSE["services"]["postgres"]
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert postgres["environment"]["POSTGRES_DB"] == "docgen"
+    for name in ("web", "worker", "bulk-worker", "callback-worker"):
+        service = COMPOSE["services"][name]
+        url = service["environment"]["DOCGEN_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://docgen:") and url.endswith("@postgres:5432/docgen")
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_build_targets_exist_and_the_worker_image_has_libreoffice_and_fonts():

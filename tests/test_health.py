@@ -12,7 +12,7 @@ def test_healthz(client):
 def test_not_ready_without_a_worker(client):
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"] == {"redis": "ok", "workers": "none running"}
+    assert response.get_json()["checks"] == {"redis": "ok", "workers": "none running", "database": "ok"}
 
 
 def test_ready_with_a_worker_listening(client, redis, settings):

@@ -27,6 +27,9 @@ from workers.submit import enqueue_render
 JSON = {"Accept": "application/json"}
 PDF = {"Content-Type": "application/pdf"}
 
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
+
 
 @pytest.fixture(autouse=True)
 def _stop_converters(settings) -> Iterator[None]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import html
 
+import pytest
+
 from tests.conftest import example
+
+pytestmark = pytest.mark.both_databases
+"""The same API tests on SQLite and on a real PostgreSQL."""
 
 JSON = {"Accept": "application/json"}
 

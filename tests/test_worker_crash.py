@@ -9,10 +9,10 @@ import sys
 import time
 
 import pytest
-from redis import Redis
 from rq.registry import StartedJobRegistry
 
 from config.settings import REPO_ROOT
+from storage.records import RecordStore
 from tests.conftest import example
 from tests.docx_reading import open_docx, rows, table_with_header
 from tests.processes import wait_for
@@ -33,19 +33,18 @@ def _start_worker() -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _kill_first_attempt(redis: Redis, doc_id: str) -> None:
-    key = f"docgen:doc:{doc_id}"
-    pid = wait_for(lambda: redis.hget(key, "status") == b"started" and redis.hget(key, "pid"), timeout=60,
+def _kill_first_attempt(records: RecordStore, doc_id: str) -> None:
+    pid = wait_for(lambda: (r := records.get(doc_id)) and r["status"] == "started" and r.get("pid"), timeout=60,
                    interval=0.005)
     os.kill(int(pid), signal.SIGKILL)
 
 
 @pytest.mark.slow
-def test_killed_work_horse_is_retried_and_the_document_finishes(client, redis):
+def test_killed_work_horse_is_retried_and_the_document_finishes(client, records):
     worker = _start_worker()
     try:
         doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
-        _kill_first_attempt(redis, doc_id)
+        _kill_first_attempt(records, doc_id)
         record = wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
                            in ("finished", "failed") and r, timeout=120, interval=0.1)
     finally:
@@ -60,7 +59,7 @@ def test_killed_work_horse_is_retried_and_the_document_finishes(client, redis):
 
 
 @pytest.mark.slow
-def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, redis, monkeypatch):
+def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, records, monkeypatch):
     monkeypatch.setenv("DOCGEN_RETRY_MAX", "0")
     worker = _start_worker()
     try:
@@ -70,7 +69,7 @@ def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, 
 
         no_retry_client = create_app(Settings()).test_client()
         doc_id = no_retry_client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
-        _kill_first_attempt(redis, doc_id)
+        _kill_first_attempt(records, doc_id)
         record = wait_for(lambda: (r := client.get(f"/api/v1/documents/{doc_id}").get_json())["status"]
                            in ("finished", "failed") and r, timeout=60, interval=0.1)
     finally:
@@ -82,13 +81,14 @@ def test_without_retries_left_a_killed_render_ends_failed_with_a_reason(client, 
 
 
 @pytest.mark.slow
-def test_a_whole_dead_worker_is_recovered_by_the_next_workers_maintenance(client, redis, settings, run_worker):
+def test_a_whole_dead_worker_is_recovered_by_the_next_workers_maintenance(client, redis, records, settings,
+                                                                          run_worker):
     """Worker and work horse die together (a killed container): nothing reports the job, so it
     stays 'started' until its heartbeat expires; the next worker's maintenance requeues it."""
     worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
-    wait_for(lambda: redis.hget(f"docgen:doc:{doc_id}", "status") == b"started", timeout=60, interval=0.005)
+    wait_for(lambda: records.get(doc_id)["status"] == "started", timeout=60, interval=0.005)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
     registry = StartedJobRegistry(settings.queue, connection=redis)

@@ -29,7 +29,7 @@ from sakip.messages import entry_message
 from sakip.quality import QualityWarning
 from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
-from storage.records import RecordStore
+from storage.records import DOWNLOADABLE, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
@@ -176,18 +176,23 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         # item's time); only then are they recorded, so a counted item's file is on disk.
         if documents:
             os.sync()
-        # Records first: an item counted as finished always has its document record.
-        with job.connection.pipeline(transaction=False) as pipe:
-            for doc_id, fields in documents.items():
-                records.put_finished(doc_id, fields, pipe)
-            pipe.execute()
+        # Records first, in one bulk insert: an item counted as finished always has its record.
+        records.put_finished_many(documents)
         ended = store.record_results(batch_id, number, pending)
         pending.clear()
         documents.clear()
         return ended
 
+    # Items finished in an earlier run whose results Redis lost (reconciled after a flush) are
+    # taken from their database records instead of being rendered again.
+    recorded = records.get_many([item_doc_id(batch_id, i) for i, r in zip(indexes, done, strict=True) if r is None])
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
+            continue
+        if (existing := recorded.get(item_doc_id(batch_id, index))) and existing["status"] in DOWNLOADABLE:
+            pending.append(ItemResult(index=index, ref=existing.get("ref") or str(item.get("ref", index)),
+                                      status="finished", doc_id=existing["id"], file=existing["file_name"],
+                                      sha256=existing["file_sha256"], size=int(existing["file_size"])))
             continue
         outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker")
         pending.append(outcome)

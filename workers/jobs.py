@@ -104,7 +104,7 @@ def finished_fields(produced: list[ProducedDocument]) -> dict[str, Any]:
 
 def _announce(connection: Any, records: RecordStore, doc_id: str) -> None:
     """The document ended: queue its callback when the client asked for one."""
-    if connection.hget(records.key(doc_id), "callback_url"):
+    if (records.get(doc_id) or {}).get("callback_url"):
         enqueue_callback(connection, doc_id, get_settings())
 
 

@@ -1,4 +1,5 @@
-"""Keeps the worker's templates prepared before each fork, so every work horse inherits them.
+"""Keeps the worker's templates prepared before each fork, so every work horse inherits them; its
+maintenance also reconciles the queue with the database after Redis was lost (workers/reconcile.py).
 
 A forking worker's horse dies after each job, and anything it prepared dies with it; what the
 parent prepares is shared with every horse it forks. Checking costs a manifest read per job.
@@ -14,6 +15,7 @@ from rq import Worker
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.reconcile import reconcile_if_redis_was_lost
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 
@@ -48,6 +50,9 @@ class PreparingWorker(Worker):
         super().execute_job(job, queue)
 
     def run_maintenance_tasks(self) -> None:
+        """RQ's clean-ups (at start, then every maintenance interval), and ours: the jobs and scheduler
+        locks of dead workers released within seconds (workers.recovery); when Redis was lost (new or
+        flushed), the work accepted and not ended queued again from the database."""
         for queue in self.queues:
             try:
                 requeue_abandoned(queue, self.job_monitoring_interval, self._exc_handlers)
@@ -56,3 +61,7 @@ class PreparingWorker(Worker):
             except Exception:  # maintenance must never take the worker down
                 log.exception("recovery of dead workers' jobs on %s failed", queue.name)
         super().run_maintenance_tasks()
+        try:
+            reconcile_if_redis_was_lost(self.connection, get_settings())
+        except Exception:
+            log.exception("could not reconcile the queue with the database; retrying at the next maintenance")

@@ -1,0 +1,185 @@
+"""Intake and listing with the database: POST /api/v1/documents per second and its latency
+percentiles through gunicorn, then status reads, verification and listing of a database holding
+many issued documents.
+
+    .venv/bin/python bench/intake_bench.py [--seconds 10] [--clients 16] [--database sqlite|postgresql]
+                                           [--records 20000] [--tree PATH]
+
+Runs a real Redis (appendonly, as `make run`), the web process under gunicorn
+(DOCGEN_WEB_WORKERS, default 2) and load processes with keep-alive connections; no worker
+runs, so the numbers are the intake's alone. `--database postgresql` starts a throw-away
+PostgreSQL server (tests/postgres.py). `--tree PATH` serves the web process from another
+checkout (e.g. `git archive` of the version before the database) for a side-by-side figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from storage.redis_server import RedisServer, free_port  # noqa: E402
+
+
+def _load(port: int, seconds: float, threads: int, paths: list[str], method: str, body: bytes | None) -> None:
+    """One load process: ``threads`` keep-alive connections hitting ``paths`` round robin; prints
+    the latencies (ms) and the count of unexpected answers as JSON."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def run(offset: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad, n = [], 0, offset
+        headers = {"Content-Type": "application/json"} if body else {}
+        while time.perf_counter() < deadline:
+            path = paths[n % len(paths)]
+            n += 1
+            start = time.perf_counter()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - start) * 1000)
+            if response.status >= 300:
+                bad += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    workers = [threading.Thread(target=run, args=(i * 7919,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    print(json.dumps({"latencies": latencies, "errors": errors[0]}))
+
+
+def _measure(port: int, seconds: float, clients: int, paths: list[str], method: str = "GET",
+             body: bytes | None = None) -> tuple[float, float, float, int]:
+    """Requests per second, p50 and p99 in ms, unexpected answers; over ``clients`` connections
+    spread on two load processes."""
+    processes = 2
+    spec = json.dumps({"port": port, "seconds": seconds, "threads": max(1, clients // processes), "paths": paths,
+                       "method": method, "body": body.decode() if body else None})
+    loaders = [subprocess.Popen([sys.executable, __file__, "--load", spec], stdout=subprocess.PIPE, cwd=ROOT)
+               for _ in range(processes)]
+    latencies: list[float] = []
+    errors = 0
+    for loader in loaders:
+        out, _ = loader.communicate()
+        result = json.loads(out)
+        latencies += result["latencies"]
+        errors += result["errors"]
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] if latencies else 0.0
+    return len(latencies) / seconds, statistics.median(latencies) if latencies else 0.0, p99, errors
+
+
+def _fill(database_url: str, count: int) -> list[str]:
+    """``count`` finished documents written as a batch writes them (bulk, 500 per transaction)."""
+    from storage.database import database_for
+    from storage.records import RecordStore
+
+    store = RecordStore(database=database_for(database_url))
+    summary = json.dumps({"tahun": 2026, "instansi": "Dinas Contoh", "pihak": {
+        "pihak_pertama": {"nama": "Pegawai", "jabatan": "Kepala"}}})
+    ids = []
+    for start in range(0, count, 500):
+        part = {f"{n:032x}": {"type": "pk", "format": "docx", "formats": "docx", "client": "",
+                              "file_docx_name": f"PK-{n}.docx", "file_docx_size": 40000,
+                              "file_docx_sha256": f"{n:064x}", "template_name": "pk", "template_version": 1,
+                              "template_sha256": "0" * 64, "summary": summary, "batch": "bench", "ref": str(n)}
+                for n in range(start, min(count, start + 500))}
+        store.put_finished_many(part)
+        ids += list(part)
+    return ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--tree", type=Path, default=ROOT, help="checkout the web process runs from")
+    parser.add_argument("--load", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load:
+        spec = json.loads(args.load)
+        _load(spec["port"], spec["seconds"], spec["threads"], spec["paths"], spec["method"],
+              spec["body"].encode() if spec["body"] else None)
+        return
+    postgres = None
+    with tempfile.TemporaryDirectory() as tmp:
+        redis = RedisServer(Path(tmp) / "redis").start()
+        data_dir = Path(tmp) / "var"
+        if args.database == "postgresql":
+            from tests.postgres import PostgresServer
+
+            postgres = PostgresServer().start()
+        database_url = postgres.url if postgres else f"sqlite:///{data_dir / 'docgen.db'}"
+        port = free_port()
+        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir),
+                   DOCGEN_DATABASE_URL=database_url, DOCGEN_RATE_LIMIT_PER_MINUTE="0",
+                   PYTHONPATH=str(args.tree))
+        workers = os.environ.get("DOCGEN_WEB_WORKERS", "2")
+        web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                                "--workers", workers, "service.app:create_app()"], cwd=args.tree, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    connection.request("GET", "/healthz")
+                    if connection.getresponse().status == 200:
+                        break
+                except OSError:
+                    pass
+                if time.time() > deadline:
+                    raise SystemExit("the web process did not start")
+                time.sleep(0.2)
+            body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
+            tree = "this checkout" if args.tree == ROOT else str(args.tree)
+            print(f"web: gunicorn, {workers} workers, from {tree}; database {args.database}; "
+                  f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure")
+            _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
+            rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST", body)
+            print(f"intake  POST /api/v1/documents: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+                  f"{f', {bad} unexpected answers' if bad else ''}")
+            if args.tree != ROOT:
+                return
+            start = time.perf_counter()
+            ids = _fill(database_url, args.records)
+            fill_rate = args.records / (time.perf_counter() - start)
+            print(f"filled {args.records} finished documents in bulk: {fill_rate:.0f} records/s")
+            sample = [ids[(n * 7919) % len(ids)] for n in range(500)]
+            for label, paths in (("status  GET /api/v1/documents/{id}", [f"/api/v1/documents/{i}" for i in sample]),
+                                 ("verify  GET /verify/{id} (page)", [f"/verify/{i}" for i in sample]),
+                                 ("listing GET /api/v1/documents?limit=50",
+                                  ["/api/v1/documents?limit=50", "/api/v1/documents?limit=50&status=finished"])):
+                rate, p50, p99, bad = _measure(port, args.seconds, args.clients, paths)
+                print(f"{label}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+                      f"{f', {bad} unexpected answers' if bad else ''}")
+        finally:
+            web.terminate()
+            web.wait()
+            redis.stop()
+            if postgres:
+                postgres.stop()
+
+
+if __name__ == "__main__":
+    main()
