@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     worker_maintenance_interval: int = Field(
         default=10, ge=1, description="Seconds between a worker's clean-ups of jobs of dead workers."
     )
+    reconcile_after: int = Field(
+        default=120, ge=0, description="Seconds after which an accepted document whose job can never run (lost in a "
+        "crash or on a full disk) is queued again by the workers' periodic check.")
     worker_ttl: int = Field(
         default=30, ge=16, description="Seconds an idle worker blocks waiting for work is this minus 15; "
         "it runs its clean-ups between waits.")

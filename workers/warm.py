@@ -15,7 +15,7 @@ from rq import Worker
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.templates import TemplateRegistry, UnknownTemplate
-from workers.reconcile import reconcile_if_redis_was_lost
+from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 
@@ -63,5 +63,6 @@ class PreparingWorker(Worker):
         super().run_maintenance_tasks()
         try:
             reconcile_if_redis_was_lost(self.connection, get_settings())
+            requeue_stranded(self.connection, get_settings())
         except Exception:
             log.exception("could not reconcile the queue with the database; retrying at the next maintenance")
