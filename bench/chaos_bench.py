@@ -79,8 +79,9 @@ def run(n: int, singles: int, kill_every: float | None) -> float:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
         env.update(DOCGEN_PORT=str(port), DOCGEN_DATA_DIR=str(Path(tmp) / "var"), DOCGEN_BULK_WORKERS="1",
                    DOCGEN_RATE_LIMIT_PER_MINUTE="0")
+        log = open(Path(tmp) / "service.log", "wb")  # a pipe nobody reads would fill and stall every child
         service = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                   stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         stop, kills, answers = threading.Event(), Counter(), Counter()
         try:
@@ -145,7 +146,11 @@ def run(n: int, singles: int, kill_every: float | None) -> float:
         finally:
             stop.set()
             service.send_signal(signal.SIGTERM)
-            service.communicate(timeout=120)
+            service.wait(timeout=120)
+            log.close()
+            restarts = [line for line in (Path(tmp) / "service.log").read_text(errors="replace").splitlines()
+                        if "restarting in" in line]
+            print(f"  supervisor restarts: {len(restarts)}")
 
 
 def main() -> None:
@@ -156,7 +161,7 @@ def main() -> None:
     args = parser.parse_args()
     calm = run(args.n, args.singles, None)
     chaos = run(args.n, args.singles, args.kill_every)
-    print(f"ratio with faults / without: {chaos / calm:.2f}x the time")
+    print(f"ratio with faults / without: {chaos / calm:.2f}x the time", flush=True)
 
 
 if __name__ == "__main__":
