@@ -145,6 +145,8 @@ class Settings(BaseSettings):
     max_workbook_rows: int = Field(
         default=200_000, ge=1, description="Rows an uploaded batch workbook may hold in all its sheets; more is 413 "
         "before parsing.")
+    template_max_render_mb: int = Field(
+        default=20, ge=1, description="Megabytes a template's sample document may unpack to; a larger one is refused.")
     template_render_timeout: int = Field(
         default=30, ge=1, description="Seconds a template check's or preview's sample render may take; a slower "
         "template is refused with that reason.")

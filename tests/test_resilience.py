@@ -88,6 +88,19 @@ def test_a_template_whose_sample_render_is_too_slow_is_refused_and_frees_the_wor
     assert client.post("/api/v1/templates/pk/versions/1/preview", headers=bearer("boss")).status_code == 200
 
 
+def test_a_template_whose_sample_is_too_large_is_refused(settings):
+    from workers.template_checks import check_template
+
+    # 30,000 copies of the opening paragraph's text: little compressed, ~1.8 MB unpacked
+    loop = b"{% for i in range(30000) %}Dalam rangka mewujudkan manajemen pemerintahan yang efektif{% endfor %}"
+    big = patched_docx(SHIPPED_PK, "word/document.xml",
+                       lambda xml: xml.replace(b"rangka mewujudkan", b"rangka " + loop + b" mewujudkan", 1))
+    checks = check_template(big, "pk", settings.model_copy(update={"template_max_render_mb": 1}))
+    render = next(c for c in checks if c.name == "render")
+    assert not render.ok and "more than 1 MB (DOCGEN_TEMPLATE_MAX_RENDER_MB)" in render.message
+    assert next(c for c in check_template(big, "pk", settings) if c.name == "render").ok  # 20 MB by default
+
+
 def test_the_admin_wait_outlasts_the_redis_socket_timeout(keyed_settings):
     # No worker: the web must wait the whole setting (8 s > the 5 s socket timeout), then say so.
     client = create_app(keyed_settings.model_copy(update={"admin_wait_seconds": 8})).test_client()

@@ -141,5 +141,11 @@ def check_template(content: bytes, doc_type: str, settings: Settings) -> list[Ch
         message = re.sub(r"\s+", " ", str(exc))[:300]
         return [*results, CheckResult("render", False, f"rendering the sample failed ({type(exc).__name__}): "
                                                          f"{message}")]
+    with zipfile.ZipFile(io.BytesIO(rendered)) as package:  # unpacked: repeated text compresses to little
+        unpacked = sum(part.file_size for part in package.infolist())
+    if unpacked > settings.template_max_render_mb * 1024 * 1024:
+        return [*results, CheckResult("render", False, f"the sample unpacks to {unpacked // (1024 * 1024)} MB, "
+                                      f"more than {settings.template_max_render_mb} MB "
+                                      "(DOCGEN_TEMPLATE_MAX_RENDER_MB): a loop or picture too large?")]
     results.append(CheckResult("render", True, f"the sample renders ({len(rendered) // 1024} KiB)"))
     return results
