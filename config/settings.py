@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, ge=0, description="Requests per minute each client may make to /api/v1; 0 turns it off."
     )
+    auth_failure_limit: int = Field(
+        default=10, ge=0, description="Failed admin sign-ins or unknown API keys one address (or key) may send per "
+        "window before it gets 429; 0 turns the limit off.")
+    auth_failure_window: int = Field(
+        default=300, ge=1, description="Seconds over which failed sign-ins are counted; the block lasts until it ends.")
     anchor_pihak_pertama: str = Field(
         default="#ttd_pihak_pertama#",
         description="Invisible anchor text in the first party's signature cell, for TTE stamping.",

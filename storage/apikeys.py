@@ -14,11 +14,12 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["ApiKey", "KeyFormatError", "KeyRing", "append_key", "hash_key", "new_key", "parse_env_keys",
-           "read_key_file"]
+           "read_key_file", "revoke_key"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 """A client name: letters, digits, dot, underscore, dash; up to 64 characters."""
@@ -93,13 +94,37 @@ def append_key(path: Path, name: str, admin: bool) -> str:
     if not NAME_PATTERN.match(name):
         raise KeyFormatError(f"'{name}' is not a valid client name (letters, digits, '.', '_', '-'; up to 64)")
     if path.exists():
-        read_key_file(path)  # refuse to append to a file the service could not read
+        # refuse to append to a file the service could not read, and a second key of one name
+        if any(existing.name == name for existing in read_key_file(path)):
+            raise KeyFormatError(f"a key named '{name}' exists already: revoke it first "
+                                 f"(`docgen keys revoke {name}`) or choose another name")
     key = new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as file:
         file.write(f"{name} {hash_key(key)} {'admin' if admin else 'client'}\n")
     return key
+
+
+def revoke_key(path: Path, name: str) -> None:
+    """Remove the key ``name`` from the file (rewritten whole, then renamed over it, so a reader sees
+    the old file or the new one). Every web process re-reads the file on its next request."""
+    keys = read_key_file(path) if path.exists() else []
+    if not any(key.name == name for key in keys):
+        raise KeyFormatError(f"no key named '{name}' in {path}")
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+            if (line.split("#", 1)[0].split() or [""])[0] != name]
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.writelines(kept)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 class KeyRing:
@@ -109,7 +134,7 @@ class KeyRing:
         self.env_keys = env_keys
         self.file = file
         self._file_keys: list[ApiKey] = []
-        self._file_stamp: tuple[float, int] | None = None
+        self._file_stamp: tuple[int, int, int] | None = None
         if file is not None:
             self._reload()
 
@@ -119,7 +144,7 @@ class KeyRing:
             stat = self.file.stat()
         except OSError as exc:
             raise KeyFormatError(f"cannot read the API key file {self.file}: {exc.strerror or exc}") from None
-        stamp = (stat.st_mtime, stat.st_size)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # a rename (revocation) is a new inode
         if stamp != self._file_stamp:
             self._file_keys = read_key_file(self.file)
             self._file_stamp = stamp
