@@ -108,7 +108,8 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         default=None, description="Secret that signs callbacks (HMAC-SHA256); unset: callback_url is refused.")
     callback_allow: Annotated[list[str], NoDecode] = Field(
-        default=[], description="Callback hosts allowed although they resolve to private addresses, comma separated.")
+        default=[], description="Callback host:port pairs allowed although they resolve to private addresses, comma "
+        "separated (a port is required).")
     callback_queue: str = Field(default="callbacks", description="RQ queue of callback deliveries, own worker.")
     callback_timeout: int = Field(default=10, ge=1, description="Seconds one callback delivery may take.")
     callback_retry_intervals: Annotated[list[int], NoDecode] = Field(
@@ -132,6 +133,15 @@ class Settings(BaseSettings):
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("callback_allow")
+    @classmethod
+    def _host_and_port(cls, value: list[str]) -> list[str]:
+        from storage.callback_urls import parse_allow_entry  # the one parser of an entry
+
+        for entry in value:
+            parse_allow_entry(entry)
         return value
 
     min_free_mb: int = Field(

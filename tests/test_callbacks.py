@@ -22,10 +22,18 @@ SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
-def hooks_client(settings, monkeypatch):
+def receiver():
+    """A real HTTP receiver on 127.0.0.1; a test sets its ``statuses`` and ``location``."""
+    made = _Receiver([200])
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def hooks_client(settings, monkeypatch, receiver):
     monkeypatch.setenv("DOCGEN_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("DOCGEN_CALLBACK_RETRY_INTERVALS", "0,0")
-    monkeypatch.setenv("DOCGEN_CALLBACK_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("DOCGEN_CALLBACK_ALLOW", f"127.0.0.1:{receiver.port}")
     get_settings.cache_clear()
     return create_app(Settings()).test_client()
 
@@ -92,7 +100,8 @@ class _Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/docgen"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/docgen"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -103,14 +112,11 @@ def _deliver(redis: Redis) -> None:
     PreparingWorker([queue], connection=redis).work(burst=True)
 
 
-def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_client, run_worker, redis):
-    receiver = _Receiver([503, 200])
-    try:
-        doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
-        run_worker()
-        _deliver(redis)
-    finally:
-        receiver.close()
+def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_client, run_worker, redis, receiver):
+    receiver.statuses = [503, 200]
+    doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
+    run_worker()
+    _deliver(redis)
     assert len(receiver.requests) == 2  # 503, then delivered on the retry
     headers, body = receiver.requests[-1]
     event = json.loads(body)
@@ -123,13 +129,10 @@ def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_clien
     assert redis.hget(f"docgen:doc:{doc_id}", "callback_status").decode() == "delivered (200)"
 
 
-def test_a_redirect_is_not_followed(hooks_client, run_worker, redis):
-    receiver = _Receiver([302], location="http://169.254.169.254/latest/meta-data")
-    try:
-        doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
-        run_worker()
-        _deliver(redis)
-    finally:
-        receiver.close()
+def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, receiver):
+    receiver.statuses, receiver.location = [302], "http://169.254.169.254/latest/meta-data"
+    doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
+    run_worker()
+    _deliver(redis)
     assert len(receiver.requests) == 1
     assert redis.hget(f"docgen:doc:{doc_id}", "callback_status").decode() == "rejected (302)"
