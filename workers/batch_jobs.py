@@ -23,6 +23,7 @@ from rq.exceptions import DuplicateJobError
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
+from sakip.cells import text_cell
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
@@ -252,8 +253,8 @@ def build_archive(batch_id: str) -> dict[str, Any]:
         writer = csv.writer(table)
         writer.writerow(["ref", "id", "file", "sha256", "status", "error", "warnings"])
         for entry in manifest:
-            writer.writerow([entry[k] for k in ("ref", "id", "file", "sha256", "status", "error")]
-                            + ["; ".join(w["msg"] for w in entry["warnings"])])
+            writer.writerow([text_cell(entry[k]) for k in ("ref", "id", "file", "sha256", "status", "error")]
+                            + [text_cell("; ".join(w["msg"] for w in entry["warnings"]))])
         archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
