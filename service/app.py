@@ -11,6 +11,7 @@ from service import admin_page, batches, documents, health, openapi, signed, tem
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
+from service.security_headers import register_security_headers
 from service.state import ServiceState
 from storage.session_secret import session_secret
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not app.extensions["docgen"].keys.configured:
         log.warning(NO_KEYS_WARNING)
     register_error_handlers(app)
+    register_security_headers(app)
     register_capacity_guards(app)
     register_auth(app)
     app.register_blueprint(documents.bp)
