@@ -42,7 +42,7 @@ __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure"
 log = logging.getLogger(__name__)
 
 ITEM_ID_NAMESPACE = uuid.UUID("6f1f0c3e-5b7a-4c1e-9a51-3d3f0e6b2a10")
-"""Item document ids are uuid5(namespace, "batch:index"): a re-run gives the same id."""
+"""Only for items queued before ids were drawn at intake: uuid5(namespace, "batch:index")."""
 
 FLUSH_EVERY = 25
 """Items rendered between two progress writes to Redis."""
@@ -53,8 +53,10 @@ TRANSIENT = (OSError, ConversionError, RedisError, JobTimeoutException)
 """Failures of the machine, not of an item's data: the chunk is retried instead."""
 
 
-def item_doc_id(batch_id: str, index: int) -> str:
-    return uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
+def item_doc_id(batch_id: str, index: int, item: dict[str, Any]) -> str:
+    """The item's public id: the random one drawn at intake and stored with the item (so a re-run
+    gives the same id, and one batch id reveals no other item's)."""
+    return item.get("doc_id") or uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
 
 
 def _store(connection: Any, settings: Settings) -> BatchStore:
@@ -98,7 +100,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
                  settings: Settings, batch_id: str, worker_name: str) -> tuple[ItemResult, dict[str, Any] | None]:
     """How the item ended, and for a finished one the fields of its document record."""
     ref = str(item.get("ref", index))
-    doc_id = item_doc_id(batch_id, index)
+    doc_id = item_doc_id(batch_id, index, item)
     body = {"type": batch["type"], "format": batch["format"], "data": item.get("data"),
             "strict": batch.get("strict") == "1"}
     intake = item.get("errors") or []
@@ -279,7 +281,7 @@ def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) ->
     first = number * int(batch["chunk_size"])
     indexes = list(range(first, first + len(items)))
     done = connection.hmget(store.key(batch_id, "results"), indexes)
-    failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i),
+    failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i, item),
                          error=reason) for i, item, d in zip(indexes, items, done, strict=True) if d is None]
     all_ended = store.record_results(batch_id, number, failed)
     store.chunk_ended(batch_id, number)
