@@ -127,6 +127,7 @@ def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_clien
                         hashlib.sha256).hexdigest()
     assert headers["X-Signature"] == f"sha256={expected}"
     assert redis.hget(f"docgen:doc:{doc_id}", "callback_status").decode() == "delivered (200)"
+    assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "delivered (200)"
 
 
 def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, receiver):
@@ -136,3 +137,4 @@ def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, receiver):
     _deliver(redis)
     assert len(receiver.requests) == 1
     assert redis.hget(f"docgen:doc:{doc_id}", "callback_status").decode() == "rejected (302)"
+    assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "rejected (302)"
