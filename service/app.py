@@ -6,11 +6,13 @@ import logging
 
 from flask import Flask
 
+from config.logs import setup_logging
 from config.settings import Settings, get_settings
-from service import admin_page, batches, documents, health, openapi, signed, templates_api, verify
+from service import admin_page, batches, documents, health, metrics, openapi, signed, templates_api, verify
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
+from service.request_log import register_request_ids
 from service.security_headers import register_security_headers
 from service.state import ServiceState
 from storage.session_secret import session_secret
@@ -29,7 +31,7 @@ NO_KEYS_WARNING = (
 def create_app(settings: Settings | None = None) -> Flask:
     """A configured app; ``settings`` defaults to the DOCGEN_* environment."""
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
@@ -41,12 +43,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["docgen"] = ServiceState.build(settings)
     if not app.extensions["docgen"].keys.configured:
         log.warning(NO_KEYS_WARNING)
+    register_request_ids(app)  # first: every later hook's log lines carry the request id
     register_error_handlers(app)
     register_security_headers(app)
+    metrics.register_request_metrics(app)
     register_capacity_guards(app)
     register_auth(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)

@@ -114,7 +114,8 @@ def _deliver(redis: Redis) -> None:
 
 def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_client, run_worker, redis, receiver):
     receiver.statuses = [503, 200]
-    doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
+    submitted = _submit(hooks_client, receiver.url)
+    doc_id = submitted.get_json()["id"]
     run_worker()
     _deliver(redis)
     assert len(receiver.requests) == 2  # 503, then delivered on the retry
@@ -126,6 +127,7 @@ def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_clien
     expected = hmac.new(SECRET.encode(), headers["X-Docgen-Timestamp"].encode() + b"." + body,
                         hashlib.sha256).hexdigest()
     assert headers["X-Signature"] == f"sha256={expected}"
+    assert headers["X-Request-ID"] == submitted.headers["X-Request-ID"]  # the request it answers
     assert redis.hget(f"docgen:doc:{doc_id}", "callback_status").decode() == "delivered (200)"
     assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "delivered (200)"
 

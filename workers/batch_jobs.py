@@ -30,6 +30,7 @@ from sakip.messages import entry_message
 from sakip.quality import QualityWarning
 from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
+from storage.metrics import count
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
@@ -57,6 +58,12 @@ def item_doc_id(batch_id: str, index: int, item: dict[str, Any]) -> str:
     """The item's public id: the random one drawn at intake and stored with the item (so a re-run
     gives the same id, and one batch id reveals no other item's)."""
     return item.get("doc_id") or uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
+
+
+def _count_items(connection: Any, results: list[ItemResult]) -> None:
+    for status in ("finished", "failed"):
+        if ended := sum(1 for r in results if r.status == status):
+            count(connection, "batch_items", ended, status=status)
 
 
 def _store(connection: Any, settings: Settings) -> BatchStore:
@@ -184,6 +191,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
             for doc_id, fields in documents.items():
                 records.put_finished(doc_id, fields, pipe)
             pipe.execute()
+        _count_items(job.connection, pending)
         ended = store.record_results(batch_id, number, pending)
         pending.clear()
         documents.clear()
@@ -283,6 +291,7 @@ def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) ->
     done = connection.hmget(store.key(batch_id, "results"), indexes)
     failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i, item),
                          error=reason) for i, item, d in zip(indexes, items, done, strict=True) if d is None]
+    _count_items(connection, failed)
     all_ended = store.record_results(batch_id, number, failed)
     store.chunk_ended(batch_id, number)
     if all_ended:

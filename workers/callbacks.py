@@ -16,8 +16,10 @@ import time
 
 from rq import get_current_job
 
+from config.logs import request_id_var
 from config.settings import get_settings
 from storage.callback_urls import UnsafeCallback, resolve_callback
+from storage.metrics import count
 from storage.records import RecordStore
 from workers.pinned_http import post_pinned
 
@@ -51,6 +53,7 @@ def deliver_callback(doc_id: str) -> str:
         target = resolve_callback(url, settings.callback_allow)
     except UnsafeCallback as exc:
         records.note_callback(doc_id, f"refused: {exc}")
+        count(job.connection, "callbacks", outcome="refused")
         return "refused"
     base = f"{settings.base_url}/api/v1/documents/{doc_id}"
     event = {"id": doc_id, "status": record["status"], "links": {"self": base, "file": f"{base}/file"},
@@ -62,17 +65,23 @@ def deliver_callback(doc_id: str) -> str:
         "X-Docgen-Timestamp": timestamp, "X-Docgen-Event": f"document.{record['status']}",
         "X-Signature": sign(settings.webhook_secret, timestamp, body),
     }
+    if request_id_var.get():
+        headers["X-Request-ID"] = request_id_var.get()  # the receiver can match it with the request it sent
     try:
         # A redirect is the answer, never followed: it could lead past the address check.
         status = post_pinned(target, body, headers, settings.callback_timeout)
     except OSError as exc:
         records.note_callback(doc_id, f"unreachable: {type(exc).__name__}; retrying")
+        count(job.connection, "callbacks", outcome="retrying")
         raise CallbackNotDelivered(f"{url}: {exc}") from None
     if 200 <= status < 300:
         records.note_callback(doc_id, f"delivered ({status})")
+        count(job.connection, "callbacks", outcome="delivered")
         return "delivered"
     if status >= 500 or status in (408, 429):
         records.note_callback(doc_id, f"answered {status}; retrying")
+        count(job.connection, "callbacks", outcome="retrying")
         raise CallbackNotDelivered(f"{url} answered {status}")
     records.note_callback(doc_id, f"rejected ({status})")  # the receiver refused it: retrying won't help
+    count(job.connection, "callbacks", outcome="rejected")
     return "rejected"
