@@ -39,7 +39,7 @@ def run_service(settings: Settings) -> int:
         # A fixed port, so the workers' DOCGEN_REDIS_URL stays right across a restart of Redis.
         redis_server = RedisServer(settings.data_dir / "redis")
         env["DOCGEN_REDIS_URL"] = redis_server.url
-    if settings.api_keys is None and settings.api_keys_file is None:
+    if settings.api_keys is None and settings.api_keys_file is None and not settings.key_file.exists():
         from service.app import NO_KEYS_WARNING
 
         _say(f"WARNING: {NO_KEYS_WARNING}")

@@ -80,7 +80,8 @@ class Settings(BaseSettings):
         description="Client keys for simple set-ups: name:key[:admin], comma separated. Unset (and no file): no auth.",
     )
     api_keys_file: Path | None = Field(
-        default=None, description="File of client key hashes written by `docgen keys create` (production)."
+        default=None, description="File of client key hashes written by `docgen keys create`; unset: "
+        "DATA_DIR/api-keys, used once it exists."
     )
     require_keys: bool = Field(
         default=False, description="Refuse to start without API keys (the compose set-up sets it)."
@@ -214,6 +215,11 @@ class Settings(BaseSettings):
             raise RuntimeError(f"{problem}: every document's QR code leads to {self.base_url}/verify/..., which "
                                "nobody who holds the paper can reach. Set DOCGEN_PUBLIC_URL to the address the "
                                "public uses, e.g. https://docgen.sumutprov.go.id.")
+
+    @property
+    def key_file(self) -> Path:
+        """The API key file: DOCGEN_API_KEYS_FILE, else ``api-keys`` in the data folder."""
+        return self.api_keys_file or self.data_dir / "api-keys"
 
     @property
     def template_store_dir(self) -> Path:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 NO_KEYS_WARNING = (
     "NO API KEYS CONFIGURED: /api/v1 is open to anyone who can reach this address. Create keys with "
-    "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS."
+    "`docgen keys create NAME` (kept in DOCGEN_API_KEYS_FILE, default DATA_DIR/api-keys) or set DOCGEN_API_KEYS."
 )
 """Logged at start when the API serves without authentication."""
 

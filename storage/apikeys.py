@@ -1,5 +1,6 @@
 """API keys of client applications: DOCGEN_API_KEYS for simple set-ups, a file of key hashes
-(written by `docgen keys create`) for production, and the constant-time check of a presented key.
+(written by `docgen keys create`, by default DATA_DIR/api-keys) for production, its life cycle
+(create, list, revoke; one key per name) and the constant-time check of a presented key.
 
 The file holds one key per line, ``NAME sha256:HEX ROLE`` (role ``client`` or ``admin``); ``#``
 starts a comment. Only hashes are stored: the key itself is printed once, when it is made. Keys
@@ -130,9 +131,12 @@ def revoke_key(path: Path, name: str) -> None:
 class KeyRing:
     """Every configured key; checks a presented key against all of them in constant time."""
 
-    def __init__(self, env_keys: list[ApiKey], file: Path | None = None) -> None:
+    def __init__(self, env_keys: list[ApiKey], file: Path | None = None, *, optional: bool = False) -> None:
+        """``optional``: the file is the default one under the data folder, which may not exist (yet):
+        while it doesn't, it holds no keys; once `docgen keys create` makes it, its keys count at once."""
         self.env_keys = env_keys
         self.file = file
+        self.optional = optional
         self._file_keys: list[ApiKey] = []
         self._file_stamp: tuple[int, int, int] | None = None
         if file is not None:
@@ -142,6 +146,11 @@ class KeyRing:
         assert self.file is not None
         try:
             stat = self.file.stat()
+        except FileNotFoundError:
+            if not self.optional:
+                raise KeyFormatError(f"cannot read the API key file {self.file}: it does not exist") from None
+            self._file_keys, self._file_stamp = [], None
+            return
         except OSError as exc:
             raise KeyFormatError(f"cannot read the API key file {self.file}: {exc.strerror or exc}") from None
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # a rename (revocation) is a new inode
@@ -161,6 +170,8 @@ class KeyRing:
     @property
     def configured(self) -> bool:
         """Whether any key is configured (else the API is open)."""
+        if self.optional and self.file is not None:
+            return bool(self.env_keys) or self.file.exists()
         return bool(self.env_keys) or self.file is not None
 
     def check(self, presented: str) -> ApiKey | None:
