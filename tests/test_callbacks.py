@@ -58,6 +58,8 @@ def _submit(client, url: str):
     "HTTP://localhost:8000/hook", "http://0x7f.1/hook", "http://[::1]/hook", "http://169.254.169.254/latest/meta-data",
     "http://[::ffff:169.254.169.254]/", "ftp://example.org/hook", "file:///etc/passwd", "http://user:pw@8.8.8.8/",
     "http://10.0.0.1/hook", "http://192.168.1.1/hook", "http://224.0.0.1/", "http://0.0.0.0/",
+    "http://100.64.0.1/hook", "http://[2002:7f00:1::]/hook", "http://[64:ff9b::7f00:1]/hook",
+    "http://127.0.0.1:6379/",  # the allowed receiver's host on another port (Redis)
 ])
 def test_unsafe_callback_urls_are_refused_at_submit(hooks_client, redis, url):
     response = _submit(hooks_client, url)
