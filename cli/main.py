@@ -77,15 +77,20 @@ def _run(_args: argparse.Namespace) -> int:
     return run_service(get_settings())
 
 
+def _key_file(args: argparse.Namespace) -> Path:
+    return Path(args.file) if args.file else get_settings().key_file
+
+
 def _keys_create(args: argparse.Namespace) -> int:
     """Append a new key's hash to the key file and print the key, once."""
-    from storage.apikeys import KeyFormatError, append_key
+    from storage.apikeys import KeyFormatError, append_key, parse_env_keys
 
-    path = Path(args.file) if args.file else get_settings().api_keys_file
-    if path is None:
-        print("error: name the key file with --file or DOCGEN_API_KEYS_FILE", file=sys.stderr)
-        return 2
+    path = _key_file(args)
+    settings = get_settings()
     try:
+        env_keys = parse_env_keys(settings.api_keys.get_secret_value()) if settings.api_keys else []
+        if args.name in {k.name for k in env_keys}:
+            raise KeyFormatError(f"a key named '{args.name}' exists already in DOCGEN_API_KEYS: choose another name")
         key = append_key(path, args.name, args.admin)
     except KeyFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -93,6 +98,40 @@ def _keys_create(args: argparse.Namespace) -> int:
     print(key)
     print(f"key for '{args.name}' ({'admin' if args.admin else 'client'}) added to {path}; "
           "it is shown only now: store it in the client's configuration", file=sys.stderr)
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    """Every key: name, role, where it is configured and the start of its hash (never the key)."""
+    from storage.apikeys import KeyFormatError, parse_env_keys, read_key_file
+
+    settings = get_settings()
+    path = _key_file(args)
+    try:
+        listed = [(k, str(path)) for k in (read_key_file(path) if path.exists() else [])]
+        if settings.api_keys and not args.file:
+            listed += [(k, "DOCGEN_API_KEYS") for k in parse_env_keys(settings.api_keys.get_secret_value())]
+    except KeyFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not listed:
+        print(f"no keys (key file {path}): the API is open", file=sys.stderr)
+    for key, where in listed:
+        print(f"{key.name}\t{'admin' if key.admin else 'client'}\t{key.digest[:19]}…\t{where}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    """Remove a key from the key file: every web process refuses it from its next request on."""
+    from storage.apikeys import KeyFormatError, revoke_key
+
+    path = _key_file(args)
+    try:
+        revoke_key(path, args.name)
+    except KeyFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"key '{args.name}' revoked in {path}: refused from now on, its /admin sessions ended", file=sys.stderr)
     return 0
 
 
@@ -130,8 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     create = keys.add_parser("create", help="make a key for client NAME: prints it once, stores only its hash")
     create.add_argument("name", help="the client application's name (letters, digits, . _ -)")
     create.add_argument("--admin", action="store_true", help="an administrator: sees every client's documents")
-    create.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE")
+    create.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE, else DATA_DIR/api-keys")
     create.set_defaults(func=_keys_create)
+    listing = keys.add_parser("list", help="every key's name and role (keys themselves are never stored)")
+    listing.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE, else DATA_DIR/api-keys")
+    listing.set_defaults(func=_keys_list)
+    revoke = keys.add_parser("revoke", help="remove the key of client NAME: refused at once everywhere")
+    revoke.add_argument("name")
+    revoke.add_argument("--file", help="the key file; default DOCGEN_API_KEYS_FILE, else DATA_DIR/api-keys")
+    revoke.set_defaults(func=_keys_revoke)
     templates = sub.add_parser("templates", help="Word templates").add_subparsers(dest="action", required=True)
     validate = templates.add_parser("validate", help="check a template before uploading it")
     validate.add_argument("file")

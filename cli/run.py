@@ -42,7 +42,7 @@ def run_service(settings: Settings) -> int:
     from sqlalchemy.engine import make_url
 
     _say(f"documents database: {make_url(settings.database_url).render_as_string(hide_password=True)}")
-    if settings.api_keys is None and settings.api_keys_file is None:
+    if settings.api_keys is None and settings.api_keys_file is None and not settings.key_file.exists():
         from service.app import NO_KEYS_WARNING
 
         _say(f"WARNING: {NO_KEYS_WARNING}")

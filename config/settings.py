@@ -84,7 +84,8 @@ class Settings(BaseSettings):
         description="Client keys for simple set-ups: name:key[:admin], comma separated. Unset (and no file): no auth.",
     )
     api_keys_file: Path | None = Field(
-        default=None, description="File of client key hashes written by `docgen keys create` (production)."
+        default=None, description="File of client key hashes written by `docgen keys create`; unset: "
+        "DATA_DIR/api-keys, used once it exists."
     )
     require_keys: bool = Field(
         default=False, description="Refuse to start without API keys (the compose set-up sets it)."
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600, ge=0, description="Requests per minute each client may make to /api/v1; 0 turns it off."
     )
+    auth_failure_limit: int = Field(
+        default=10, ge=0, description="Failed admin sign-ins or unknown API keys one address (or key) may send per "
+        "window before it gets 429; 0 turns the limit off.")
+    auth_failure_window: int = Field(
+        default=300, ge=1, description="Seconds over which failed sign-ins are counted; the block lasts until it ends.")
     anchor_pihak_pertama: str = Field(
         default="#ttd_pihak_pertama#",
         description="Invisible anchor text in the first party's signature cell, for TTE stamping.",
@@ -107,7 +113,8 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         default=None, description="Secret that signs callbacks (HMAC-SHA256); unset: callback_url is refused.")
     callback_allow: Annotated[list[str], NoDecode] = Field(
-        default=[], description="Callback hosts allowed although they resolve to private addresses, comma separated.")
+        default=[], description="Callback host:port pairs allowed although they resolve to private addresses, comma "
+        "separated (a port is required).")
     callback_queue: str = Field(default="callbacks", description="RQ queue of callback deliveries, own worker.")
     callback_timeout: int = Field(default=10, ge=1, description="Seconds one callback delivery may take.")
     callback_retry_intervals: Annotated[list[int], NoDecode] = Field(
@@ -131,6 +138,15 @@ class Settings(BaseSettings):
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("callback_allow")
+    @classmethod
+    def _host_and_port(cls, value: list[str]) -> list[str]:
+        from storage.callback_urls import parse_allow_entry  # the one parser of an entry
+
+        for entry in value:
+            parse_allow_entry(entry)
         return value
 
     min_free_mb: int = Field(
@@ -220,6 +236,11 @@ class Settings(BaseSettings):
         if value:
             return value
         return f"sqlite:///{info.data['data_dir'] / 'docgen.db'}"
+
+    @property
+    def key_file(self) -> Path:
+        """The API key file: DOCGEN_API_KEYS_FILE, else ``api-keys`` in the data folder."""
+        return self.api_keys_file or self.data_dir / "api-keys"
 
     @property
     def template_store_dir(self) -> Path:

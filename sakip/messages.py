@@ -158,6 +158,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batas_permintaan": ("Klien ini membuat lebih dari {batas} permintaan dalam satu menit; coba lagi dalam "
                          "{detik} detik.", "This client made more than {batas} requests this minute; retry in "
                          "{detik} s."),
+    "terlalu_banyak_gagal": ("Terlalu banyak percobaan masuk yang gagal dari alamat ini; coba lagi dalam {detik} "
+                             "detik.", "Too many failed sign-in attempts from this address; retry in {detik} s."),
     "idempotency_key_format": ("Header {header} harus berisi 1 sampai {maks} karakter yang dapat dicetak.",
                                "The {header} header must be 1 to {maks} printable characters."),
     "idempotency_key_dipakai": ("{header} '{kunci}' sudah dipakai untuk isi permintaan lain; kirim kunci baru "

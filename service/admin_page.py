@@ -1,6 +1,7 @@
 """/admin: the administrators' page (server-rendered): template versions with upload, checks,
 preview and activation, and the batches running now. Signing in takes an administrator's API
-key, kept as its hash in a signed cookie; every form carries a CSRF token."""
+key; the session lives in Redis (storage.admin_sessions) and the signed cookie holds only its random
+id and the CSRF token every form carries. Failed sign-ins are limited per address (service.signin_guard)."""
 
 from __future__ import annotations
 
@@ -14,22 +15,35 @@ from sakip.errors import InvalidPayload
 from service import template_admin
 from service.auth import ANONYMOUS, Client
 from service.problems import Problem
+from service.signin_guard import check_not_blocked, note_failure
 from service.state import state
+from storage.admin_sessions import AdminSessions
 from storage.batches import BatchStore, progress
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 PUBLIC_ENDPOINTS = {"admin.login", "admin.sign_in"}
 
+SESSION_HOURS = 8
+"""An admin session ends after this many hours without a request."""
+
+
+def _sessions() -> AdminSessions:
+    return AdminSessions(state().redis, SESSION_HOURS * 3600)
+
 
 def _signed_in() -> Client | None:
     ring = state().keys
     if not ring.configured:
         return ANONYMOUS
-    digest = session.get("key")
+    sid = session.get("sid")
+    found = _sessions().get(sid)
+    if found is None:
+        return None
     for key in ring.keys():
-        if digest and key.admin and hmac.compare_digest(key.digest, digest):
+        if key.admin and hmac.compare_digest(key.digest, found["digest"]):
             return Client(name=key.name, admin=True)
+    _sessions().end(sid)  # the key was revoked (or lost its admin role): the session ends with it
     return None
 
 
@@ -38,7 +52,7 @@ def _guard() -> Response | None:
     if request.endpoint not in PUBLIC_ENDPOINTS:
         client = _signed_in()
         if client is None:
-            session.pop("key", None)
+            session.pop("sid", None)
             return redirect(url_for("admin.login"))
         g.docgen_client = client
     if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-")):
@@ -60,17 +74,25 @@ def login(message: str = "", status: int = 200) -> tuple[str, int]:
 
 @bp.post("/login")
 def sign_in():
+    """Raises Problem 429 (shown on the sign-in page) while this address has failed too often."""
+    check_not_blocked()
     key = state().keys.check(request.form.get("key", "").strip())
     if key is None:
+        note_failure("admin sign-in")
         return login("That key is not valid.", 401)
     if not key.admin:
+        check_not_blocked(key.name)
+        note_failure("admin sign-in", key.name)
         return login(f"The key '{key.name}' belongs to a client application, not an administrator.", 403)
-    session["key"] = key.digest
+    _sessions().end(session.get("sid"))
+    session.clear()  # fresh id and token at every sign-in: anything planted before it is worth nothing
+    session.update(sid=_sessions().create(key.name, key.digest), csrf=secrets.token_urlsafe(24))
     return redirect(url_for("admin.index"))
 
 
 @bp.post("/logout")
 def sign_out():
+    _sessions().end(session.get("sid"))
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -98,7 +120,8 @@ def index():
 @bp.errorhandler(Problem)
 def _problem(exc: Problem):
     if "docgen_client" not in g:
-        return login(exc.detail, exc.status)
+        page, status = login(exc.localized_detail(), exc.status)
+        return page, status, exc.headers
     return _page(exc.status, error=exc.detail)
 
 

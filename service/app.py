@@ -6,11 +6,14 @@ import logging
 
 from flask import Flask
 
+from config.logs import setup_logging
 from config.settings import Settings, get_settings
-from service import admin_page, batches, documents, health, listing, openapi, signed, templates_api, verify
+from service import admin_page, batches, documents, health, listing, metrics, openapi, signed, templates_api, verify
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
+from service.request_log import register_request_ids
+from service.security_headers import register_security_headers
 from service.state import ServiceState
 from storage.session_secret import session_secret
 
@@ -20,7 +23,7 @@ log = logging.getLogger(__name__)
 
 NO_KEYS_WARNING = (
     "NO API KEYS CONFIGURED: /api/v1 is open to anyone who can reach this address. Create keys with "
-    "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS."
+    "`docgen keys create NAME` (kept in DOCGEN_API_KEYS_FILE, default DATA_DIR/api-keys) or set DOCGEN_API_KEYS."
 )
 """Logged at start when the API serves without authentication."""
 
@@ -28,7 +31,7 @@ NO_KEYS_WARNING = (
 def create_app(settings: Settings | None = None) -> Flask:
     """A configured app; ``settings`` defaults to the DOCGEN_* environment."""
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
@@ -40,12 +43,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["docgen"] = ServiceState.build(settings)
     if not app.extensions["docgen"].keys.configured:
         log.warning(NO_KEYS_WARNING)
+    register_request_ids(app)  # first: every later hook's log lines carry the request id
     register_error_handlers(app)
+    register_security_headers(app)
+    metrics.register_request_metrics(app)
     register_capacity_guards(app)
     register_auth(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(listing.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)

@@ -13,6 +13,7 @@ from flask import Flask, g, request
 
 from service.problems import Problem
 from service.ratelimit import check_rate
+from service.signin_guard import check_not_blocked, note_failure
 from service.state import state
 
 __all__ = ["ANONYMOUS", "Client", "current_client", "owns", "register_auth"]
@@ -38,7 +39,8 @@ def _unauthorized(code: str) -> Problem:
 
 
 def authenticate() -> Client:
-    """The client the request's key names. Raises Problem 401 for no key or an unknown one."""
+    """The client the request's key names. Raises Problem 401 for no key or an unknown one, and 429
+    while the caller's address has sent too many unknown keys."""
     ring = state().keys
     if not ring.configured:
         return ANONYMOUS
@@ -46,8 +48,10 @@ def authenticate() -> Client:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("kunci_api_wajib")
+    check_not_blocked()
     key = ring.check(token)
     if key is None:
+        note_failure("API key")
         raise _unauthorized("kunci_api_salah")
     return Client(name=key.name, admin=key.admin)
 

@@ -104,6 +104,8 @@ def submit():
     except UnknownTemplate as exc:
         raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
     size = st.settings.batch_chunk_size
+    # Each item's public id is drawn here and kept with the item, so a re-run chunk reuses it.
+    items = [{**item, "doc_id": uuid.uuid4().hex} for item in items]
     chunks = [exactjson.dumps(items[i:i + size]) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
     links = _links(batch_id)

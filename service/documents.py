@@ -73,6 +73,8 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
         "started_at": record.get("started_at") or None,
         "finished_at": record.get("finished_at") or None,
         "warnings": stored_warnings(record),
+        # how the last callback delivery went ("delivered (200)", "answered 503; retrying"); null without one
+        "callback_status": record.get("callback_status") or None,
         "links": links,
     }
 

@@ -165,12 +165,7 @@ def openapi_json():
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ doc.info.title }} — API</title>
-<style>
- body{font-family:system-ui,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
- code,pre{font-size:.85rem} pre{white-space:pre-wrap;background:#f5f5f5;padding:.5rem}
- .m{display:inline-block;min-width:3.5rem;font-weight:bold} table{border-collapse:collapse;width:100%}
- th,td{text-align:left;vertical-align:top;padding:.2rem .6rem;border-bottom:1px solid #ddd}
-</style></head><body>
+<link rel="stylesheet" href="{{ url_for('static', filename='docs.css') }}"></head><body>
 <h1>{{ doc.info.title }} <small>{{ doc.info.version }}</small></h1>
 <p>{{ doc.info.description }} Machine-readable: <a href="openapi.json">/openapi.json</a> (OpenAPI {{ doc.openapi }}).
 Send <code>Authorization: Bearer KEY</code> on <code>/api/v1</code>.</p>

@@ -43,6 +43,10 @@ class Problem(Exception):
         problem.code, problem.params = code, params or {}
         return problem
 
+    def localized_detail(self) -> str:
+        """The sentence in the current request's language (for pages that show it in HTML)."""
+        return message(self.code, self.params, request_language()) if self.code is not None else self.detail
+
 
 def _title(status: int, fallback: str, lang: str) -> str:
     return message(f"http_{status}", lang=lang) if f"http_{status}" in MESSAGES else fallback

@@ -35,7 +35,7 @@ class ServiceState:
         if not settings.redis_url:
             raise RuntimeError("DOCGEN_REDIS_URL is not set: start the service with `make run`, or point it at Redis")
         env_keys = parse_env_keys(settings.api_keys.get_secret_value()) if settings.api_keys else []
-        keys = KeyRing(env_keys, settings.api_keys_file)
+        keys = KeyRing(env_keys, settings.key_file, optional=settings.api_keys_file is None)
         if settings.require_keys and not keys.keys():
             raise RuntimeError("DOCGEN_REQUIRE_KEYS is set but no API key is configured: create one with "
                                "`docgen keys create NAME` (DOCGEN_API_KEYS_FILE) or set DOCGEN_API_KEYS")

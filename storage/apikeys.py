@@ -1,5 +1,6 @@
 """API keys of client applications: DOCGEN_API_KEYS for simple set-ups, a file of key hashes
-(written by `docgen keys create`) for production, and the constant-time check of a presented key.
+(written by `docgen keys create`, by default DATA_DIR/api-keys) for production, its life cycle
+(create, list, revoke; one key per name) and the constant-time check of a presented key.
 
 The file holds one key per line, ``NAME sha256:HEX ROLE`` (role ``client`` or ``admin``); ``#``
 starts a comment. Only hashes are stored: the key itself is printed once, when it is made. Keys
@@ -14,11 +15,12 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["ApiKey", "KeyFormatError", "KeyRing", "append_key", "hash_key", "new_key", "parse_env_keys",
-           "read_key_file"]
+           "read_key_file", "revoke_key"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 """A client name: letters, digits, dot, underscore, dash; up to 64 characters."""
@@ -93,7 +95,10 @@ def append_key(path: Path, name: str, admin: bool) -> str:
     if not NAME_PATTERN.match(name):
         raise KeyFormatError(f"'{name}' is not a valid client name (letters, digits, '.', '_', '-'; up to 64)")
     if path.exists():
-        read_key_file(path)  # refuse to append to a file the service could not read
+        # refuse to append to a file the service could not read, and a second key of one name
+        if any(existing.name == name for existing in read_key_file(path)):
+            raise KeyFormatError(f"a key named '{name}' exists already: revoke it first "
+                                 f"(`docgen keys revoke {name}`) or choose another name")
     key = new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -102,14 +107,38 @@ def append_key(path: Path, name: str, admin: bool) -> str:
     return key
 
 
+def revoke_key(path: Path, name: str) -> None:
+    """Remove the key ``name`` from the file (rewritten whole, then renamed over it, so a reader sees
+    the old file or the new one). Every web process re-reads the file on its next request."""
+    keys = read_key_file(path) if path.exists() else []
+    if not any(key.name == name for key in keys):
+        raise KeyFormatError(f"no key named '{name}' in {path}")
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+            if (line.split("#", 1)[0].split() or [""])[0] != name]
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.writelines(kept)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 class KeyRing:
     """Every configured key; checks a presented key against all of them in constant time."""
 
-    def __init__(self, env_keys: list[ApiKey], file: Path | None = None) -> None:
+    def __init__(self, env_keys: list[ApiKey], file: Path | None = None, *, optional: bool = False) -> None:
+        """``optional``: the file is the default one under the data folder, which may not exist (yet):
+        while it doesn't, it holds no keys; once `docgen keys create` makes it, its keys count at once."""
         self.env_keys = env_keys
         self.file = file
+        self.optional = optional
         self._file_keys: list[ApiKey] = []
-        self._file_stamp: tuple[float, int] | None = None
+        self._file_stamp: tuple[int, int, int] | None = None
         if file is not None:
             self._reload()
 
@@ -117,9 +146,14 @@ class KeyRing:
         assert self.file is not None
         try:
             stat = self.file.stat()
+        except FileNotFoundError:
+            if not self.optional:
+                raise KeyFormatError(f"cannot read the API key file {self.file}: it does not exist") from None
+            self._file_keys, self._file_stamp = [], None
+            return
         except OSError as exc:
             raise KeyFormatError(f"cannot read the API key file {self.file}: {exc.strerror or exc}") from None
-        stamp = (stat.st_mtime, stat.st_size)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # a rename (revocation) is a new inode
         if stamp != self._file_stamp:
             self._file_keys = read_key_file(self.file)
             self._file_stamp = stamp
@@ -136,6 +170,8 @@ class KeyRing:
     @property
     def configured(self) -> bool:
         """Whether any key is configured (else the API is open)."""
+        if self.optional and self.file is not None:
+            return bool(self.env_keys) or self.file.exists()
         return bool(self.env_keys) or self.file is not None
 
     def check(self, presented: str) -> ApiKey | None:

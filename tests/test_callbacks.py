@@ -22,10 +22,18 @@ SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
-def hooks_client(settings, monkeypatch):
+def receiver():
+    """A real HTTP receiver on 127.0.0.1; a test sets its ``statuses`` and ``location``."""
+    made = _Receiver([200])
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def hooks_client(settings, monkeypatch, receiver):
     monkeypatch.setenv("DOCGEN_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("DOCGEN_CALLBACK_RETRY_INTERVALS", "0,0")
-    monkeypatch.setenv("DOCGEN_CALLBACK_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("DOCGEN_CALLBACK_ALLOW", f"127.0.0.1:{receiver.port}")
     get_settings.cache_clear()
     return create_app(Settings()).test_client()
 
@@ -50,6 +58,8 @@ def _submit(client, url: str):
     "HTTP://localhost:8000/hook", "http://0x7f.1/hook", "http://[::1]/hook", "http://169.254.169.254/latest/meta-data",
     "http://[::ffff:169.254.169.254]/", "ftp://example.org/hook", "file:///etc/passwd", "http://user:pw@8.8.8.8/",
     "http://10.0.0.1/hook", "http://192.168.1.1/hook", "http://224.0.0.1/", "http://0.0.0.0/",
+    "http://100.64.0.1/hook", "http://[2002:7f00:1::]/hook", "http://[64:ff9b::7f00:1]/hook",
+    "http://127.0.0.1:6379/",  # the allowed receiver's host on another port (Redis)
 ])
 def test_unsafe_callback_urls_are_refused_at_submit(hooks_client, records, url):
     response = _submit(hooks_client, url)
@@ -92,7 +102,8 @@ class _Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/docgen"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/docgen"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -103,14 +114,13 @@ def _deliver(redis: Redis) -> None:
     PreparingWorker([queue], connection=redis).work(burst=True)
 
 
-def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_client, run_worker, redis, records):
-    receiver = _Receiver([503, 200])
-    try:
-        doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
-        run_worker()
-        _deliver(redis)
-    finally:
-        receiver.close()
+def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_client, run_worker, redis, records,
+                                                                    receiver):
+    receiver.statuses = [503, 200]
+    submitted = _submit(hooks_client, receiver.url)
+    doc_id = submitted.get_json()["id"]
+    run_worker()
+    _deliver(redis)
     assert len(receiver.requests) == 2  # 503, then delivered on the retry
     headers, body = receiver.requests[-1]
     event = json.loads(body)
@@ -120,16 +130,16 @@ def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_clien
     expected = hmac.new(SECRET.encode(), headers["X-Docgen-Timestamp"].encode() + b"." + body,
                         hashlib.sha256).hexdigest()
     assert headers["X-Signature"] == f"sha256={expected}"
+    assert headers["X-Request-ID"] == submitted.headers["X-Request-ID"]  # the request it answers
     assert records.get(doc_id)["callback_status"] == "delivered (200)"
+    assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "delivered (200)"
 
 
-def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, records):
-    receiver = _Receiver([302], location="http://169.254.169.254/latest/meta-data")
-    try:
-        doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
-        run_worker()
-        _deliver(redis)
-    finally:
-        receiver.close()
+def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, records, receiver):
+    receiver.statuses, receiver.location = [302], "http://169.254.169.254/latest/meta-data"
+    doc_id = _submit(hooks_client, receiver.url).get_json()["id"]
+    run_worker()
+    _deliver(redis)
     assert len(receiver.requests) == 1
     assert records.get(doc_id)["callback_status"] == "rejected (302)"
+    assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "rejected (302)"

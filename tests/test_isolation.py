@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from tests.conftest import bearer, example
-from workers.batch_jobs import item_doc_id
 
 MINIMAL_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\nstartxref\n0\n%%EOF\n"
 
@@ -34,7 +37,8 @@ def test_another_clients_batch_its_errors_archive_and_items_are_404(keyed_client
     body = {"type": "pk", "items": [{"ref": "R-1", "data": example("pk-jpt")["data"]}]}
     batch_id = keyed_client.post("/api/v1/batches", json=body, headers=bearer("a")).get_json()["id"]
     run_bulk_worker()
-    item = item_doc_id(batch_id, 0)
+    archive = keyed_client.get(f"/api/v1/batches/{batch_id}/archive", headers=bearer("a")).data
+    item = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("manifest.json"))[0]["id"]
     for path in (f"/api/v1/batches/{batch_id}", f"/api/v1/batches/{batch_id}/errors",
                  f"/api/v1/batches/{batch_id}/archive", f"/api/v1/documents/{item}",
                  f"/api/v1/documents/{item}/file"):

@@ -8,6 +8,7 @@ from hypothesis import settings as hypothesis_settings
 from rq import Queue, Worker
 
 from service.app import create_app
+from workers.pdf_readiness import report_converter
 
 
 @schemathesis.serializer("application/pdf")
@@ -18,9 +19,12 @@ def _pdf_body(ctx, value) -> bytes:
 
 def test_no_generated_request_gets_a_server_error(redis, settings):
     app = create_app(settings.model_copy(update={"admin_wait_seconds": 1}))
-    # A worker on the queue, so /readyz's honest 503 ("no worker") doesn't count as a server error.
-    worker = Worker([Queue(settings.queue, connection=redis)], connection=redis)
+    # A worker on the queues (and able to make PDFs), so /readyz's honest 503 ("no worker") doesn't
+    # count as a server error.
+    worker = Worker([Queue(name, connection=redis) for name in (settings.queue, settings.bulk_queue)],
+                    connection=redis)
     worker.register_birth()
+    report_converter(redis, worker.name, settings, ttl=600)
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10

@@ -4,7 +4,6 @@ needs a single queue): the interactive documents queue, the batch queue, or call
 from __future__ import annotations
 
 import argparse
-import logging
 
 # Imported before the worker forks, so each work horse starts with them loaded.
 import docxtpl  # noqa: F401
@@ -12,6 +11,7 @@ import lxml.etree  # noqa: F401
 from redis import Redis
 
 import sakip.envelope  # noqa: F401
+from config.logs import setup_logging
 from config.settings import get_settings
 from workers import batch_jobs, jobs  # noqa: F401 - loaded before the fork
 from workers.warm import PreparingWorker
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         settings.check_public_url()  # the QR codes this worker prints must lead somewhere
     except RuntimeError as exc:
         raise SystemExit(str(exc)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     connection = Redis.from_url(settings.redis_url)
     worker = PreparingWorker(
         [settings.bulk_queue if args.bulk else settings.callback_queue if args.callbacks else settings.queue],

@@ -23,12 +23,14 @@ from rq.exceptions import DuplicateJobError
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
+from sakip.cells import text_cell
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import QualityWarning
 from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, write_atomic
+from storage.metrics import count
 from storage.records import DOWNLOADABLE, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
@@ -41,7 +43,7 @@ __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure"
 log = logging.getLogger(__name__)
 
 ITEM_ID_NAMESPACE = uuid.UUID("6f1f0c3e-5b7a-4c1e-9a51-3d3f0e6b2a10")
-"""Item document ids are uuid5(namespace, "batch:index"): a re-run gives the same id."""
+"""Only for items queued before ids were drawn at intake: uuid5(namespace, "batch:index")."""
 
 FLUSH_EVERY = 25
 """Items rendered between two progress writes to Redis."""
@@ -52,8 +54,16 @@ TRANSIENT = (OSError, ConversionError, RedisError, JobTimeoutException)
 """Failures of the machine, not of an item's data: the chunk is retried instead."""
 
 
-def item_doc_id(batch_id: str, index: int) -> str:
-    return uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
+def item_doc_id(batch_id: str, index: int, item: dict[str, Any]) -> str:
+    """The item's public id: the random one drawn at intake and stored with the item (so a re-run
+    gives the same id, and one batch id reveals no other item's)."""
+    return item.get("doc_id") or uuid.uuid5(ITEM_ID_NAMESPACE, f"{batch_id}:{index}").hex
+
+
+def _count_items(connection: Any, results: list[ItemResult]) -> None:
+    for status in ("finished", "failed"):
+        if ended := sum(1 for r in results if r.status == status):
+            count(connection, "batch_items", ended, status=status)
 
 
 def _store(connection: Any, settings: Settings) -> BatchStore:
@@ -97,7 +107,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
                  settings: Settings, batch_id: str, worker_name: str) -> tuple[ItemResult, dict[str, Any] | None]:
     """How the item ended, and for a finished one the fields of its document record."""
     ref = str(item.get("ref", index))
-    doc_id = item_doc_id(batch_id, index)
+    doc_id = item_doc_id(batch_id, index, item)
     body = {"type": batch["type"], "format": batch["format"], "data": item.get("data"),
             "strict": batch.get("strict") == "1"}
     intake = item.get("errors") or []
@@ -178,6 +188,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
             os.sync()
         # Records first, in one bulk insert: an item counted as finished always has its record.
         records.put_finished_many(documents)
+        _count_items(job.connection, pending)
         ended = store.record_results(batch_id, number, pending)
         pending.clear()
         documents.clear()
@@ -185,11 +196,12 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
 
     # Items finished in an earlier run whose results Redis lost (reconciled after a flush) are
     # taken from their database records instead of being rendered again.
-    recorded = records.get_many([item_doc_id(batch_id, i) for i, r in zip(indexes, done, strict=True) if r is None])
+    recorded = records.get_many([item_doc_id(batch_id, i, item)
+                                 for i, item, r in zip(indexes, items, done, strict=True) if r is None])
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
             continue
-        if (existing := recorded.get(item_doc_id(batch_id, index))) and existing["status"] in DOWNLOADABLE:
+        if (existing := recorded.get(item_doc_id(batch_id, index, item))) and existing["status"] in DOWNLOADABLE:
             pending.append(ItemResult(index=index, ref=existing.get("ref") or str(item.get("ref", index)),
                                       status="finished", doc_id=existing["id"], file=existing["file_name"],
                                       sha256=existing["file_sha256"], size=int(existing["file_size"])))
@@ -257,8 +269,8 @@ def build_archive(batch_id: str) -> dict[str, Any]:
         writer = csv.writer(table)
         writer.writerow(["ref", "id", "file", "sha256", "status", "error", "warnings"])
         for entry in manifest:
-            writer.writerow([entry[k] for k in ("ref", "id", "file", "sha256", "status", "error")]
-                            + ["; ".join(w["msg"] for w in entry["warnings"])])
+            writer.writerow([text_cell(entry[k]) for k in ("ref", "id", "file", "sha256", "status", "error")]
+                            + [text_cell("; ".join(w["msg"] for w in entry["warnings"]))])
         archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
@@ -283,8 +295,9 @@ def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) ->
     first = number * int(batch["chunk_size"])
     indexes = list(range(first, first + len(items)))
     done = connection.hmget(store.key(batch_id, "results"), indexes)
-    failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i),
+    failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i, item),
                          error=reason) for i, item, d in zip(indexes, items, done, strict=True) if d is None]
+    _count_items(connection, failed)
     all_ended = store.record_results(batch_id, number, failed)
     store.chunk_ended(batch_id, number)
     if all_ended:

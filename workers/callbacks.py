@@ -13,29 +13,19 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
-from typing import Any
 
 from rq import get_current_job
 
+from config.logs import request_id_var
 from config.settings import get_settings
-from storage.callback_urls import UnsafeCallback, check_callback_url
+from storage.callback_urls import UnsafeCallback, resolve_callback
+from storage.metrics import count
 from storage.records import RecordStore
+from workers.pinned_http import post_pinned
 
 __all__ = ["deliver_callback", "sign"]
 
 log = logging.getLogger(__name__)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead past the address check: treat it as the answer."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class CallbackNotDelivered(Exception):
@@ -59,33 +49,39 @@ def deliver_callback(doc_id: str) -> str:
         return "nothing to deliver"
     url = record["callback_url"]
     try:
-        check_callback_url(url, settings.callback_allow)  # again: the name may resolve elsewhere now
+        # again: the name may resolve elsewhere now; the connection goes to the address checked here
+        target = resolve_callback(url, settings.callback_allow)
     except UnsafeCallback as exc:
         records.note_callback(doc_id, f"refused: {exc}")
+        count(job.connection, "callbacks", outcome="refused")
         return "refused"
     base = f"{settings.base_url}/api/v1/documents/{doc_id}"
     event = {"id": doc_id, "status": record["status"], "links": {"self": base, "file": f"{base}/file"},
              "error": record.get("error") or None}
     body = json.dumps(event, ensure_ascii=False).encode("utf-8")
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json", "User-Agent": "docgen-sakip-callback/1",
         "X-Docgen-Timestamp": timestamp, "X-Docgen-Event": f"document.{record['status']}",
         "X-Signature": sign(settings.webhook_secret, timestamp, body),
-    })
+    }
+    if request_id_var.get():
+        headers["X-Request-ID"] = request_id_var.get()  # the receiver can match it with the request it sent
     try:
-        with _OPENER.open(request, timeout=settings.callback_timeout) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        # A redirect is the answer, never followed: it could lead past the address check.
+        status = post_pinned(target, body, headers, settings.callback_timeout)
+    except OSError as exc:
         records.note_callback(doc_id, f"unreachable: {type(exc).__name__}; retrying")
+        count(job.connection, "callbacks", outcome="retrying")
         raise CallbackNotDelivered(f"{url}: {exc}") from None
     if 200 <= status < 300:
         records.note_callback(doc_id, f"delivered ({status})")
+        count(job.connection, "callbacks", outcome="delivered")
         return "delivered"
     if status >= 500 or status in (408, 429):
         records.note_callback(doc_id, f"answered {status}; retrying")
+        count(job.connection, "callbacks", outcome="retrying")
         raise CallbackNotDelivered(f"{url} answered {status}")
     records.note_callback(doc_id, f"rejected ({status})")  # the receiver refused it: retrying won't help
+    count(job.connection, "callbacks", outcome="rejected")
     return "rejected"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rq import get_current_job
+
 from config.settings import Settings, get_settings
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
@@ -18,6 +20,7 @@ from sakip.media import Picture
 from sakip.publik import mask_nip
 from sakip.quality import QualityWarning, quality_warnings, warnings_as_problems
 from signing.prepare import prepare_for_signing
+from storage.metrics import timed
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
 from workers.qr import qr_png
@@ -107,15 +110,18 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
     context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
     if doc_id is not None:
         context = {**context, **identity_context(doc_id, settings)}
-    docx = render_prepared(template.content, template.sha256, context, paper=template.paper)
+    job = get_current_job()  # timings are recorded for the service's jobs, not for the CLI or a bench
+    with timed(job.connection if job else None, "render_seconds"):
+        docx = render_prepared(template.content, template.sha256, context, paper=template.paper)
     summary = document_summary(request.type, valid.data)
     produced = []
     for extension in formats or request.formats:
         content = docx
         if extension == "pdf":
             state_dir = profile_dir.parent if profile_dir is not None else None
-            converted = warm_converter(settings, soffice=soffice, timeout=convert_timeout,
-                                       state_dir=state_dir).convert(docx, request.pdf_profile or settings.pdf_profile)
+            with timed(job.connection if job else None, "conversion_seconds"):
+                converted = warm_converter(settings, soffice=soffice, timeout=convert_timeout, state_dir=state_dir
+                                           ).convert(docx, request.pdf_profile or settings.pdf_profile)
             content = prepare_for_signing(converted)
         produced.append(ProducedDocument(content=content, extension=extension, template=template,
                                          filename=valid.doctype.filename(valid.data, extension), summary=summary,

@@ -6,6 +6,7 @@ from redis import Redis
 from redis.client import Pipeline
 from rq import Callback, Queue, Retry
 
+from config.logs import job_meta
 from config.settings import Settings
 
 __all__ = ["CALLBACK_JOB", "CHUNK_JOB", "RENDER_JOB", "enqueue_callback", "enqueue_chunks", "enqueue_render",
@@ -37,6 +38,7 @@ def enqueue_render(queue: Queue, doc_id: str, settings: Settings, pipeline: Pipe
         retry=_retry(settings),
         on_failure=Callback("workers.jobs.on_render_failure"),
         description=f"render document {doc_id}",
+        meta=job_meta(),
         pipeline=pipeline,
     )
 
@@ -58,6 +60,7 @@ def enqueue_chunks(queue: Queue, batch_id: str, chunks: int, settings: Settings,
             retry=_retry(settings),
             on_failure=Callback("workers.batch_jobs.on_chunk_failure"),
             description=f"batch {batch_id} chunk {number}",
+            meta=job_meta(),
             pipeline=pipeline,
         )
 
@@ -71,6 +74,6 @@ def enqueue_callback(connection: Redis, doc_id: str, settings: Settings) -> None
     intervals = settings.callback_retry_intervals
     Queue(settings.callback_queue, connection=connection).enqueue_call(
         CALLBACK_JOB, args=(doc_id,), timeout=settings.callback_timeout * 3, result_ttl=3600,
-        failure_ttl=settings.record_ttl_days * 86400, description=f"callback for document {doc_id}",
+        failure_ttl=settings.record_ttl_days * 86400, description=f"callback for document {doc_id}", meta=job_meta(),
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
     )
