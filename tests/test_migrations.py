@@ -57,16 +57,19 @@ def test_readyz_says_when_the_database_is_gone(postgres_server, settings, redis)
     from rq import Queue, Worker
 
     from service.app import create_app
+    from workers.pdf_readiness import report_converter
 
     name = f"gone_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_server.dsn("postgres"), autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     url = postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
     client = create_app(settings.model_copy(update={"database_url": url})).test_client()
-    worker = Worker([Queue(settings.queue, connection=redis)], connection=redis)
+    worker = Worker([Queue(queue, connection=redis) for queue in (settings.queue, settings.bulk_queue)],
+                    connection=redis)
     worker.register_birth()
     try:
-        assert client.get("/readyz").status_code == 200
+        report_converter(redis, worker.name, settings, ttl=60)  # what our workers do at start
+        assert client.get("/readyz").status_code == 200, client.get("/readyz").get_json()
         with psycopg.connect(postgres_server.dsn("postgres"), autocommit=True) as connection:
             connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
         response = client.get("/readyz")
