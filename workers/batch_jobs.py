@@ -25,7 +25,7 @@ from rq.timeouts import JobTimeoutException
 from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
 from storage.batches import BatchStore, ItemResult, archive_path
-from storage.files import document_path, write_atomic
+from storage.files import document_path, sync_filesystem, write_atomic
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
@@ -80,8 +80,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
     try:
         produced = produce_document(
             body, registry, template_version=int(batch["template_version"]),
-            soffice=settings.soffice, convert_timeout=settings.convert_timeout,
-            profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}", doc_id=doc_id,
+            soffice=settings.soffice, convert_timeout=settings.convert_timeout, doc_id=doc_id,
         )
     except InvalidPayload as exc:
         errors = _cell_errors(exc, item.get("cells"))
@@ -141,7 +140,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         # One sync for the files of the whole flush (an fsync per file cost a sixth of an
         # item's time); only then are they recorded, so a counted item's file is on disk.
         if documents:
-            os.sync()
+            sync_filesystem(settings.documents_dir)
         # Records first: an item counted as finished always has its document record.
         with job.connection.pipeline(transaction=False) as pipe:
             for doc_id, fields in documents.items():
