@@ -3,7 +3,7 @@
 One converter host (workers/converter_host.py) per *owner* process: the RQ worker's long-lived
 parent when called from a work horse, else the calling process itself (the CLI, a test, the
 benchmark). Horses come and go; the host and its LibreOffice stay warm between them, and exit
-when the owner exits. The host's state file, ``<data>/libreoffice/converter-<owner>.json``,
+when the owner exits. The host's state file, ``<state dir>/converter-<owner>.json`` (workers/convert.py says where),
 names its pid, port and LibreOffice's pid (tests kill LibreOffice through it).
 
 The host keeps LibreOffice's hygiene (timeout, kill and restart, recycle, reaping); this side
@@ -120,7 +120,7 @@ class WarmConverter:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """One conversion per host at a time, and one start, even if two processes ask."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(self.state_dir / f"converter-{self.owner}.lock", "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
