@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, g, request, send_file
 from rq import Queue
 
 from sakip.batch import parse_batch_request
@@ -51,6 +51,12 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
     fmt = request.form.get("format", "docx")
     if fmt not in ("docx", "pdf"):
         raise InvalidPayload([FieldProblem("format", "Input should be 'docx' or 'pdf'")])
+    merge = request.form.get("merge_per_agency", "false").lower()
+    if merge not in ("true", "false", "1", "0"):
+        raise InvalidPayload([FieldProblem("merge_per_agency", "must be true or false")])
+    g.merge_per_agency = merge in ("true", "1")
+    if g.merge_per_agency and fmt != "pdf":
+        raise InvalidPayload([FieldProblem("merge_per_agency", "merged print files are made for format 'pdf' only")])
     version = request.form.get("template_version")
     if version is not None and not version.isdigit():
         raise InvalidPayload([FieldProblem("template_version", "must be a whole number")])
@@ -68,6 +74,7 @@ def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str]
     raw, body = read_json_body(settings.max_batch_bytes)
     batch = parse_batch_request(body, settings.max_batch_items)
     items = [item.model_dump(exclude_none=True) for item in batch.items]
+    g.merge_per_agency = batch.merge_per_agency
     return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw)
 
 
@@ -107,7 +114,8 @@ def submit():
             pipe.multi()
             _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
                                        "template_name": template.name, "template_version": template.version,
-                                       "template_sha256": template.sha256, "client": current_client().name},
+                                       "template_sha256": template.sha256, "client": current_client().name,
+                                       "merge_per_agency": int(g.get("merge_per_agency", False))},
                             chunks, pipeline=pipe)
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()

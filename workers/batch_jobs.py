@@ -30,6 +30,7 @@ from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
+from workers.print_bundle import add_bundles
 from workers.produce import produce_document
 from workers.render import TemplateRenderError
 
@@ -181,9 +182,22 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{stem}-{counter}{dot}{extension}"
 
 
+def _batch_items(store: BatchStore, batch_id: str, batch: dict[str, str]) -> list[dict[str, Any]]:
+    """Every item of the batch, by index (chunks are kept until the archive is ready)."""
+    items: list[dict[str, Any]] = []
+    for number in range(int(batch["chunks"])):
+        chunk = store.chunk(batch_id, number)
+        if chunk is None:
+            raise RuntimeError(f"chunk {number} of batch {batch_id} is gone: print bundles can't be grouped")
+        items += chunk
+    return items
+
+
 def build_archive(batch_id: str) -> dict[str, Any]:
     """One ZIP of every finished document plus manifest.json and manifest.csv, written to disk
-    file by file (never whole in memory), then renamed into place."""
+    file by file (never whole in memory), then renamed into place. Entries are stored as they
+    are (a DOCX or PDF is compressed already). A batch with merge_per_agency also gets one merged
+    PDF per agency under per-instansi/, listed in the manifest with status "merged"."""
     job = get_current_job()
     assert job is not None
     settings = get_settings()
@@ -210,6 +224,14 @@ def build_archive(batch_id: str) -> dict[str, Any]:
             else:
                 entry["errors"] = result.get("errors") or []
             manifest.append(entry)
+        if batch.get("merge_per_agency") == "1":
+            def claim(name: str) -> str:
+                taken.add(unique := _unique_name(name, taken))
+                return unique
+
+            items = _batch_items(store, batch_id, batch)
+            manifest += add_bundles(archive, ((items[r["index"]], r) for r in results), settings.documents_dir,
+                                    target.parent, claim)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
                          compress_type=zipfile.ZIP_DEFLATED)
         table = io.StringIO()
