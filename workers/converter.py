@@ -182,30 +182,32 @@ class WarmConverter:
         if process is not None:
             process.wait()
 
-    def _post(self, state: HostState, docx: bytes, profile: str = "pdf") -> tuple[int, bytes]:
+    def _post(self, state: HostState, docx: bytes, profile: str = "pdf", destinations: bool = False
+              ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", state.port, timeout=self.timeout + HOST_GRACE_SECONDS)
         try:
-            connection.request("POST", f"/convert?profile={profile}", body=docx,
+            connection.request("POST", f"/convert?profile={profile}&destinations={int(destinations)}", body=docx,
                                headers={"Content-Type": "application/octet-stream"})
             response = connection.getresponse()
             return response.status, response.read()
         finally:
             connection.close()
 
-    def convert(self, docx: bytes, profile: str = "pdf") -> bytes:
-        """The PDF of ``docx``; ``profile`` "pdfa-2b" makes it PDF/A-2b. Raises ConversionError
-        (retry may help) or ConverterUnavailable."""
+    def convert(self, docx: bytes, profile: str = "pdf", destinations: bool = False) -> bytes:
+        """The PDF of ``docx``; ``profile`` "pdfa-2b" makes it PDF/A-2b; ``destinations`` exports
+        its bookmarks as named destinations (workers/joined.py). Raises ConversionError (retry
+        may help) or ConverterUnavailable."""
         with self._locked():
             state = self.state() or self._start()
             try:
-                status, body = self._post(state, docx, profile)
+                status, body = self._post(state, docx, profile, destinations)
             except OSError as exc:
                 # The host itself is gone or wedged (LibreOffice problems it handles itself): replace it.
                 log.warning("converter host %s did not answer (%s): replacing it", state.pid, exc)
                 self._kill(state.pid)
                 state = self._start()
                 try:
-                    status, body = self._post(state, docx, profile)
+                    status, body = self._post(state, docx, profile, destinations)
                 except OSError as again:
                     self._kill(state.pid)
                     raise ConversionError(f"the PDF converter did not answer: {again}") from again
