@@ -5,6 +5,7 @@ and its own page numbers and footer."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import zipfile
@@ -123,3 +124,32 @@ def _docx_with_body(body: str) -> bytes:
         archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
                          f'wordprocessingml/2006/main"><w:body>{body}<w:sectPr/></w:body></w:document>')
     return out.getvalue()
+
+
+@pytest.mark.slow
+def test_a_pdf_batch_converts_its_items_in_one_load_and_each_says_what_it_says_alone(
+        client, settings, run_bulk_worker, tmp_path):
+    items = [{"ref": name, "data": example(name)["data"]} for name in ("pk-jpt", "pk-administrator",
+                                                                      "pk-kepala-daerah")]
+    broken = example("pk-jpt")["data"]
+    broken["pihak_pertama"]["nip"] = "123"
+    items.insert(1, {"ref": "bad", "data": broken})
+    response = client.post("/api/v1/batches", json={"type": "pk", "format": "pdf", "items": items})
+    assert response.status_code == 202
+    run_bulk_worker()
+    batch_id = response.get_json()["id"]
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (status["finished"], status["failed"]) == (3, 1)
+    converter = warm_converter(settings)
+    assert converter.state().conversions == 1  # three documents, one LibreOffice load
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{batch_id}/archive").data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        files = {entry["ref"]: (entry["id"], archive.read(entry["file"])) for entry in manifest if entry["file"]}
+    assert sorted(files) == ["pk-administrator", "pk-jpt", "pk-kepala-daerah"]
+    registry = TemplateRegistry(REPO_ROOT / "templates_docx")
+    for name, (doc_id, pdf) in files.items():
+        body = {**example(name), "format": "pdf"}
+        (alone,) = produce_files(body, registry, doc_id=doc_id, settings=settings)
+        assert _pages(pdf, tmp_path) == _pages(alone.content, tmp_path)
+        assert f"ID dokumen {doc_id}" in _pages(pdf, tmp_path)[-1]
+        assert "/AcroForm" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]

@@ -28,10 +28,11 @@ from storage.batches import BatchStore, ItemResult, archive_path
 from storage.files import document_path, sync_filesystem, write_atomic
 from storage.records import RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.batch_pdf import convert_joined
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
 from workers.print_bundle import add_bundles
-from workers.produce import produce_document
+from workers.produce import ProducedDocument, produce_document
 from workers.render import TemplateRenderError
 
 __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure", "render_chunk"]
@@ -73,13 +74,15 @@ def _cell_errors(exc: InvalidPayload, cells: dict[str, str] | None) -> list[dict
 
 
 def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
-                 settings: Settings, batch_id: str, worker_name: str) -> tuple[ItemResult, dict[str, Any] | None]:
-    """How the item ended, and for a finished one the fields of its document record."""
+                 settings: Settings, batch_id: str, worker_name: str,
+                 joined: ProducedDocument | None = None) -> tuple[ItemResult, dict[str, Any] | None]:
+    """How the item ended, and for a finished one the fields of its document record (``joined``:
+    its PDF, already made with its chunk-mates')."""
     ref = str(item.get("ref", index))
     doc_id = item_doc_id(batch_id, index)
     body = {"type": batch["type"], "format": batch["format"], "data": item.get("data")}
     try:
-        produced = produce_document(
+        produced = joined or produce_document(
             body, registry, template_version=int(batch["template_version"]),
             soffice=settings.soffice, convert_timeout=settings.convert_timeout, doc_id=doc_id,
         )
@@ -152,10 +155,14 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         documents.clear()
         return ended
 
+    joined = convert_joined([(index, item_doc_id(batch_id, index), item)
+                             for index, item, result in zip(indexes, items, done, strict=True) if result is None],
+                            batch, registry, settings)
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
             continue
-        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker")
+        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker",
+                                       joined.pop(index, None))
         pending.append(outcome)
         if record is not None:
             documents[outcome.doc_id] = record
