@@ -1,10 +1,13 @@
 """Bulk end to end: N PKs submitted as one batch -> archive ready, next to plain docxtpl.
 
     .venv/bin/python bench/bulk_bench.py [--n 27000] [--workers 2] [--plain 200]
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 [--join-group 25] [--baseline-group 1]
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
-template and data in one process, the ratio, and the workers' memory over the run.
+template and data in one process, the ratio, and the workers' memory over the run. With
+--format pdf: the same batch as PDFs, items converted --join-group per LibreOffice load, next to
+--baseline-group (1: each alone), and the ratio.
 """
 
 from __future__ import annotations
@@ -73,11 +76,13 @@ def _rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def bulk_rate(n: int, workers: int) -> None:
+def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None) -> float:
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
         env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
+        if join_group is not None:
+            env["DOCGEN_PDF_JOIN_GROUP"] = str(join_group)
         procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
         samples: list[float] = []
@@ -95,7 +100,7 @@ def bulk_rate(n: int, workers: int) -> None:
         try:
             time.sleep(2)  # workers up
             client = create_app(Settings(redis_url=redis.url, data_dir=data_dir)).test_client()
-            body = json.dumps({"type": "pk", "items": _items(n)}).encode()
+            body = json.dumps({"type": "pk", "format": fmt, "items": _items(n)}).encode()
             sampler.start()
             start = time.perf_counter()
             response = client.post("/api/v1/batches", data=body, content_type="application/json")
@@ -108,7 +113,8 @@ def bulk_rate(n: int, workers: int) -> None:
                 time.sleep(0.25)
             total = time.perf_counter() - start
             archive = data_dir / "batches" / batch_id / "archive.zip"
-            print(f"bulk end to end: {n} PKs, {workers} bulk workers: submit {submitted:.1f} s, "
+            joined = f", {join_group} per LibreOffice load" if fmt == "pdf" else ""
+            print(f"bulk end to end: {n} PK {fmt.upper()}s{joined}, {workers} bulk workers: submit {submitted:.1f} s, "
                   f"archive ready after {total:.1f} s -> {n / total:.0f} documents/s "
                   f"(finished {status['finished']}, failed {status['failed']}, "
                   f"archive {archive.stat().st_size / 1e6:.0f} MB)")
@@ -131,7 +137,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--plain", type=int, default=200)
+    parser.add_argument("--format", choices=["docx", "pdf"], default="docx")
+    parser.add_argument("--join-group", type=int, default=25)
+    parser.add_argument("--baseline-group", type=int, default=1)
     args = parser.parse_args()
+    if args.format == "pdf":
+        ours = bulk_rate(args.n, args.workers, "pdf", args.join_group)
+        baseline = bulk_rate(args.n, args.workers, "pdf", args.baseline_group)
+        print(f"ratio {args.join_group} per load / {args.baseline_group} per load: {ours / baseline:.1f}x")
+        return
     plain = plain_docxtpl_rate(args.plain)
     print(f"plain docxtpl, one process: {plain:.1f} documents/s ({args.plain} renders)")
     ours = bulk_rate(args.n, args.workers)

@@ -33,8 +33,7 @@ def _render(args: argparse.Namespace) -> int:
     try:
         produced = produce_document(body, TemplateRegistry.for_settings(settings),
                                     template_version=args.template_version, output_format=fmt,
-                                    soffice=settings.soffice, convert_timeout=settings.convert_timeout,
-                                    profile_dir=settings.data_dir / "libreoffice" / "profile-cli")
+                                    soffice=settings.soffice, convert_timeout=settings.convert_timeout)
     except InvalidPayload as exc:
         for problem in exc.problems:
             print(f"invalid: {problem.loc}: {problem.msg}", file=sys.stderr)

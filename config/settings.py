@@ -177,6 +177,9 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Jakarta", description="Time zone of times on the verify page (WIB).")
     pdf_profile: Literal["pdf", "pdfa-2b"] = Field(
         default="pdf", description="PDF flavour when a request names none: plain `pdf` or archival `pdfa-2b`.")
+    pdf_join_group: int = Field(
+        default=25, ge=1, le=200, description="PDF batch items converted in one LibreOffice load (joined as "
+                                              "sections, split back); 1 converts each alone.")
 
     @field_validator("trust_roots", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""The batch envelope {type, format, template_version, items: [{ref, data}]}.
+"""The batch envelope {type, format, template_version, merge_per_agency, items: [{ref, group, data}]}.
 
 Only the envelope is checked at submit; each item's data is validated on its own by the
 worker, so one bad item fails alone and the rest of the batch goes on.
@@ -25,6 +25,8 @@ class BatchItem(Strict):
     ref: str = Field(min_length=1, max_length=200, description="Caller's reference, unique in the batch.")
     data: dict[str, Any] = Field(description="The document's data, as in POST /api/v1/documents.")
     cells: dict[str, str] | None = Field(default=None, description="Internal: workbook cell of each field.")
+    group: str | None = Field(default=None, min_length=1, max_length=200,
+                              description="Print bundle of this item (merge_per_agency); default its agency's name.")
 
 
 class BatchRequest(Strict):
@@ -34,6 +36,9 @@ class BatchRequest(Strict):
     format: Literal["docx", "pdf"] = Field(default="docx", description="Output format of every item.")
     template_version: int | None = Field(default=None, ge=1, description="Pin a template version.")
     strict: bool = Field(default=False, description="Fail each item that has quality warnings.")
+    merge_per_agency: bool = Field(default=False, description=(
+        "PDF batches: also one merged PDF per agency (items' group, else data.instansi.nama) in the "
+        "items' order, a bookmark per official, in the archive's per-instansi/ folder."))
     items: list[BatchItem] = Field(min_length=1)
 
 
@@ -45,6 +50,8 @@ def parse_batch_request(body: Any, max_items: int) -> BatchRequest:
         raise InvalidPayload([FieldProblem("items", "batch_terlalu_banyak", {"maks": max_items})])
     request = validate_model(BatchRequest, body)
     doctype_named(request.type)
+    if request.merge_per_agency and request.format != "pdf":
+        raise InvalidPayload([FieldProblem("merge_per_agency", "gabung_hanya_pdf")])
     duplicates = [ref for ref, count in Counter(item.ref for item in request.items).items() if count > 1]
     if duplicates:
         shown = ", ".join(repr(r) for r in duplicates[:5])

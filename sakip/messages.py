@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "int_from_float": ("harus berupa bilangan bulat", "must be a whole number"),
     "bool_type": ("harus true atau false", "must be true or false"),
     "bool_parsing": ("harus true atau false", "must be true or false"),
+    "gabung_hanya_pdf": ("berkas cetak gabungan per instansi hanya dibuat untuk format 'pdf'",
+                         "merged print files per agency are made for format 'pdf' only"),
     "decimal_type": ("harus berupa angka", "must be a number"),
     "decimal_parsing": ("harus berupa angka", "must be a number"),
     "decimal_max_digits": ("paling banyak {max_digits} digit", "must have at most {max_digits} digits"),

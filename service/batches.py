@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, g, request, send_file
 from rq import Queue
 
 from sakip import exactjson
@@ -61,12 +61,18 @@ def _items_from_upload() -> tuple[str, str, int | None, list[dict[str, Any]], st
     fmt = request.form.get("format", "docx")
     if fmt not in ("docx", "pdf"):
         raise InvalidPayload([FieldProblem("format", "literal_error", {"expected": "'docx', 'pdf'"})])
+    merge = request.form.get("merge_per_agency", "false").lower()
+    if merge not in ("true", "false", "1", "0"):
+        raise InvalidPayload([FieldProblem("merge_per_agency", "bool_parsing")])
+    g.merge_per_agency = merge in ("true", "1")
+    if g.merge_per_agency and fmt != "pdf":
+        raise InvalidPayload([FieldProblem("merge_per_agency", "gabung_hanya_pdf")])
     version = request.form.get("template_version")
     if version is not None and not version.isdigit():
         raise InvalidPayload([FieldProblem("template_version", "bilangan_bulat")])
     content = upload.read()
     strict = _strict_field(request.form.get("strict"))
-    fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", str(strict), content)
+    fingerprint = Idempotency.body_hash(doc_type, fmt, version or "", str(strict), str(g.merge_per_agency), content)
     settings = state().settings
     check_workbook_archive(content, settings.max_workbook_unpacked_mb * 1024 * 1024, settings.max_workbook_rows)
     items = read_workbook(WORKBOOKS[doc_type], content)
@@ -78,6 +84,7 @@ def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str,
     raw, body = read_json_body(settings.max_batch_bytes)
     batch = parse_batch_request(body, settings.max_batch_items)
     items = [item.model_dump(exclude_none=True) for item in batch.items]
+    g.merge_per_agency = batch.merge_per_agency
     return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw), batch.strict
 
 
@@ -119,7 +126,8 @@ def submit():
             _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
                                        "template_name": template.name, "template_version": template.version,
                                        "template_sha256": template.sha256, "client": current_client().name,
-                                       "strict": "1" if strict else ""},
+                                       "strict": "1" if strict else "",
+                                       "merge_per_agency": int(g.get("merge_per_agency", False))},
                             chunks, pipeline=pipe)
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()

@@ -117,6 +117,8 @@ class TemplateRegistry:
 
     def get(self, doc_type: str, version: int | None = None) -> TemplateVersion:
         """The given version, or the active one when ``version`` is None."""
+        if version is not None and (doc_type, version) in self._cache:
+            return self._cache[(doc_type, version)]  # a version never changes: no manifest read per batch item
         manifest, folder = self._manifest(doc_type)
         wanted = manifest["active_version"] if version is None else version
         if (doc_type, wanted) in self._cache:

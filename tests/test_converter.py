@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from sakip.envelope import parse_document_request
 from storage.templates import TemplateRegistry
 from tests.conftest import example
 from tests.processes import wait_for
-from workers.convert import warm_converter
+from workers.convert import converter_state_dir, warm_converter
 from workers.converter import HostState, host_states, stop_converters
 from workers.render import render_prepared
 
@@ -26,7 +27,7 @@ from workers.render import render_prepared
 @pytest.fixture(autouse=True)
 def _stop_converters(settings) -> Iterator[None]:
     yield
-    stop_converters(settings.data_dir / "libreoffice")
+    stop_converters(converter_state_dir(settings.data_dir))
 
 
 def _alive(pid: int | None) -> bool:
@@ -60,7 +61,7 @@ def _finished(client, doc_id: str, timeout: float = 120) -> dict:
 
 
 def _host(settings, worker: subprocess.Popen) -> HostState:
-    states = [s for s in host_states(settings.data_dir / "libreoffice") if s.owner == worker.pid]
+    states = [s for s in host_states(converter_state_dir(settings.data_dir)) if s.owner == worker.pid]
     assert len(states) == 1, states
     return states[0]
 
@@ -166,4 +167,22 @@ def test_a_relative_data_folder_still_converts(settings, monkeypatch, tmp_path):
     try:
         assert warm_converter(relative).convert(_docx()).startswith(b"%PDF-")
     finally:
-        stop_converters(relative.data_dir / "libreoffice")
+        stop_converters(converter_state_dir(relative.data_dir))
+
+
+@pytest.mark.slow
+def test_the_converter_keeps_its_state_lock_and_profile_on_this_host_not_on_the_data_volume(settings):
+    """Scaled worker containers share the data volume and can share pids: nothing of a converter
+    may live there, or two containers would share one lock and one LibreOffice profile."""
+    converter = warm_converter(settings)
+    assert converter.convert(_docx()).startswith(b"%PDF-")
+    state_dir = converter_state_dir(settings.data_dir)
+    assert converter.state_path.parent == state_dir
+    assert socket.gethostname() in str(state_dir)
+    assert not state_dir.is_relative_to(settings.data_dir)
+    names = {path.name for path in state_dir.iterdir()}
+    assert {f"converter-{os.getpid()}.json", f"converter-{os.getpid()}.lock", f"profile-{os.getpid()}"} <= names
+    assert not (settings.data_dir / "libreoffice").exists()
+    # another deployment on the same host (another data folder) has converters of its own
+    assert converter_state_dir(settings.data_dir.parent / "other") != state_dir
+    converter.stop()

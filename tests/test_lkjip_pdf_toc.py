@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import example
+from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 from workers.converter_host import INDEX_PASSES, update_indexes
 
@@ -25,8 +26,7 @@ TOC_LINE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:\.{2,}|\u2026{1,})\s*(?P<page>\
 def _stop_converters(tmp_path: Path) -> Iterator[None]:
     """The test's LibreOffice ends with the test, not with the session."""
     yield
-    for state_dir in tmp_path.rglob("libreoffice"):
-        stop_converters(state_dir)
+    stop_converters(converter_state_dir(tmp_path / "var"))
 
 
 def _page_texts(pdf: Path) -> list[str]:

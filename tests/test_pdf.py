@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from config.settings import REPO_ROOT
 from storage.templates import TemplateRegistry
 from tests.conftest import example
+from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 from workers.produce import produce_files
 
@@ -27,9 +28,7 @@ A4_POINTS = (210 / 25.4 * 72, 297 / 25.4 * 72)
 def _stop_converters(tmp_path: Path) -> Iterator[None]:
     """Each test's LibreOffice ends with the test, not with the session."""
     yield
-    for state_dir in tmp_path.rglob("libreoffice"):
-        stop_converters(state_dir)
-    stop_converters(tmp_path)
+    stop_converters(converter_state_dir(tmp_path / "var"))
 
 
 def pdf_text(content: bytes, tmp_path: Path) -> str:

@@ -11,7 +11,6 @@ import hashlib
 import html
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -21,6 +20,7 @@ from service.app import create_app
 from service.signed import signed_path
 from tests.conftest import example
 from tests.signing_ca import TestCA
+from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 from workers.submit import enqueue_render
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.both_databases
 @pytest.fixture(autouse=True)
 def _stop_converters(settings) -> Iterator[None]:
     yield
-    stop_converters(Path(settings.data_dir) / "libreoffice")
+    stop_converters(converter_state_dir(settings.data_dir))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from service.app import create_app
 from tests.conftest import example
 from tests.signing_ca import TestCA
 from tests.test_admin_page import browser, downloads  # noqa: F401 - the same headless Chromium fixture
+from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 
 
@@ -28,7 +29,7 @@ def public_site(settings) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    stop_converters(Path(settings.data_dir) / "libreoffice")
+    stop_converters(converter_state_dir(settings.data_dir))
 
 
 def _check(driver, path: Path) -> tuple[str, str]:

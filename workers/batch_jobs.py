@@ -29,13 +29,15 @@ from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import QualityWarning
 from storage.batches import BatchStore, ItemResult, archive_path
-from storage.files import document_path, write_atomic
+from storage.files import document_path, sync_filesystem, write_atomic
 from storage.metrics import count
 from storage.records import DOWNLOADABLE, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.batch_pdf import convert_joined
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
-from workers.produce import produce_document
+from workers.print_bundle import add_bundles
+from workers.produce import ProducedDocument, produce_document
 from workers.render import TemplateRenderError
 
 __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure", "render_chunk"]
@@ -104,8 +106,10 @@ def _failed(index: int, ref: str, doc_id: str, errors: list[dict[str, Any]]) -> 
 
 
 def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
-                 settings: Settings, batch_id: str, worker_name: str) -> tuple[ItemResult, dict[str, Any] | None]:
-    """How the item ended, and for a finished one the fields of its document record."""
+                 settings: Settings, batch_id: str, worker_name: str,
+                 joined: ProducedDocument | None = None) -> tuple[ItemResult, dict[str, Any] | None]:
+    """How the item ended, and for a finished one the fields of its document record (``joined``:
+    its PDF, already made with its chunk-mates')."""
     ref = str(item.get("ref", index))
     doc_id = item_doc_id(batch_id, index, item)
     body = {"type": batch["type"], "format": batch["format"], "data": item.get("data"),
@@ -122,10 +126,9 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
                 found += _entries(exc.problems, item)
         return _failed(index, ref, doc_id, found), None
     try:
-        produced = produce_document(
+        produced = joined or produce_document(
             body, registry, template_version=int(batch["template_version"]),
-            soffice=settings.soffice, convert_timeout=settings.convert_timeout,
-            profile_dir=settings.data_dir / "libreoffice" / f"profile-{worker_name}", doc_id=doc_id,
+            soffice=settings.soffice, convert_timeout=settings.convert_timeout, doc_id=doc_id,
         )
     except InvalidPayload as exc:
         return _failed(index, ref, doc_id, _entries(exc.problems, item)), None
@@ -185,7 +188,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         # One sync for the files of the whole flush (an fsync per file cost a sixth of an
         # item's time); only then are they recorded, so a counted item's file is on disk.
         if documents:
-            os.sync()
+            sync_filesystem(settings.documents_dir)
         # Records first, in one bulk insert: an item counted as finished always has its record.
         records.put_finished_many(documents)
         _count_items(job.connection, pending)
@@ -198,15 +201,25 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     # taken from their database records instead of being rendered again.
     recorded = records.get_many([item_doc_id(batch_id, i, item)
                                  for i, item, r in zip(indexes, items, done, strict=True) if r is None])
+
+    def finished_before(index: int, item: dict[str, Any]) -> dict[str, str] | None:
+        existing = recorded.get(item_doc_id(batch_id, index, item))
+        return existing if existing and existing["status"] in DOWNLOADABLE else None
+
+    joined = convert_joined([(index, item_doc_id(batch_id, index, item), item)
+                             for index, item, result in zip(indexes, items, done, strict=True)
+                             if result is None and not finished_before(index, item)],
+                            batch, registry, settings)
     for index, item, result in zip(indexes, items, done, strict=True):
         if result is not None:
             continue
-        if (existing := recorded.get(item_doc_id(batch_id, index, item))) and existing["status"] in DOWNLOADABLE:
+        if existing := finished_before(index, item):
             pending.append(ItemResult(index=index, ref=existing.get("ref") or str(item.get("ref", index)),
                                       status="finished", doc_id=existing["id"], file=existing["file_name"],
                                       sha256=existing["file_sha256"], size=int(existing["file_size"])))
             continue
-        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker")
+        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker",
+                                       joined.pop(index, None))
         pending.append(outcome)
         if record is not None:
             documents[outcome.doc_id] = record
@@ -233,9 +246,22 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{stem}-{counter}{dot}{extension}"
 
 
+def _batch_items(store: BatchStore, batch_id: str, batch: dict[str, str]) -> list[dict[str, Any]]:
+    """Every item of the batch, by index (chunks are kept until the archive is ready)."""
+    items: list[dict[str, Any]] = []
+    for number in range(int(batch["chunks"])):
+        chunk = store.chunk(batch_id, number)
+        if chunk is None:
+            raise RuntimeError(f"chunk {number} of batch {batch_id} is gone: print bundles can't be grouped")
+        items += chunk
+    return items
+
+
 def build_archive(batch_id: str) -> dict[str, Any]:
     """One ZIP of every finished document plus manifest.json and manifest.csv, written to disk
-    file by file (never whole in memory), then renamed into place."""
+    file by file (never whole in memory), then renamed into place. Entries are stored as they
+    are (a DOCX or PDF is compressed already). A batch with merge_per_agency also gets one merged
+    PDF per agency under per-instansi/, listed in the manifest with status "merged"."""
     job = get_current_job()
     assert job is not None
     settings = get_settings()
@@ -263,6 +289,14 @@ def build_archive(batch_id: str) -> dict[str, Any]:
             else:
                 entry["errors"] = [_public_entry(e) for e in result.get("errors") or []]
             manifest.append(entry)
+        if batch.get("merge_per_agency") == "1":
+            def claim(name: str) -> str:
+                taken.add(unique := _unique_name(name, taken))
+                return unique
+
+            items = _batch_items(store, batch_id, batch)
+            manifest += add_bundles(archive, ((items[r["index"]], r) for r in results), settings.documents_dir,
+                                    target.parent, claim)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
                          compress_type=zipfile.ZIP_DEFLATED)
         table = io.StringIO()

@@ -3,7 +3,7 @@
 One converter host (workers/converter_host.py) per *owner* process: the RQ worker's long-lived
 parent when called from a work horse, else the calling process itself (the CLI, a test, the
 benchmark). Horses come and go; the host and its LibreOffice stay warm between them, and exit
-when the owner exits. The host's state file, ``<data>/libreoffice/converter-<owner>.json``,
+when the owner exits. The host's state file, ``<state dir>/converter-<owner>.json`` (workers/convert.py says where),
 names its pid, port and LibreOffice's pid (tests kill LibreOffice through it).
 
 The host keeps LibreOffice's hygiene (timeout, kill and restart, recycle, reaping); this side
@@ -120,7 +120,7 @@ class WarmConverter:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """One conversion per host at a time, and one start, even if two processes ask."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(self.state_dir / f"converter-{self.owner}.lock", "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -182,30 +182,32 @@ class WarmConverter:
         if process is not None:
             process.wait()
 
-    def _post(self, state: HostState, docx: bytes, profile: str = "pdf") -> tuple[int, bytes]:
+    def _post(self, state: HostState, docx: bytes, profile: str = "pdf", destinations: bool = False
+              ) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", state.port, timeout=self.timeout + HOST_GRACE_SECONDS)
         try:
-            connection.request("POST", f"/convert?profile={profile}", body=docx,
+            connection.request("POST", f"/convert?profile={profile}&destinations={int(destinations)}", body=docx,
                                headers={"Content-Type": "application/octet-stream"})
             response = connection.getresponse()
             return response.status, response.read()
         finally:
             connection.close()
 
-    def convert(self, docx: bytes, profile: str = "pdf") -> bytes:
-        """The PDF of ``docx``; ``profile`` "pdfa-2b" makes it PDF/A-2b. Raises ConversionError
-        (retry may help) or ConverterUnavailable."""
+    def convert(self, docx: bytes, profile: str = "pdf", destinations: bool = False) -> bytes:
+        """The PDF of ``docx``; ``profile`` "pdfa-2b" makes it PDF/A-2b; ``destinations`` exports
+        its bookmarks as named destinations (workers/joined.py). Raises ConversionError (retry
+        may help) or ConverterUnavailable."""
         with self._locked():
             state = self.state() or self._start()
             try:
-                status, body = self._post(state, docx, profile)
+                status, body = self._post(state, docx, profile, destinations)
             except OSError as exc:
                 # The host itself is gone or wedged (LibreOffice problems it handles itself): replace it.
                 log.warning("converter host %s did not answer (%s): replacing it", state.pid, exc)
                 self._kill(state.pid)
                 state = self._start()
                 try:
-                    status, body = self._post(state, docx, profile)
+                    status, body = self._post(state, docx, profile, destinations)
                 except OSError as again:
                     self._kill(state.pid)
                     raise ConversionError(f"the PDF converter did not answer: {again}") from again

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -154,11 +155,12 @@ PDF_VERSIONS = {"pdf": 0, "pdfa-2b": 2}
 identification in the XMP metadata)."""
 
 
-def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf") -> bytes:
+def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bool = False) -> bytes:
     """The PDF of ``docx``, through the LibreOffice behind ``desktop``: load it hidden, update its
     indexes (only a document that has some pays for that: no refresh, no second pass otherwise),
-    export with writer_pdf_Export (as PDF/A-2b for ``profile`` "pdfa-2b"), close. Raises
-    RuntimeError when LibreOffice can't load it."""
+    export with writer_pdf_Export (as PDF/A-2b for ``profile`` "pdfa-2b"; with ``destinations``
+    the document's bookmarks become PDF named destinations, which is how joined documents are
+    found again), close. Raises RuntimeError when LibreOffice can't load it."""
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -175,8 +177,10 @@ def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf") -> bytes:
             if not document.supportsService("com.sun.star.text.TextDocument"):
                 raise RuntimeError("the document is not a text document")
             update_indexes(document)
-            filter_data = uno.Any("[]com.sun.star.beans.PropertyValue",
-                                  (PropertyValue(Name="SelectPdfVersion", Value=PDF_VERSIONS[profile]),))
+            options = [PropertyValue(Name="SelectPdfVersion", Value=PDF_VERSIONS[profile])]
+            if destinations:
+                options.append(PropertyValue(Name="ExportBookmarksToPDFDestination", Value=True))
+            filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", tuple(options))
             document.storeToURL(uno.systemPathToFileUrl(str(target)),
                                 (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),
                                  PropertyValue(Name="FilterData", Value=filter_data),
@@ -214,7 +218,7 @@ class Host:
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
 
-    def _run_with_timeout(self, docx: bytes, profile: str) -> bytes:
+    def _run_with_timeout(self, docx: bytes, profile: str, destinations: bool) -> bytes:
         """The conversion in a thread: if LibreOffice hangs, this thread gives up and kills it
         (which also ends the hung UNO call)."""
         outcome: dict[str, Any] = {}
@@ -222,7 +226,7 @@ class Host:
 
         def work() -> None:
             try:
-                outcome["pdf"] = export_pdf(desktop, docx, profile)
+                outcome["pdf"] = export_pdf(desktop, docx, profile, destinations)
             except BaseException as exc:
                 outcome["error"] = exc
 
@@ -235,7 +239,7 @@ class Host:
             raise outcome["error"]
         return bytes(outcome["pdf"])
 
-    def convert(self, docx: bytes, profile: str = "pdf") -> tuple[int, bytes]:
+    def convert(self, docx: bytes, profile: str = "pdf", destinations: bool = False) -> tuple[int, bytes]:
         """(HTTP status, body) for one document."""
         with self.lock:
             try:
@@ -250,7 +254,7 @@ class Host:
                 self.write_state()
             for attempt in (1, 2):
                 try:
-                    pdf = self._run_with_timeout(docx, profile)
+                    pdf = self._run_with_timeout(docx, profile, destinations)
                 except TimeoutError:
                     self.office.restart(f"a conversion took longer than {self.args.timeout:.0f}s")
                     self.write_state()
@@ -298,12 +302,14 @@ def _handler(host: Host) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path, _, query = self.path.partition("?")
-            profile = query.removeprefix("profile=") if query.startswith("profile=") else "pdf"
+            params = urllib.parse.parse_qs(query)
+            profile = params.get("profile", ["pdf"])[0]
+            destinations = params.get("destinations", ["0"])[0] == "1"
             if path != "/convert" or profile not in PDF_VERSIONS:
                 self._answer(404, b"unknown path or profile", "text/plain")
                 return
             docx = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, body = host.convert(docx, profile)
+            status, body = host.convert(docx, profile, destinations)
             self._answer(status, body, "application/pdf" if status == 200 else "text/plain; charset=utf-8")
 
         def do_GET(self) -> None:
