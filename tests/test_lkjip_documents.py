@@ -134,7 +134,7 @@ def test_example_report_has_charts_toc_and_the_pk_tables(make_document):
     assert performance[0][-1] == ["2", "Meningkatnya kualitas penerapan Sistem Pemerintahan Berbasis Elektronik",
                                   "Jumlah insiden keamanan siber yang tidak tertangani", "Kejadian", "10"]
     pk_budget = rows(table_with_header(doc, ["No", "Program", "Anggaran (Rp)"]))
-    assert pk_budget[-1] == ["JUMLAH", "JUMLAH", "Rp 17.880.500.000", ""]
+    assert pk_budget[-1] == ["JUMLAH", "JUMLAH", "Rp\u00a017.880.500.000", ""]
     assert "PERJANJIAN KINERJA TAHUN 2025" in text
 
 

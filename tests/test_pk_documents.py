@@ -40,11 +40,11 @@ def test_pk_jpt_document(make_document):
     ]
     budget = rows(table_with_header(doc, ["No", "Program"]))
     assert budget[2:] == [
-        ["1", "Program Informasi dan Komunikasi Publik", "Rp 4.250.000.000", "APBD"],
-        ["2", "Program Aplikasi Informatika", "Rp 12.780.500.000", "APBD"],
-        ["3", "Program Penyelenggaraan Statistik Sektoral", "Rp 850.000.000", "APBD"],
-        ["4", "Program Penyelenggaraan Persandian untuk Pengamanan Informasi", "Rp 615.250.000", "APBD"],
-        ["JUMLAH", "JUMLAH", "Rp 18.495.750.000", ""],
+        ["1", "Program Informasi dan Komunikasi Publik", "Rp\u00a04.250.000.000", "APBD"],
+        ["2", "Program Aplikasi Informatika", "Rp\u00a012.780.500.000", "APBD"],
+        ["3", "Program Penyelenggaraan Statistik Sektoral", "Rp\u00a0850.000.000", "APBD"],
+        ["4", "Program Penyelenggaraan Persandian untuk Pengamanan Informasi", "Rp\u00a0615.250.000", "APBD"],
+        ["JUMLAH", "JUMLAH", "Rp\u00a018.495.750.000", ""],
     ]
     assert "RENCANA AKSI" not in text  # no quarterly targets given
 
@@ -72,11 +72,11 @@ def test_pk_perubahan_with_budget_groups_and_action_plan(make_document):
     assert "Medan, 1 Oktober 2026" in text
     budget = rows(table_with_header(doc, ["No", "Program / Kegiatan"]))
     assert budget[2:] == [
-        ["1", "Program Pemasaran Pariwisata", "Rp 2.460.750.000,50", ""],
+        ["1", "Program Pemasaran Pariwisata", "Rp\u00a02.460.750.000,50", ""],
         ["1.1", "Pemasaran Pariwisata Dalam dan Luar Negeri Daya Tarik, Destinasi dan Kawasan Strategis "
-                "Pariwisata Provinsi", "Rp 2.150.000.000", "APBD"],
-        ["1.2", "Penyediaan Data dan Informasi Pariwisata", "Rp 310.750.000,50", "APBD"],
-        ["JUMLAH", "JUMLAH", "Rp 2.460.750.000,50", ""],
+                "Pariwisata Provinsi", "Rp\u00a02.150.000.000", "APBD"],
+        ["1.2", "Penyediaan Data dan Informasi Pariwisata", "Rp\u00a0310.750.000,50", "APBD"],
+        ["JUMLAH", "JUMLAH", "Rp\u00a02.460.750.000,50", ""],
     ]
     plan = rows(table_with_header(doc, ["No", "Indikator Kinerja", "Satuan", "Target Tahunan"]))
     assert plan[0][4:] == ["TW I", "TW II", "TW III", "TW IV"]
@@ -98,7 +98,9 @@ def test_kepala_daerah_signs_alone_without_nip_or_rank(make_document):
     assert "Medan, 2 Januari 2026" in text
     assert "tanggung jawab saya" in text
     # the agency line of the letterhead isn't repeated when it is the government itself
-    assert text.count("PEMERINTAH PROVINSI SUMATERA UTARA") == 2  # letterhead + attachment title
+    assert text.count("PEMERINTAH PROVINSI SUMATERA UTARA") == 1  # the letterhead only
+    # the attachment names the position of the official who signs it
+    assert "LAMPIRAN\nPERJANJIAN KINERJA TAHUN 2026\nGUBERNUR SUMATERA UTARA" in text
     performance = rows(table_with_header(doc, ["No", "Sasaran"]))
     targets = [row[4] for row in performance[2:]]
     assert targets == ["7,8", "74,1", "WTP", "BB"]

@@ -288,7 +288,8 @@ def bab2(doc) -> None:
 def with_pk(doc, *pieces) -> None:
     """The PK's own table builders, their variables bound to the report's lampiran_pk."""
     tag(doc, "{%p with sasaran=lampiran_pk.sasaran, anggaran=lampiran_pk.anggaran, "
-             "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total %}")
+             "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total, "
+             "tabel_akhir=lampiran_pk.tabel_akhir %}")
     for piece in pieces:
         piece(doc)
     tag(doc, "{%p endwith %}")

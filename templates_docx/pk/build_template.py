@@ -172,16 +172,16 @@ def party_table(doc, who: str) -> None:
             write(row.cells[2], value)
 
 
-def signature_cells(top, bottom, role: str, who: str, *, dated: bool) -> None:
-    """One signatory: role and position in ``top``; signing space, name, rank, NIP in ``bottom``.
-
-    Rank and NIP paragraphs stay (empty) for elected officials so both names line up.
-    """
-    top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-    cell_para(top, "{{ tempat_tanggal }}" if dated else "", align=CENTER)
+def signature_cells(rows, role: str, who: str, column: int) -> None:
+    """One signatory down a column of the signature grid: role label, position, then signing
+    space, name, rank and NIP. Rank and NIP paragraphs stay (empty) for elected officials so
+    both names line up."""
     if role:
-        cell_para(top, role, align=CENTER)
-    cell_para(top, f"{{{{ {who}.jabatan }}}}", align=CENTER)
+        write(rows["role"].cells[column], role, align=CENTER)
+    position = rows["jabatan"].cells[column]
+    position.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    write(position, f"{{{{ {who}.jabatan }}}}", align=CENTER)
+    bottom = rows["sign"].cells[column]
     stamp_room(bottom, f"{{{{ anchor_{who} }}}}")
     cell_para(bottom, f"{{{{ {who}.nama }}}}", bold=True, underline=True, align=CENTER)
     cell_para(bottom, f"{{{{ {who}.pangkat }}}}", align=CENTER)
@@ -238,25 +238,37 @@ def footer(doc) -> None:
     foot.add_paragraph("{%p endif %}")
 
 
-def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
-    """A 2x2 grid: roles and positions above, signing space and names below. Neither row can
-    split, and the upper row keeps with the lower, so the block never breaks across pages
-    in Word or LibreOffice. (Not a nested table: docxtpl's table fix-up, which nested tables
-    force on every render, costs a quarter of a batch item's time.)"""
-    grid = table(doc, [85, 85], rows=2, grid=False)
-    for row in grid.rows:
-        row_flag(row, "w:cantSplit")
-    if left is not None:
-        signature_cells(grid.rows[0].cells[0], grid.rows[1].cells[0], *left, dated=False)
-    signature_cells(grid.rows[0].cells[1], grid.rows[1].cells[1], *right, dated=True)
-    for cell in grid.rows[0].cells:
+def keep_row_with_next(row) -> None:
+    """Every paragraph of ``row`` keeps with the next: the row stays on the page of what follows
+    (Word's way of keeping table rows together; LibreOffice imports it as the same)."""
+    for cell in row.cells:
         for paragraph in cell.paragraphs:
             paragraph.paragraph_format.keep_with_next = True
 
 
+def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
+    """A grid, row by row: the place and date (above the right column only), both role labels
+    on one row, both positions (top-aligned, so a longer one pushes nothing but the row), then
+    signing space, name, rank and NIP. No row can split and each keeps with the next, so the
+    block never breaks across pages in Word or LibreOffice. (Not a nested table: docxtpl's
+    table fix-up, which nested tables force on every render, costs a quarter of a batch
+    item's time.)"""
+    names = ["date"] + (["role"] if right[0] or (left and left[0]) else []) + ["jabatan", "sign"]
+    grid = table(doc, [85, 85], rows=len(names), grid=False)
+    rows = dict(zip(names, grid.rows, strict=True))
+    for row in grid.rows:
+        row_flag(row, "w:cantSplit")
+    write(rows["date"].cells[1], "{{ tempat_tanggal }}", align=CENTER)
+    if left is not None:
+        signature_cells(rows, *left, column=0)
+    signature_cells(rows, *right, column=1)
+    for row in grid.rows[:-1]:
+        keep_row_with_next(row)
+
+
 def signature_block(doc) -> None:
     """Superior on the left, first party on the right; a single signer stands on the right."""
-    para(doc, "", after=6)
+    para(doc, "", after=6, keep_next=True)
     tag(doc, "{%p if satu_penandatangan %}")
     signature_table(doc, None, ("", "pihak_pertama"))
     tag(doc, "{%p else %}")
@@ -281,12 +293,12 @@ def statement(doc) -> None:
               "tersebut menjadi tanggung jawab kami.", align=JUSTIFY, after=6)
     para(doc, "Pihak kedua akan melakukan supervisi yang diperlukan serta akan melakukan evaluasi terhadap "
               "capaian kinerja dari perjanjian ini dan mengambil tindakan yang diperlukan dalam rangka "
-              "pemberian penghargaan dan sanksi.", align=JUSTIFY, after=6)
+              "pemberian penghargaan dan sanksi.", align=JUSTIFY, after=6, keep_next=True)
     tag(doc, "{%p else %}")
     para(doc, "berjanji akan mewujudkan target kinerja tahunan sesuai lampiran perjanjian ini dalam rangka "
               "mencapai target kinerja jangka menengah seperti yang telah ditetapkan dalam dokumen "
               "perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja tersebut menjadi "
-              "tanggung jawab saya.", align=JUSTIFY, before=6, after=6)
+              "tanggung jawab saya.", align=JUSTIFY, before=6, after=6, keep_next=True)
     tag(doc, "{%p endif %}")
     signature_block(doc)
     tag(doc, "{%p if dokumen_id %}")  # offline renders have no id, so nothing to verify
@@ -304,21 +316,62 @@ def header_rows(t, labels: list[str], size: int | None = None) -> None:
         row_flag(row, "w:tblHeader")
 
 
+def keep_variant(t, first: int, condition: str, fill) -> None:
+    """Rows ``first``..``first + 4``: the data row twice, under ``{%tr if condition %}``. The first
+    copy keeps with what follows: when every data row of a table keeps with the next, Word and
+    LibreOffice keep the table's end on the page of what follows (the signature block), so a
+    page never begins with the block alone. The second copy is the plain row."""
+    write(t.rows[first].cells[0], f"{{%tr if {condition} %}}")
+    for row in (t.rows[first + 1], t.rows[first + 3]):
+        fill(row)
+        row_flag(row, "w:cantSplit")
+    keep_row_with_next(t.rows[first + 1])
+    write(t.rows[first + 2].cells[0], "{%tr else %}")
+    write(t.rows[first + 4].cells[0], "{%tr endif %}")
+
+
+def narrow_padding(t, twips: int = 57) -> None:
+    """Cell padding of 1 mm left and right (the default is 1.9 mm): eight columns of figures
+    need the room."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(twips))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    t._tbl.tblPr.append(margins)
+
+
+def autofit(t) -> None:
+    """Word's "automatically resize to fit contents": Word sizes the columns itself on open;
+    for the PDF, workers/columns.py sets the grid from the rendered content the same way, so
+    no figure, unit or word of the data breaks inside a cell."""
+    layout = t._tbl.tblPr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        t._tbl.tblPr.append(layout)
+    layout.set(qn("w:type"), "autofit")
+
+
 def performance_table(doc) -> None:
     widths = [10, 48, 63, 24, 25]  # Satuan fits "Kejadian" on one line
-    t = table(doc, widths, rows=7)
+    t = table(doc, widths, rows=11)
+    autofit(t)
     header_rows(t, ["No", "Sasaran", "Indikator Kinerja", "Satuan", "Target"])
     write(t.rows[2].cells[0], "{%tr for s in sasaran %}")
     write(t.rows[3].cells[0], "{%tr for i in s.indikator %}")
-    body = t.rows[4].cells
-    write(body[0], "{{ s.no }}{% vm %}", align=CENTER)
-    write(body[1], "{{ s.uraian }}{% vm %}")
-    write(body[2], "{{ i.uraian }}")
-    write(body[3], "{{ i.satuan }}", align=CENTER)
-    write(body[4], "{{ i.target }}", align=CENTER)
-    row_flag(t.rows[4], "w:cantSplit")
-    write(t.rows[5].cells[0], "{%tr endfor %}")
-    write(t.rows[6].cells[0], "{%tr endfor %}")
+
+    def fill(row) -> None:
+        body = row.cells
+        write(body[0], "{{ s.no }}{% vm %}", align=CENTER)
+        write(body[1], "{{ s.uraian }}{% vm %}")
+        write(body[2], "{{ i.uraian }}")
+        write(body[3], "{{ i.satuan }}", align=CENTER)
+        write(body[4], "{{ i.target }}", align=CENTER)
+
+    keep_variant(t, 4, "tabel_akhir == 'sasaran'", fill)
+    write(t.rows[9].cells[0], "{%tr endfor %}")
+    write(t.rows[10].cells[0], "{%tr endfor %}")
 
 
 def budget_table(doc) -> None:
@@ -327,6 +380,7 @@ def budget_table(doc) -> None:
     tag(doc, "{%p if anggaran %}")
     para(doc, "", after=6)
     t = table(doc, widths, rows=10)
+    autofit(t)
     header_rows(t, ["No", "{{ anggaran_label }}", "Anggaran (Rp)", "Keterangan"])
     for index, text in ((2, "{%tr for r in anggaran %}"), (3, "{%tr if r.grup %}"), (5, "{%tr else %}"),
                         (7, "{%tr endif %}"), (8, "{%tr endfor %}")):
@@ -337,10 +391,12 @@ def budget_table(doc) -> None:
         write(row.cells[2], "{{ r.jumlah }}", bold=bold, align=RIGHT)
         write(row.cells[3], "{{ r.keterangan }}", bold=bold, align=CENTER)
         row_flag(row, "w:cantSplit")
+        keep_row_with_next(row)  # the table's end stays with what follows (signature or Rencana Aksi)
     total = t.rows[9]
     write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
     write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
     row_flag(total, "w:cantSplit")
+    keep_row_with_next(total)
     tag(doc, "{%p endif %}")
 
 
@@ -349,6 +405,8 @@ def action_plan_table(doc) -> None:
     tag(doc, "{%p if rencana_aksi %}")
     para(doc, "RENCANA AKSI", bold=True, align=CENTER, before=12, after=6, keep_next=True)
     t = table(doc, widths, rows=5)
+    autofit(t)
+    narrow_padding(t)
     header_rows(t, ["No", "Indikator Kinerja", "Satuan", "Target Tahunan", "TW I", "TW II", "TW III", "TW IV"], size=11)
     write(t.rows[2].cells[0], "{%tr for a in rencana_aksi %}")
     cells = t.rows[3].cells
@@ -359,6 +417,7 @@ def action_plan_table(doc) -> None:
     for quarter in range(4):
         write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
     row_flag(t.rows[3], "w:cantSplit")
+    keep_row_with_next(t.rows[3])  # always the last table: its end stays with the signature block
     write(t.rows[4].cells[0], "{%tr endfor %}")
     tag(doc, "{%p endif %}")
 
@@ -368,7 +427,7 @@ def attachment(doc) -> None:
     page_break.add_run().add_break(WD_BREAK.PAGE)
     para(doc, "LAMPIRAN", bold=True, align=CENTER)
     para(doc, "{{ judul }}", bold=True, align=CENTER)
-    para(doc, "{{ kop.nama or kop.pemerintah }}", bold=True, align=CENTER, after=12)
+    para(doc, "{{ jabatan_judul }}", bold=True, align=CENTER, after=12)
     performance_table(doc)
     budget_table(doc)
     action_plan_table(doc)
