@@ -379,8 +379,7 @@ def _lampiran_pk(data: LKjIPData) -> dict[str, Any]:
                   for a in data.anggaran],
     )
     context = pk_context(pk)
-    keys = ("judul", "sasaran", "anggaran", "anggaran_label", "anggaran_total", "tabel_akhir")
-    return {key: context[key] for key in keys}
+    return {key: context[key] for key in ("judul", "sasaran", "anggaran", "anggaran_label", "anggaran_total")}
 
 
 def _toc(bab1: list[dict[str, Any]], renstra: str, tahun: int, objectives: list[dict[str, Any]], budget: bool,

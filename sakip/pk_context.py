@@ -66,12 +66,15 @@ def _sasaran_rows(pk: PKData) -> list[dict[str, Any]]:
             "no": str(number),
             "uraian": sasaran.uraian,
             "indikator": [
-                {"uraian": ind.uraian, "satuan": ind.satuan, "target": print_value(ind.target)}
+                {"uraian": ind.uraian, "satuan": ind.satuan, "target": print_value(ind.target),
+                 "akhir": False}
                 for ind in sasaran.indikator
             ],
         }
         for number, sasaran in enumerate(pk.sasaran, start=1)
     ]
+    if rows:  # the table's last row keeps with what follows it
+        rows[-1]["indikator"][-1]["akhir"] = True
     return rows
 
 

@@ -286,10 +286,11 @@ def bab2(doc) -> None:
 
 
 def with_pk(doc, *pieces) -> None:
-    """The PK's own table builders, their variables bound to the report's lampiran_pk."""
+    """The PK's own table builders, their variables bound to the report's lampiran_pk; no table
+    ends with the PK's signature block (tabel_akhir is none of them)."""
     tag(doc, "{%p with sasaran=lampiran_pk.sasaran, anggaran=lampiran_pk.anggaran, "
              "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total, "
-             "tabel_akhir=lampiran_pk.tabel_akhir %}")
+             "tabel_akhir='', satu_penandatangan=false, pihak_pertama=none, pihak_kedua=none %}")
     for piece in pieces:
         piece(doc)
     tag(doc, "{%p endwith %}")

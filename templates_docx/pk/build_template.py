@@ -172,20 +172,24 @@ def party_table(doc, who: str) -> None:
             write(row.cells[2], value)
 
 
-def signature_cells(rows, role: str, who: str, column: int) -> None:
+def signature_cells(rows, role: str, who: str, column: int, guard: str | None = None) -> None:
     """One signatory down a column of the signature grid: role label, position, then signing
     space, name, rank and NIP. Rank and NIP paragraphs stay (empty) for elected officials so
-    both names line up."""
+    both names line up. ``guard``: a condition every text of the column is printed under."""
+    def when(text: str) -> str:
+        return f"{{% if {guard} %}}{text}{{% endif %}}" if guard else text
+
     if role:
-        write(rows["role"].cells[column], role, align=CENTER)
+        write(rows["role"].cells[column], when(role), align=CENTER)
     position = rows["jabatan"].cells[column]
     position.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    write(position, f"{{{{ {who}.jabatan }}}}", align=CENTER)
+    write(position, when(f"{{{{ {who}.jabatan }}}}"), align=CENTER)
     bottom = rows["sign"].cells[column]
-    stamp_room(bottom, f"{{{{ anchor_{who} }}}}")
-    cell_para(bottom, f"{{{{ {who}.nama }}}}", bold=True, underline=True, align=CENTER)
-    cell_para(bottom, f"{{{{ {who}.pangkat }}}}", align=CENTER)
-    cell_para(bottom, f"{{% if {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}", align=CENTER)
+    stamp_room(bottom, when(f"{{{{ anchor_{who} }}}}"))
+    cell_para(bottom, when(f"{{{{ {who}.nama }}}}"), bold=True, underline=True, align=CENTER)
+    cell_para(bottom, when(f"{{{{ {who}.pangkat }}}}"), align=CENTER)
+    cell_para(bottom, f"{{% if {guard or 'true'} and {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}",
+              align=CENTER)
 
 
 def stamp_room(cell, anchor: str) -> None:
@@ -316,16 +320,66 @@ def header_rows(t, labels: list[str], size: int | None = None) -> None:
         row_flag(row, "w:tblHeader")
 
 
+def cell_borders(cell, **sides: str) -> None:
+    """Borders of one cell, e.g. ``bottom="single"`` or ``top="nil"``."""
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = tcpr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tcpr.append(borders)
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            element = OxmlElement(f"w:{side}")
+            element.set(qn("w:val"), sides[side])
+            if sides[side] != "nil":
+                element.set(qn("w:sz"), "4")
+                element.set(qn("w:space"), "0")
+                element.set(qn("w:color"), "000000")
+            borders.append(element)
+
+
+def closing_rows(t, first: int, left_span: int, condition: str) -> None:
+    """Rows ``first``..``first + 7``: the signature block as the table's own last rows, printed
+    when ``condition`` holds (this is the lampiran's last table). Rows that keep with the next
+    are moved together when a page breaks inside a table, in Word and in LibreOffice, so the
+    last data row (kept with the next) and the block always share a page; a table's end and a
+    separate table after it are not kept together by LibreOffice. Cells merged into two halves,
+    without borders."""
+    columns = len(t.columns)
+    write(t.rows[first].cells[0], f"{{%tr if {condition} %}}")
+    write(t.rows[first + 2].cells[0], "{%tr if not satu_penandatangan %}")
+    write(t.rows[first + 4].cells[0], "{%tr endif %}")
+    write(t.rows[first + 7].cells[0], "{%tr endif %}")
+    names = {"date": first + 1, "role": first + 3, "jabatan": first + 5, "sign": first + 6}
+    rows = {}
+    for name, index in names.items():
+        row = t.rows[index]
+        left = row.cells[0].merge(row.cells[left_span - 1]) if left_span > 1 else row.cells[0]
+        right = row.cells[left_span].merge(row.cells[columns - 1]) if columns - left_span > 1 \
+            else row.cells[left_span]
+        for cell in (left, right):
+            cell_borders(cell, top="nil", left="nil", bottom="nil", right="nil")
+        row_flag(row, "w:cantSplit")
+        rows[name] = row
+    date = write(rows["date"].cells[left_span], "{{ tempat_tanggal }}", align=CENTER)
+    date.paragraph_format.space_before = Pt(12)
+    signature_cells(rows, "PIHAK KEDUA,", "pihak_kedua", 0, guard="pihak_kedua")
+    signature_cells(rows, "PIHAK PERTAMA,", "pihak_pertama", left_span)
+    for name in ("date", "role", "jabatan"):
+        keep_row_with_next(rows[name])
+
+
 def keep_variant(t, first: int, condition: str, fill) -> None:
     """Rows ``first``..``first + 4``: the data row twice, under ``{%tr if condition %}``. The first
-    copy keeps with what follows: when every data row of a table keeps with the next, Word and
-    LibreOffice keep the table's end on the page of what follows (the signature block), so a
-    page never begins with the block alone. The second copy is the plain row."""
+    copy, for the table's last row, keeps with what follows (the signature block), as Word reads
+    a row's keep-with-next; the second is the plain row."""
     write(t.rows[first].cells[0], f"{{%tr if {condition} %}}")
     for row in (t.rows[first + 1], t.rows[first + 3]):
         fill(row)
         row_flag(row, "w:cantSplit")
     keep_row_with_next(t.rows[first + 1])
+    for cell in t.rows[first + 1].cells:  # the block below it has no borders of its own
+        cell_borders(cell, bottom="single")
     write(t.rows[first + 2].cells[0], "{%tr else %}")
     write(t.rows[first + 4].cells[0], "{%tr endif %}")
 
@@ -355,7 +409,7 @@ def autofit(t) -> None:
 
 def performance_table(doc) -> None:
     widths = [10, 48, 63, 24, 25]  # Satuan fits "Kejadian" on one line
-    t = table(doc, widths, rows=11)
+    t = table(doc, widths, rows=19)
     autofit(t)
     header_rows(t, ["No", "Sasaran", "Indikator Kinerja", "Satuan", "Target"])
     write(t.rows[2].cells[0], "{%tr for s in sasaran %}")
@@ -369,9 +423,10 @@ def performance_table(doc) -> None:
         write(body[3], "{{ i.satuan }}", align=CENTER)
         write(body[4], "{{ i.target }}", align=CENTER)
 
-    keep_variant(t, 4, "tabel_akhir == 'sasaran'", fill)
+    keep_variant(t, 4, "i.akhir and tabel_akhir == 'sasaran'", fill)
     write(t.rows[9].cells[0], "{%tr endfor %}")
     write(t.rows[10].cells[0], "{%tr endfor %}")
+    closing_rows(t, 11, 2, "tabel_akhir == 'sasaran'")
 
 
 def budget_table(doc) -> None:
@@ -379,7 +434,7 @@ def budget_table(doc) -> None:
     widths = [12, 78, 50, 30]
     tag(doc, "{%p if anggaran %}")
     para(doc, "", after=6)
-    t = table(doc, widths, rows=10)
+    t = table(doc, widths, rows=22)
     autofit(t)
     header_rows(t, ["No", "{{ anggaran_label }}", "Anggaran (Rp)", "Keterangan"])
     for index, text in ((2, "{%tr for r in anggaran %}"), (3, "{%tr if r.grup %}"), (5, "{%tr else %}"),
@@ -391,12 +446,13 @@ def budget_table(doc) -> None:
         write(row.cells[2], "{{ r.jumlah }}", bold=bold, align=RIGHT)
         write(row.cells[3], "{{ r.keterangan }}", bold=bold, align=CENTER)
         row_flag(row, "w:cantSplit")
-        keep_row_with_next(row)  # the table's end stays with what follows (signature or Rencana Aksi)
-    total = t.rows[9]
-    write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
-    write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
-    row_flag(total, "w:cantSplit")
-    keep_row_with_next(total)
+
+    def fill(total) -> None:
+        write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
+        write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
+
+    keep_variant(t, 9, "tabel_akhir == 'anggaran'", fill)
+    closing_rows(t, 14, 2, "tabel_akhir == 'anggaran'")
     tag(doc, "{%p endif %}")
 
 
@@ -404,21 +460,24 @@ def action_plan_table(doc) -> None:
     widths = [9, 45, 17, 23, 19, 19, 19, 19]
     tag(doc, "{%p if rencana_aksi %}")
     para(doc, "RENCANA AKSI", bold=True, align=CENTER, before=12, after=6, keep_next=True)
-    t = table(doc, widths, rows=5)
+    t = table(doc, widths, rows=17)
     autofit(t)
     narrow_padding(t)
     header_rows(t, ["No", "Indikator Kinerja", "Satuan", "Target Tahunan", "TW I", "TW II", "TW III", "TW IV"], size=11)
     write(t.rows[2].cells[0], "{%tr for a in rencana_aksi %}")
-    cells = t.rows[3].cells
-    write(cells[0], "{{ a.no }}", align=CENTER, size=11)
-    write(cells[1], "{{ a.indikator }}", size=11)
-    write(cells[2], "{{ a.satuan }}", align=CENTER, size=11)
-    write(cells[3], "{{ a.target }}", align=CENTER, size=11)
-    for quarter in range(4):
-        write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
-    row_flag(t.rows[3], "w:cantSplit")
-    keep_row_with_next(t.rows[3])  # always the last table: its end stays with the signature block
-    write(t.rows[4].cells[0], "{%tr endfor %}")
+
+    def fill(row) -> None:
+        cells = row.cells
+        write(cells[0], "{{ a.no }}", align=CENTER, size=11)
+        write(cells[1], "{{ a.indikator }}", size=11)
+        write(cells[2], "{{ a.satuan }}", align=CENTER, size=11)
+        write(cells[3], "{{ a.target }}", align=CENTER, size=11)
+        for quarter in range(4):
+            write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
+
+    keep_variant(t, 3, "loop.last", fill)
+    write(t.rows[8].cells[0], "{%tr endfor %}")
+    closing_rows(t, 9, 4, "tabel_akhir == 'rencana_aksi'")
     tag(doc, "{%p endif %}")
 
 
@@ -430,8 +489,7 @@ def attachment(doc) -> None:
     para(doc, "{{ jabatan_judul }}", bold=True, align=CENTER, after=12)
     performance_table(doc)
     budget_table(doc)
-    action_plan_table(doc)
-    signature_block(doc)
+    action_plan_table(doc)  # the last table ends with the signature block
 
 
 def build(path: Path = OUTPUT) -> Path:
