@@ -88,9 +88,13 @@ def update_fields_on_open(doc) -> None:
 
 
 def page_numbers(doc) -> None:
-    """Page number centred in the footer; none on the cover."""
+    """Page number centred in the footer, none on the cover; the document's id and QR code in
+    every page's footer, the cover's too."""
     section = doc.sections[0]
     section.different_first_page_header_footer = True
+    section.footer_distance = Mm(pk.FOOTER_DISTANCE_MM)
+    pk.identity_footer(section.footer)
+    pk.identity_footer(section.first_page_footer, first=section.first_page_footer.paragraphs[0])
     p = section.footer.paragraphs[0]
     p.paragraph_format.alignment = CENTER
     field = OxmlElement("w:fldSimple")
@@ -396,6 +400,10 @@ def bab4(doc) -> None:
     numbered(doc, "rencana_tindak_lanjut")
     tag(doc, "{%p endif %}")
     signature(doc)
+    tag(doc, "{%p if dokumen_id %}")  # as on the PK: the id and QR code beside the signature
+    para(doc, "", after=12)
+    pk.verification_note(doc)
+    tag(doc, "{%p endif %}")
 
 
 def lampiran(doc) -> None:

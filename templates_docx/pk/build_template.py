@@ -227,7 +227,14 @@ def footer(doc) -> None:
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     foot = section.footer
     foot.is_linked_to_previous = False
-    foot.paragraphs[0].text = "{%p if dokumen_id %}"
+    identity_footer(foot, first=foot.paragraphs[0])
+
+
+def identity_footer(foot, first=None) -> None:
+    """The id block of a footer: QR code, "ID dokumen ...", "Verifikasi: URL", shown only when
+    the document has an id. ``first``: an empty paragraph of the footer to hold the opening tag."""
+    opening = first if first is not None else foot.add_paragraph()
+    opening.text = "{%p if dokumen_id %}"
     t = foot.add_table(rows=1, cols=2, width=Mm(170))
     no_borders(t)
     t.autofit = False
