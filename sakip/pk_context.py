@@ -130,6 +130,8 @@ def pk_context(pk: PKData) -> dict[str, Any]:
         "pihak_kedua": pejabat_context(pk.pihak_kedua),
         "tempat_tanggal": f"{pk.tempat}, {format_tanggal(pk.tanggal)}",
         "jabatan_judul": pk.pihak_pertama.jabatan.upper(),
+        "pk_awal": pk.pk_awal and {"nomor": pk.pk_awal.nomor, "tanggal": format_tanggal(pk.pk_awal.tanggal)},
+        "alasan_perubahan": pk.alasan_perubahan or "",
         "sasaran": _sasaran_rows(pk),
         "anggaran": anggaran,
         "anggaran_label": ANGGARAN_LABEL[pk.tingkat],

@@ -80,6 +80,10 @@ def pk_stress(tingkat: str, jenis: str = "murni") -> dict[str, Any]:
     data = body["data"]
     data["jenis"] = jenis
     data["tingkat"] = tingkat
+    if jenis == "perubahan":
+        data["pk_awal"] = {"nomor": "800/1234/PK/DPMD/2026", "tanggal": "2026-01-05"}
+        data["alasan_perubahan"] = long_text("Perubahan Anggaran Pendapatan dan Belanja Daerah Tahun 2026 yang "
+                                             "mengubah target dan pagu program", length=300)
     data["instansi"] = {"pemerintah": "Pemerintah Provinsi Sumatera Utara", "nama": LONG_AGENCY,
                         "alamat": "Jl. Pangeran Diponegoro No. 30, Medan 20152", "telepon": "(061) 4538787"}
     data["pihak_pertama"] = {"nama": LONG_NAME_1, "nip": "198204122006042011", "pangkat": "Pembina (IV/a)",

@@ -186,6 +186,22 @@ def test_both_labels_on_one_line_date_above_the_first_party_only(corpus, name):
     assert found == 2
 
 
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
+def test_pk_perubahan_names_what_it_amends_and_why_under_the_title(corpus, name):
+    document = corpus[name]
+    with _pages(document.pdf) as pdf:
+        lines = [text for _, text in _lines(pdf.pages[0])]
+    title = next(i for i, text in enumerate(lines) if text.startswith("PERJANJIAN KINERJA"))
+    if "perubahan" in name:
+        assert lines[title] == "PERJANJIAN KINERJA PERUBAHAN TAHUN 2026"
+        assert lines[title + 1] == ("Perubahan atas Perjanjian Kinerja Nomor 800/1234/PK/DPMD/2026 "
+                                    "tanggal 5 Januari 2026")
+        assert lines[title + 2].startswith("Alasan perubahan: Perubahan Anggaran Pendapatan dan Belanja Daerah")
+    else:
+        assert lines[title] == "PERJANJIAN KINERJA TAHUN 2026"
+        assert not any("Perubahan atas" in text or "Alasan perubahan" in text for text in lines)
+
+
 @pytest.mark.parametrize("name", ["lkjip-F4", "lkjip-A4"])
 def test_lkjip_id_and_verify_link_on_every_page(corpus, name):
     url = f"http://docgen.test/verify/{DOC_ID}"

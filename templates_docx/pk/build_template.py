@@ -287,9 +287,21 @@ def signature_block(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def amendment(doc) -> None:
+    """Under a PK Perubahan's title: which PK it amends, and why."""
+    tag(doc, "{%p if pk_awal %}")
+    para(doc, "Perubahan atas Perjanjian Kinerja Nomor {{ pk_awal.nomor }} tanggal {{ pk_awal.tanggal }}",
+          align=CENTER, after=6)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if alasan_perubahan %}")
+    para(doc, "Alasan perubahan: {{ alasan_perubahan }}", align=JUSTIFY, after=12)
+    tag(doc, "{%p endif %}")
+
+
 def statement(doc) -> None:
     kop(doc)
     para(doc, "{{ judul }}", bold=True, align=CENTER, before=12, after=12)
+    amendment(doc)
     para(doc, "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan, dan akuntabel "
               "serta berorientasi pada hasil, {% if not satu_penandatangan %}kami {% endif %}"
               "yang bertanda tangan di bawah ini:", align=JUSTIFY, after=6)
