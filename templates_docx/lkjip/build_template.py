@@ -119,19 +119,36 @@ def body(doc, text: str):
     return p
 
 
-def paragraphs(doc, source: str) -> None:
+def paragraphs(doc, source: str, keep_last: bool = False) -> None:
+    """One body paragraph per item; ``keep_last``: the last keeps with what follows (a signature)."""
     tag(doc, f"{{%p for t in {source} %}}")
+    if keep_last:
+        tag(doc, "{%p if loop.last %}")
+        body(doc, "{{ t }}").paragraph_format.keep_with_next = True
+        tag(doc, "{%p else %}")
     body(doc, "{{ t }}")
+    if keep_last:
+        tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
-def numbered(doc, source: str) -> None:
-    """Items pre-numbered by the context ("1."), hanging under their number."""
+def numbered(doc, source: str, keep_last: bool = False) -> None:
+    """Items pre-numbered by the context ("1."), hanging under their number; ``keep_last``: the
+    last keeps with what follows (a signature)."""
+    def item(keep: bool) -> None:
+        p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=JUSTIFY, after=3, keep_next=keep)
+        fmt = p.paragraph_format
+        fmt.left_indent, fmt.first_line_indent = Mm(8), Mm(-8)
+        fmt.tab_stops.add_tab_stop(Mm(8))
+
     tag(doc, f"{{%p for d in {source} %}}")
-    p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=JUSTIFY, after=3)
-    fmt = p.paragraph_format
-    fmt.left_indent, fmt.first_line_indent = Mm(8), Mm(-8)
-    fmt.tab_stops.add_tab_stop(Mm(8))
+    if keep_last:
+        tag(doc, "{%p if loop.last %}")
+        item(True)
+        tag(doc, "{%p else %}")
+    item(False)
+    if keep_last:
+        tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
@@ -196,12 +213,13 @@ def cover(doc) -> None:
 
 def kata_pengantar(doc) -> None:
     heading(doc, "KATA PENGANTAR", 1)
-    paragraphs(doc, "kata_pengantar")
+    paragraphs(doc, "kata_pengantar", keep_last=True)
     signature(doc)
 
 
 def signature(doc) -> None:
-    para(doc, "", after=12)
+    """The head of agency's signature, kept with the text before it (never alone on a page)."""
+    para(doc, "", after=12, keep_next=True)
     pk.signature_table(doc, None, ("", "kepala"))
 
 
@@ -394,10 +412,10 @@ def bab3(doc) -> None:
 def bab4(doc) -> None:
     heading(doc, "BAB IV PENUTUP", 1)
     heading(doc, "A. Kesimpulan", 2)
-    paragraphs(doc, "kesimpulan")
+    paragraphs(doc, "kesimpulan", keep_last=True)
     tag(doc, "{%p if rencana_tindak_lanjut %}")
     heading(doc, "B. Rencana Tindak Lanjut", 2)
-    numbered(doc, "rencana_tindak_lanjut")
+    numbered(doc, "rencana_tindak_lanjut", keep_last=True)
     tag(doc, "{%p endif %}")
     signature(doc)
     tag(doc, "{%p if dokumen_id %}")  # as on the PK: the id and QR code beside the signature
