@@ -13,7 +13,9 @@ from sakip.formatting import format_angka, format_nip, format_rupiah, format_tan
 from sakip.models.common import Instansi, Pejabat
 from sakip.models.pk import AnggaranGrup, PKData, Tingkat
 
-__all__ = ["ANGGARAN_LABEL", "kop_context", "pejabat_context", "pk_context", "print_value"]
+__all__ = ["ANGGARAN_LABEL", "NBSP", "kop_context", "pejabat_context", "pk_context", "print_value", "rupiah"]
+
+NBSP = "\u00a0"
 
 ANGGARAN_LABEL = {
     Tingkat.KEPALA_DAERAH: "Program",
@@ -52,18 +54,28 @@ def pejabat_context(pejabat: Pejabat | None) -> dict[str, str] | None:
     }
 
 
+def rupiah(value: Decimal) -> str:
+    """Money as printed in a table cell: "Rp" joined to its figure by a no-break space, so a
+    line never ends between them."""
+    return format_rupiah(value).replace(" ", NBSP, 1)
+
+
 def _sasaran_rows(pk: PKData) -> list[dict[str, Any]]:
-    return [
+    rows = [
         {
             "no": str(number),
             "uraian": sasaran.uraian,
             "indikator": [
-                {"uraian": ind.uraian, "satuan": ind.satuan or "", "target": print_value(ind.target)}
+                {"uraian": ind.uraian, "satuan": ind.satuan or "", "target": print_value(ind.target),
+                 "akhir": False}
                 for ind in sasaran.indikator
             ],
         }
         for number, sasaran in enumerate(pk.sasaran, start=1)
     ]
+    if rows:  # the table's last row keeps with what follows it
+        rows[-1]["indikator"][-1]["akhir"] = True
+    return rows
 
 
 def _anggaran_rows(pk: PKData) -> tuple[list[dict[str, Any]], Decimal]:
@@ -72,16 +84,16 @@ def _anggaran_rows(pk: PKData) -> tuple[list[dict[str, Any]], Decimal]:
     for number, item in enumerate(pk.anggaran, start=1):
         if isinstance(item, AnggaranGrup):
             subtotal = sum((line.jumlah for line in item.rincian), Decimal(0))
-            rows.append({"no": str(number), "uraian": item.uraian, "jumlah": format_rupiah(subtotal),
+            rows.append({"no": str(number), "uraian": item.uraian, "jumlah": rupiah(subtotal),
                          "keterangan": "", "grup": True})
             rows.extend(
-                {"no": f"{number}.{sub}", "uraian": line.uraian, "jumlah": format_rupiah(line.jumlah),
+                {"no": f"{number}.{sub}", "uraian": line.uraian, "jumlah": rupiah(line.jumlah),
                  "keterangan": line.keterangan or "", "grup": False}
                 for sub, line in enumerate(item.rincian, start=1)
             )
             total += subtotal
         else:
-            rows.append({"no": str(number), "uraian": item.uraian, "jumlah": format_rupiah(item.jumlah),
+            rows.append({"no": str(number), "uraian": item.uraian, "jumlah": rupiah(item.jumlah),
                          "keterangan": item.keterangan or "", "grup": False})
             total += item.jumlah
     return rows, total
@@ -105,6 +117,7 @@ def _rencana_aksi_rows(pk: PKData) -> list[dict[str, Any]]:
 def pk_context(pk: PKData) -> dict[str, Any]:
     """The variables the PK template uses (see templates_docx/pk/manifest.json)."""
     anggaran, total = _anggaran_rows(pk)
+    rencana_aksi = _rencana_aksi_rows(pk)
     jenis = " PERUBAHAN" if pk.jenis == "perubahan" else ""
     return {
         "judul": f"PERJANJIAN KINERJA{jenis} TAHUN {pk.tahun}",
@@ -116,9 +129,14 @@ def pk_context(pk: PKData) -> dict[str, Any]:
         "pihak_pertama": pejabat_context(pk.pihak_pertama),
         "pihak_kedua": pejabat_context(pk.pihak_kedua),
         "tempat_tanggal": f"{pk.tempat}, {format_tanggal(pk.tanggal)}",
+        "jabatan_judul": pk.pihak_pertama.jabatan.upper(),
+        "pk_awal": pk.pk_awal and {"nomor": pk.pk_awal.nomor, "tanggal": format_tanggal(pk.pk_awal.tanggal)},
+        "alasan_perubahan": pk.alasan_perubahan or "",
         "sasaran": _sasaran_rows(pk),
         "anggaran": anggaran,
         "anggaran_label": ANGGARAN_LABEL[pk.tingkat],
-        "anggaran_total": format_rupiah(total),
-        "rencana_aksi": _rencana_aksi_rows(pk),
+        "anggaran_total": rupiah(total),
+        "rencana_aksi": rencana_aksi,
+        # the lampiran's last table, whose end keeps with the signature block
+        "tabel_akhir": "rencana_aksi" if rencana_aksi else "anggaran" if anggaran else "sasaran",
     }

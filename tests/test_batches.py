@@ -169,7 +169,7 @@ def test_workbook_round_trip(batch_client, run_bulk_worker):
     doc = open_docx(archive.read(name))
     text = full_text(doc)
     assert "Dinas Kebudayaan & Pariwisata".upper() in text and "Medan, 5 Januari 2026" in text
-    assert "Rp 2.460.750.000,50" in text and "Rp 2.460.751.000,50" in text  # group subtotal, total
+    assert "Rp\u00a02.460.750.000,50" in text and "Rp\u00a02.460.751.000,50" in text  # group subtotal, total
     assert "285.000" in text and "2,75" in text and "WTP" in text and "RENCANA AKSI" in text
 
 

@@ -48,8 +48,8 @@ def _toc_entries(page: str) -> list[tuple[str, int]]:
         if match := TOC_LINE.match(line):
             entries.append((" ".join([*pending, match["text"]]), int(match["page"])))
             pending = []
-        elif re.fullmatch(r"\s*\d+\s*", line):  # the page's own number in the footer
-            continue
+        elif re.fullmatch(r"\s*\d+\s*", line) or line.strip().startswith(("ID dokumen ", "Verifikasi: ")):
+            continue  # the footer: the page's own number, the document's id and verification link
         else:
             pending.append(line.strip())
     assert not pending, f"entries without a page number: {pending}"

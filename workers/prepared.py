@@ -30,6 +30,7 @@ from jinja2 import Template, TemplateError
 from lxml import etree
 
 from sakip.media import Picture
+from workers.columns import fit_columns
 from workers.paper import fit_paper
 from workers.render import ZIP_EPOCH, TemplateRenderError, sandbox_environment
 
@@ -265,7 +266,7 @@ class PreparedTemplate:
         for part in self.parts:
             sink.part = part.name
             if part.name == "word/document.xml":
-                rendered[part.name] = self._render_body(part, context).encode("utf-8")
+                rendered[part.name] = fit_columns(self._render_body(part, context).encode("utf-8"))
             else:
                 rendered[part.name] = self._render_part(part, context).encode(part.encoding)
         for part_name, rels_name in self._rels_names.items():

@@ -77,8 +77,9 @@ def render_docx(template: Path | bytes, context: dict[str, Any], paper: str | No
 
 
 def _normalised_package(docx: bytes, paper: str | None) -> bytes:
-    """The same archive on ``paper``, every entry dated 1980-01-01, so the same data gives the
-    same bytes and the same sha256 when a job is re-run."""
+    """The same archive on ``paper`` (autofit tables sized to their content), every entry dated
+    1980-01-01, so the same data gives the same bytes and the same sha256 when a job is re-run."""
+    from workers.columns import fit_columns
     from workers.paper import fit_paper
 
     out = io.BytesIO()
@@ -86,8 +87,10 @@ def _normalised_package(docx: bytes, paper: str | None) -> bytes:
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
             data = source.read(entry)
-            if entry.filename == "word/document.xml" and paper:
-                data = fit_paper(data.decode("utf-8"), paper).encode("utf-8")
+            if entry.filename == "word/document.xml":
+                if paper:
+                    data = fit_paper(data.decode("utf-8"), paper).encode("utf-8")
+                data = fit_columns(data)
             info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = entry.external_attr

@@ -12,7 +12,7 @@ from sakip.errors import FieldError, ReadError
 from sakip.models.common import MAX_TEXT, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year, clean_text
 from sakip.numbers import read_nilai
 
-__all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKData", "Sasaran", "Tingkat"]
+__all__ = ["AnggaranBaris", "AnggaranGrup", "Indikator", "PKAwal", "PKData", "Sasaran", "Tingkat"]
 
 
 class Tingkat(StrEnum):
@@ -91,6 +91,15 @@ UNION_TAGS = frozenset({"grup", "baris"})
 """Names pydantic puts into error locations for the budget union; not part of the path."""
 
 
+class PKAwal(Strict):
+    """The PK a PK Perubahan amends."""
+
+    nomor: Text = Field(description="Number of the amended PK, as printed on it.")
+    tanggal: dt.date = Field(description="Date of the amended PK, YYYY-MM-DD.")
+    document_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = Field(
+        default=None, description="Id of the amended PK when this service issued it.")
+
+
 class PKData(Strict):
     """The data of one Perjanjian Kinerja."""
 
@@ -119,4 +128,14 @@ class PKData(Strict):
         if not single and self.pihak_pertama.nip is None:
             raise FieldError("pihak_pertama.nip", "wajib_untuk_tingkat", tingkat=self.tingkat.value)
         return self
+    pk_awal: PKAwal | None = Field(
+        default=None, description="jenis perubahan: the PK this one amends, printed under the title.")
+    alasan_perubahan: Text | None = Field(
+        default=None, description="jenis perubahan: why the PK is amended, printed under the title.")
 
+    @model_validator(mode="after")
+    def _amendment_only_for_perubahan(self) -> PKData:
+        for name in ("pk_awal", "alasan_perubahan"):
+            if getattr(self, name) is not None and self.jenis != "perubahan":
+                raise FieldError(name, "only for jenis perubahan (a PK murni amends nothing)")
+        return self

@@ -88,9 +88,13 @@ def update_fields_on_open(doc) -> None:
 
 
 def page_numbers(doc) -> None:
-    """Page number centred in the footer; none on the cover."""
+    """Page number centred in the footer, none on the cover; the document's id and QR code in
+    every page's footer, the cover's too."""
     section = doc.sections[0]
     section.different_first_page_header_footer = True
+    section.footer_distance = Mm(pk.FOOTER_DISTANCE_MM)
+    pk.identity_footer(section.footer)
+    pk.identity_footer(section.first_page_footer, first=section.first_page_footer.paragraphs[0])
     p = section.footer.paragraphs[0]
     p.paragraph_format.alignment = CENTER
     field = OxmlElement("w:fldSimple")
@@ -115,19 +119,36 @@ def body(doc, text: str):
     return p
 
 
-def paragraphs(doc, source: str) -> None:
+def paragraphs(doc, source: str, keep_last: bool = False) -> None:
+    """One body paragraph per item; ``keep_last``: the last keeps with what follows (a signature)."""
     tag(doc, f"{{%p for t in {source} %}}")
+    if keep_last:
+        tag(doc, "{%p if loop.last %}")
+        body(doc, "{{ t }}").paragraph_format.keep_with_next = True
+        tag(doc, "{%p else %}")
     body(doc, "{{ t }}")
+    if keep_last:
+        tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
-def numbered(doc, source: str) -> None:
-    """Items pre-numbered by the context ("1."), hanging under their number."""
+def numbered(doc, source: str, keep_last: bool = False) -> None:
+    """Items pre-numbered by the context ("1."), hanging under their number; ``keep_last``: the
+    last keeps with what follows (a signature)."""
+    def item(keep: bool) -> None:
+        p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=JUSTIFY, after=3, keep_next=keep)
+        fmt = p.paragraph_format
+        fmt.left_indent, fmt.first_line_indent = Mm(8), Mm(-8)
+        fmt.tab_stops.add_tab_stop(Mm(8))
+
     tag(doc, f"{{%p for d in {source} %}}")
-    p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=JUSTIFY, after=3)
-    fmt = p.paragraph_format
-    fmt.left_indent, fmt.first_line_indent = Mm(8), Mm(-8)
-    fmt.tab_stops.add_tab_stop(Mm(8))
+    if keep_last:
+        tag(doc, "{%p if loop.last %}")
+        item(True)
+        tag(doc, "{%p else %}")
+    item(False)
+    if keep_last:
+        tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
@@ -192,12 +213,13 @@ def cover(doc) -> None:
 
 def kata_pengantar(doc) -> None:
     heading(doc, "KATA PENGANTAR", 1)
-    paragraphs(doc, "kata_pengantar")
+    paragraphs(doc, "kata_pengantar", keep_last=True)
     signature(doc)
 
 
 def signature(doc) -> None:
-    para(doc, "", after=12)
+    """The head of agency's signature, kept with the text before it (never alone on a page)."""
+    para(doc, "", after=12, keep_next=True)
     pk.signature_table(doc, None, ("", "kepala"))
 
 
@@ -286,9 +308,11 @@ def bab2(doc) -> None:
 
 
 def with_pk(doc, *pieces) -> None:
-    """The PK's own table builders, their variables bound to the report's lampiran_pk."""
+    """The PK's own table builders, their variables bound to the report's lampiran_pk; no table
+    ends with the PK's signature block (tabel_akhir is none of them)."""
     tag(doc, "{%p with sasaran=lampiran_pk.sasaran, anggaran=lampiran_pk.anggaran, "
-             "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total %}")
+             "anggaran_label=lampiran_pk.anggaran_label, anggaran_total=lampiran_pk.anggaran_total, "
+             "tabel_akhir='', satu_penandatangan=false, pihak_pertama=none, pihak_kedua=none %}")
     for piece in pieces:
         piece(doc)
     tag(doc, "{%p endwith %}")
@@ -388,12 +412,16 @@ def bab3(doc) -> None:
 def bab4(doc) -> None:
     heading(doc, "BAB IV PENUTUP", 1)
     heading(doc, "A. Kesimpulan", 2)
-    paragraphs(doc, "kesimpulan")
+    paragraphs(doc, "kesimpulan", keep_last=True)
     tag(doc, "{%p if rencana_tindak_lanjut %}")
     heading(doc, "B. Rencana Tindak Lanjut", 2)
-    numbered(doc, "rencana_tindak_lanjut")
+    numbered(doc, "rencana_tindak_lanjut", keep_last=True)
     tag(doc, "{%p endif %}")
     signature(doc)
+    tag(doc, "{%p if dokumen_id %}")  # as on the PK: the id and QR code beside the signature
+    para(doc, "", after=12)
+    pk.verification_note(doc)
+    tag(doc, "{%p endif %}")
 
 
 def lampiran(doc) -> None:

@@ -172,20 +172,24 @@ def party_table(doc, who: str) -> None:
             write(row.cells[2], value)
 
 
-def signature_cells(top, bottom, role: str, who: str, *, dated: bool) -> None:
-    """One signatory: role and position in ``top``; signing space, name, rank, NIP in ``bottom``.
+def signature_cells(rows, role: str, who: str, column: int, guard: str | None = None) -> None:
+    """One signatory down a column of the signature grid: role label, position, then signing
+    space, name, rank and NIP. Rank and NIP paragraphs stay (empty) for elected officials so
+    both names line up. ``guard``: a condition every text of the column is printed under."""
+    def when(text: str) -> str:
+        return f"{{% if {guard} %}}{text}{{% endif %}}" if guard else text
 
-    Rank and NIP paragraphs stay (empty) for elected officials so both names line up.
-    """
-    top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-    cell_para(top, "{{ tempat_tanggal }}" if dated else "", align=CENTER)
     if role:
-        cell_para(top, role, align=CENTER)
-    cell_para(top, f"{{{{ {who}.jabatan }}}}", align=CENTER)
-    stamp_room(bottom, f"{{{{ anchor_{who} }}}}")
-    cell_para(bottom, f"{{{{ {who}.nama }}}}", bold=True, underline=True, align=CENTER)
-    cell_para(bottom, f"{{{{ {who}.pangkat }}}}", align=CENTER)
-    cell_para(bottom, f"{{% if {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}", align=CENTER)
+        write(rows["role"].cells[column], when(role), align=CENTER)
+    position = rows["jabatan"].cells[column]
+    position.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    write(position, when(f"{{{{ {who}.jabatan }}}}"), align=CENTER)
+    bottom = rows["sign"].cells[column]
+    stamp_room(bottom, when(f"{{{{ anchor_{who} }}}}"))
+    cell_para(bottom, when(f"{{{{ {who}.nama }}}}"), bold=True, underline=True, align=CENTER)
+    cell_para(bottom, when(f"{{{{ {who}.pangkat }}}}"), align=CENTER)
+    cell_para(bottom, f"{{% if {guard or 'true'} and {who}.nip %}}NIP. {{{{ {who}.nip }}}}{{% endif %}}",
+              align=CENTER)
 
 
 def stamp_room(cell, anchor: str) -> None:
@@ -223,7 +227,14 @@ def footer(doc) -> None:
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     foot = section.footer
     foot.is_linked_to_previous = False
-    foot.paragraphs[0].text = "{%p if dokumen_id %}"
+    identity_footer(foot, first=foot.paragraphs[0])
+
+
+def identity_footer(foot, first=None) -> None:
+    """The id block of a footer: QR code, "ID dokumen ...", "Verifikasi: URL", shown only when
+    the document has an id. ``first``: an empty paragraph of the footer to hold the opening tag."""
+    opening = first if first is not None else foot.add_paragraph()
+    opening.text = "{%p if dokumen_id %}"
     t = foot.add_table(rows=1, cols=2, width=Mm(170))
     no_borders(t)
     t.autofit = False
@@ -238,25 +249,37 @@ def footer(doc) -> None:
     foot.add_paragraph("{%p endif %}")
 
 
-def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
-    """A 2x2 grid: roles and positions above, signing space and names below. Neither row can
-    split, and the upper row keeps with the lower, so the block never breaks across pages
-    in Word or LibreOffice. (Not a nested table: docxtpl's table fix-up, which nested tables
-    force on every render, costs a quarter of a batch item's time.)"""
-    grid = table(doc, [85, 85], rows=2, grid=False)
-    for row in grid.rows:
-        row_flag(row, "w:cantSplit")
-    if left is not None:
-        signature_cells(grid.rows[0].cells[0], grid.rows[1].cells[0], *left, dated=False)
-    signature_cells(grid.rows[0].cells[1], grid.rows[1].cells[1], *right, dated=True)
-    for cell in grid.rows[0].cells:
+def keep_row_with_next(row) -> None:
+    """Every paragraph of ``row`` keeps with the next: the row stays on the page of what follows
+    (Word's way of keeping table rows together; LibreOffice imports it as the same)."""
+    for cell in row.cells:
         for paragraph in cell.paragraphs:
             paragraph.paragraph_format.keep_with_next = True
 
 
+def signature_table(doc, left: tuple[str, str] | None, right: tuple[str, str]) -> None:
+    """A grid, row by row: the place and date (above the right column only), both role labels
+    on one row, both positions (top-aligned, so a longer one pushes nothing but the row), then
+    signing space, name, rank and NIP. No row can split and each keeps with the next, so the
+    block never breaks across pages in Word or LibreOffice. (Not a nested table: docxtpl's
+    table fix-up, which nested tables force on every render, costs a quarter of a batch
+    item's time.)"""
+    names = ["date"] + (["role"] if right[0] or (left and left[0]) else []) + ["jabatan", "sign"]
+    grid = table(doc, [85, 85], rows=len(names), grid=False)
+    rows = dict(zip(names, grid.rows, strict=True))
+    for row in grid.rows:
+        row_flag(row, "w:cantSplit")
+    write(rows["date"].cells[1], "{{ tempat_tanggal }}", align=CENTER)
+    if left is not None:
+        signature_cells(rows, *left, column=0)
+    signature_cells(rows, *right, column=1)
+    for row in grid.rows[:-1]:
+        keep_row_with_next(row)
+
+
 def signature_block(doc) -> None:
     """Superior on the left, first party on the right; a single signer stands on the right."""
-    para(doc, "", after=6)
+    para(doc, "", after=6, keep_next=True)
     tag(doc, "{%p if satu_penandatangan %}")
     signature_table(doc, None, ("", "pihak_pertama"))
     tag(doc, "{%p else %}")
@@ -264,9 +287,21 @@ def signature_block(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def amendment(doc) -> None:
+    """Under a PK Perubahan's title: which PK it amends, and why."""
+    tag(doc, "{%p if pk_awal %}")
+    para(doc, "Perubahan atas Perjanjian Kinerja Nomor {{ pk_awal.nomor }} tanggal {{ pk_awal.tanggal }}",
+          align=CENTER, after=6)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if alasan_perubahan %}")
+    para(doc, "Alasan perubahan: {{ alasan_perubahan }}", align=JUSTIFY, after=12)
+    tag(doc, "{%p endif %}")
+
+
 def statement(doc) -> None:
     kop(doc)
     para(doc, "{{ judul }}", bold=True, align=CENTER, before=12, after=12)
+    amendment(doc)
     para(doc, "Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan, dan akuntabel "
               "serta berorientasi pada hasil, {% if not satu_penandatangan %}kami {% endif %}"
               "yang bertanda tangan di bawah ini:", align=JUSTIFY, after=6)
@@ -281,12 +316,12 @@ def statement(doc) -> None:
               "tersebut menjadi tanggung jawab kami.", align=JUSTIFY, after=6)
     para(doc, "Pihak kedua akan melakukan supervisi yang diperlukan serta akan melakukan evaluasi terhadap "
               "capaian kinerja dari perjanjian ini dan mengambil tindakan yang diperlukan dalam rangka "
-              "pemberian penghargaan dan sanksi.", align=JUSTIFY, after=6)
+              "pemberian penghargaan dan sanksi.", align=JUSTIFY, after=6, keep_next=True)
     tag(doc, "{%p else %}")
     para(doc, "berjanji akan mewujudkan target kinerja tahunan sesuai lampiran perjanjian ini dalam rangka "
               "mencapai target kinerja jangka menengah seperti yang telah ditetapkan dalam dokumen "
               "perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja tersebut menjadi "
-              "tanggung jawab saya.", align=JUSTIFY, before=6, after=6)
+              "tanggung jawab saya.", align=JUSTIFY, before=6, after=6, keep_next=True)
     tag(doc, "{%p endif %}")
     signature_block(doc)
     tag(doc, "{%p if dokumen_id %}")  # offline renders have no id, so nothing to verify
@@ -304,21 +339,113 @@ def header_rows(t, labels: list[str], size: int | None = None) -> None:
         row_flag(row, "w:tblHeader")
 
 
+def cell_borders(cell, **sides: str) -> None:
+    """Borders of one cell, e.g. ``bottom="single"`` or ``top="nil"``."""
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = tcpr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tcpr.append(borders)
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            element = OxmlElement(f"w:{side}")
+            element.set(qn("w:val"), sides[side])
+            if sides[side] != "nil":
+                element.set(qn("w:sz"), "4")
+                element.set(qn("w:space"), "0")
+                element.set(qn("w:color"), "000000")
+            borders.append(element)
+
+
+def closing_rows(t, first: int, left_span: int, condition: str) -> None:
+    """Rows ``first``..``first + 7``: the signature block as the table's own last rows, printed
+    when ``condition`` holds (this is the lampiran's last table). Rows that keep with the next
+    are moved together when a page breaks inside a table, in Word and in LibreOffice, so the
+    last data row (kept with the next) and the block always share a page; a table's end and a
+    separate table after it are not kept together by LibreOffice. Cells merged into two halves,
+    without borders."""
+    columns = len(t.columns)
+    write(t.rows[first].cells[0], f"{{%tr if {condition} %}}")
+    write(t.rows[first + 2].cells[0], "{%tr if not satu_penandatangan %}")
+    write(t.rows[first + 4].cells[0], "{%tr endif %}")
+    write(t.rows[first + 7].cells[0], "{%tr endif %}")
+    names = {"date": first + 1, "role": first + 3, "jabatan": first + 5, "sign": first + 6}
+    rows = {}
+    for name, index in names.items():
+        row = t.rows[index]
+        left = row.cells[0].merge(row.cells[left_span - 1]) if left_span > 1 else row.cells[0]
+        right = row.cells[left_span].merge(row.cells[columns - 1]) if columns - left_span > 1 \
+            else row.cells[left_span]
+        for cell in (left, right):
+            cell_borders(cell, top="nil", left="nil", bottom="nil", right="nil")
+        row_flag(row, "w:cantSplit")
+        rows[name] = row
+    date = write(rows["date"].cells[left_span], "{{ tempat_tanggal }}", align=CENTER)
+    date.paragraph_format.space_before = Pt(12)
+    signature_cells(rows, "PIHAK KEDUA,", "pihak_kedua", 0, guard="pihak_kedua")
+    signature_cells(rows, "PIHAK PERTAMA,", "pihak_pertama", left_span)
+    for name in ("date", "role", "jabatan"):
+        keep_row_with_next(rows[name])
+
+
+def keep_variant(t, first: int, condition: str, fill) -> None:
+    """Rows ``first``..``first + 4``: the data row twice, under ``{%tr if condition %}``. The first
+    copy, for the table's last row, keeps with what follows (the signature block), as Word reads
+    a row's keep-with-next; the second is the plain row."""
+    write(t.rows[first].cells[0], f"{{%tr if {condition} %}}")
+    for row in (t.rows[first + 1], t.rows[first + 3]):
+        fill(row)
+        row_flag(row, "w:cantSplit")
+    keep_row_with_next(t.rows[first + 1])
+    for cell in t.rows[first + 1].cells:  # the block below it has no borders of its own
+        cell_borders(cell, bottom="single")
+    write(t.rows[first + 2].cells[0], "{%tr else %}")
+    write(t.rows[first + 4].cells[0], "{%tr endif %}")
+
+
+def narrow_padding(t, twips: int = 57) -> None:
+    """Cell padding of 1 mm left and right (the default is 1.9 mm): eight columns of figures
+    need the room."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(twips))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    t._tbl.tblPr.append(margins)
+
+
+def autofit(t) -> None:
+    """Word's "automatically resize to fit contents": Word sizes the columns itself on open;
+    for the PDF, workers/columns.py sets the grid from the rendered content the same way, so
+    no figure, unit or word of the data breaks inside a cell."""
+    layout = t._tbl.tblPr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        t._tbl.tblPr.append(layout)
+    layout.set(qn("w:type"), "autofit")
+
+
 def performance_table(doc) -> None:
     widths = [10, 48, 63, 24, 25]  # Satuan fits "Kejadian" on one line
-    t = table(doc, widths, rows=7)
+    t = table(doc, widths, rows=19)
+    autofit(t)
     header_rows(t, ["No", "Sasaran", "Indikator Kinerja", "Satuan", "Target"])
     write(t.rows[2].cells[0], "{%tr for s in sasaran %}")
     write(t.rows[3].cells[0], "{%tr for i in s.indikator %}")
-    body = t.rows[4].cells
-    write(body[0], "{{ s.no }}{% vm %}", align=CENTER)
-    write(body[1], "{{ s.uraian }}{% vm %}")
-    write(body[2], "{{ i.uraian }}")
-    write(body[3], "{{ i.satuan }}", align=CENTER)
-    write(body[4], "{{ i.target }}", align=CENTER)
-    row_flag(t.rows[4], "w:cantSplit")
-    write(t.rows[5].cells[0], "{%tr endfor %}")
-    write(t.rows[6].cells[0], "{%tr endfor %}")
+
+    def fill(row) -> None:
+        body = row.cells
+        write(body[0], "{{ s.no }}{% vm %}", align=CENTER)
+        write(body[1], "{{ s.uraian }}{% vm %}")
+        write(body[2], "{{ i.uraian }}")
+        write(body[3], "{{ i.satuan }}", align=CENTER)
+        write(body[4], "{{ i.target }}", align=CENTER)
+
+    keep_variant(t, 4, "i.akhir and tabel_akhir == 'sasaran'", fill)
+    write(t.rows[9].cells[0], "{%tr endfor %}")
+    write(t.rows[10].cells[0], "{%tr endfor %}")
+    closing_rows(t, 11, 2, "tabel_akhir == 'sasaran'")
 
 
 def budget_table(doc) -> None:
@@ -326,7 +453,8 @@ def budget_table(doc) -> None:
     widths = [12, 78, 50, 30]
     tag(doc, "{%p if anggaran %}")
     para(doc, "", after=6)
-    t = table(doc, widths, rows=10)
+    t = table(doc, widths, rows=22)
+    autofit(t)
     header_rows(t, ["No", "{{ anggaran_label }}", "Anggaran (Rp)", "Keterangan"])
     for index, text in ((2, "{%tr for r in anggaran %}"), (3, "{%tr if r.grup %}"), (5, "{%tr else %}"),
                         (7, "{%tr endif %}"), (8, "{%tr endfor %}")):
@@ -337,10 +465,13 @@ def budget_table(doc) -> None:
         write(row.cells[2], "{{ r.jumlah }}", bold=bold, align=RIGHT)
         write(row.cells[3], "{{ r.keterangan }}", bold=bold, align=CENTER)
         row_flag(row, "w:cantSplit")
-    total = t.rows[9]
-    write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
-    write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
-    row_flag(total, "w:cantSplit")
+
+    def fill(total) -> None:
+        write(total.cells[0].merge(total.cells[1]), "JUMLAH", bold=True, align=CENTER)
+        write(total.cells[2], "{{ anggaran_total }}", bold=True, align=RIGHT)
+
+    keep_variant(t, 9, "tabel_akhir == 'anggaran'", fill)
+    closing_rows(t, 14, 2, "tabel_akhir == 'anggaran'")
     tag(doc, "{%p endif %}")
 
 
@@ -348,18 +479,24 @@ def action_plan_table(doc) -> None:
     widths = [9, 45, 17, 23, 19, 19, 19, 19]
     tag(doc, "{%p if rencana_aksi %}")
     para(doc, "RENCANA AKSI", bold=True, align=CENTER, before=12, after=6, keep_next=True)
-    t = table(doc, widths, rows=5)
+    t = table(doc, widths, rows=17)
+    autofit(t)
+    narrow_padding(t)
     header_rows(t, ["No", "Indikator Kinerja", "Satuan", "Target Tahunan", "TW I", "TW II", "TW III", "TW IV"], size=11)
     write(t.rows[2].cells[0], "{%tr for a in rencana_aksi %}")
-    cells = t.rows[3].cells
-    write(cells[0], "{{ a.no }}", align=CENTER, size=11)
-    write(cells[1], "{{ a.indikator }}", size=11)
-    write(cells[2], "{{ a.satuan }}", align=CENTER, size=11)
-    write(cells[3], "{{ a.target }}", align=CENTER, size=11)
-    for quarter in range(4):
-        write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
-    row_flag(t.rows[3], "w:cantSplit")
-    write(t.rows[4].cells[0], "{%tr endfor %}")
+
+    def fill(row) -> None:
+        cells = row.cells
+        write(cells[0], "{{ a.no }}", align=CENTER, size=11)
+        write(cells[1], "{{ a.indikator }}", size=11)
+        write(cells[2], "{{ a.satuan }}", align=CENTER, size=11)
+        write(cells[3], "{{ a.target }}", align=CENTER, size=11)
+        for quarter in range(4):
+            write(cells[4 + quarter], f"{{{{ a.tw[{quarter}] }}}}", align=CENTER, size=11)
+
+    keep_variant(t, 3, "loop.last", fill)
+    write(t.rows[8].cells[0], "{%tr endfor %}")
+    closing_rows(t, 9, 4, "tabel_akhir == 'rencana_aksi'")
     tag(doc, "{%p endif %}")
 
 
@@ -368,11 +505,10 @@ def attachment(doc) -> None:
     page_break.add_run().add_break(WD_BREAK.PAGE)
     para(doc, "LAMPIRAN", bold=True, align=CENTER)
     para(doc, "{{ judul }}", bold=True, align=CENTER)
-    para(doc, "{{ kop.nama or kop.pemerintah }}", bold=True, align=CENTER, after=12)
+    para(doc, "{{ jabatan_judul }}", bold=True, align=CENTER, after=12)
     performance_table(doc)
     budget_table(doc)
-    action_plan_table(doc)
-    signature_block(doc)
+    action_plan_table(doc)  # the last table ends with the signature block
 
 
 def build(path: Path = OUTPUT) -> Path:

@@ -1,0 +1,213 @@
+"""Layouts that hold on long, real data: the stress corpus (tests/stress_corpus.py) rendered to PDF
+by the real LibreOffice, on F4 and A4, and read back with positions (pdfplumber).
+
+Checked on every document: page size; no page begins with the signature block; both parties'
+labels on one line; every word and figure of the document prints whole (no word broken inside
+a table cell); the LKjIP's id and verification link on every page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from docx import Document
+
+from config.settings import REPO_ROOT, Settings
+from storage.templates import TemplateRegistry
+from tests.docx_reading import full_text
+from tests.stress_corpus import PK_LEVELS, lkjip_stress, pk_stress
+from workers.converter import stop_converters
+from workers.produce import produce_files
+
+pytestmark = pytest.mark.slow
+
+DOC_ID = "5e55c0de" * 4
+PAPER_POINTS = {"F4": (215 / 25.4 * 72, 330 / 25.4 * 72), "A4": (210 / 25.4 * 72, 297 / 25.4 * 72)}
+CASES = [(f"pk-{level}-{jenis}-{paper}", "pk", level, jenis, paper)
+         for paper in ("F4", "A4") for level in PK_LEVELS for jenis in ("murni", "perubahan")]
+CASES += [(f"lkjip-{paper}", "lkjip", None, None, paper) for paper in ("F4", "A4")]
+FOOTER_ZONE = 0.9
+"""Below this fraction of the page height lies the footer (id, QR code, page number)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One corpus document: the request, its DOCX and its PDF."""
+
+    body: dict[str, Any]
+    docx: bytes
+    pdf: bytes
+    paper: str
+
+
+def _registry(root: Path, paper: str) -> TemplateRegistry:
+    """The shipped templates with every version on ``paper``."""
+    target = root / paper
+    shutil.copytree(REPO_ROOT / "templates_docx", target)
+    for manifest_path in target.glob("*/manifest.json"):
+        manifest = json.loads(manifest_path.read_text())
+        for version in manifest["versions"]:
+            version["paper"] = paper
+        manifest_path.write_text(json.dumps(manifest))
+    return TemplateRegistry(target)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rendered]]:
+    """Every document of the corpus, converted by one warm LibreOffice."""
+    root = tmp_path_factory.mktemp("stress")
+    settings = Settings(data_dir=root / "var", public_url="http://docgen.test")
+    registries = {paper: _registry(root / "templates", paper) for paper in PAPER_POINTS}
+    rendered = {}
+    try:
+        for name, doc_type, level, jenis, paper in CASES:
+            body = pk_stress(level, jenis) if doc_type == "pk" else lkjip_stress()
+            body["format"] = ["docx", "pdf"]
+            docx, pdf = produce_files(body, registries[paper], doc_id=DOC_ID, settings=settings)
+            rendered[name] = Rendered(body=body, docx=docx.content, pdf=pdf.content, paper=paper)
+        yield rendered
+    finally:
+        stop_converters(root / "var" / "libreoffice")
+
+
+def _lines(page) -> list[tuple[float, str]]:
+    """The page's body lines (footer left out), top to bottom: (top, text)."""
+    words = [w for w in page.extract_words() if w["top"] < page.height * FOOTER_ZONE]
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for word in words:
+        lines.setdefault(round(word["top"]), []).append(word)
+    return [(top, " ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"]))) for top, ws in sorted(lines.items())]
+
+
+def _pages(pdf: bytes):
+    return pdfplumber.open(io.BytesIO(pdf))
+
+
+def _docx_words(docx: bytes) -> set[str]:
+    """Every word the DOCX prints (body, tables, footers), and the pieces a line may break into
+    (after a hyphen or a slash, at a space or no-break space)."""
+    doc = Document(io.BytesIO(docx))
+    texts = [full_text(doc)]
+    for section in doc.sections:
+        for foot in (section.footer, section.first_page_footer):
+            texts += [p.text for p in foot.paragraphs]
+            texts += [c.text for t in foot.tables for r in t.rows for c in r.cells]
+    words = set()
+    for token in re.split(r"[\s\u00a0]+", " ".join(texts)):
+        if token:
+            words.add(token)
+            words.update(piece for piece in re.split(r"(?<=[-/])", token) if piece)
+    return words
+
+
+def _printed_word(word: dict[str, Any]) -> str:
+    """A PDF word as the document wrote it: a contents entry's dot leader and page number, and
+    page numbers themselves (digits only, made by the layout), left out."""
+    text = re.sub(r"\.{2,}\d*$", "", word["text"])
+    return "" if text.isdigit() else text
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES])
+def test_page_size(corpus, name):
+    document = corpus[name]
+    with _pages(document.pdf) as pdf:
+        for page in pdf.pages:
+            width, height = PAPER_POINTS[document.paper]
+            assert abs(page.width - width) < 2 and abs(page.height - height) < 2, (page.width, page.height)
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES])
+def test_every_word_and_figure_prints_whole(corpus, name):
+    """A word broken inside a narrow cell prints as pieces ("Informati" / "f", "1.250.00" / "0")
+    that are no word of the document."""
+    document = corpus[name]
+    allowed = _docx_words(document.docx)
+    with _pages(document.pdf) as pdf:
+        broken = {(number, word) for number, page in enumerate(pdf.pages, start=1)
+                  for word in map(_printed_word, page.extract_words()) if word and word not in allowed}
+    assert not broken, sorted(broken)[:20]
+    if name.startswith("pk-"):
+        # figures of the Rencana Aksi and budget are there whole, "Rp" on the line of its figure
+        with _pages(document.pdf) as pdf:
+            lines = [text for page in pdf.pages for _, text in _lines(page)]
+        text = "\n".join(lines)
+        for figure in ("1.250.000", "1.800.000", "2.500.000", "Informatif", "Rekomendasi", "Keluarga"):
+            assert re.search(rf"(^|\s){re.escape(figure)}(\s|$)", text, re.MULTILINE), figure
+        assert re.search(r"Rp 8\.551\.500\.000", text)
+        assert not re.search(r"Rp$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES])
+def test_no_page_begins_with_the_signature_block(corpus, name):
+    """PK: the statement's and the lampiran's; LKjIP: the Kata Pengantar's and Bab IV's."""
+    document = corpus[name]
+    date_line = "Medan, 1 Oktober 2026" if name.startswith("pk-") else "Medan, 20 Februari 2026"
+    block_starts = ("PIHAK KEDUA,", "PIHAK PERTAMA,", date_line)
+    with _pages(document.pdf) as pdf:
+        signature_pages = 0
+        for number, page in enumerate(pdf.pages, start=1):
+            lines = _lines(page)
+            assert lines, f"page {number} is empty"
+            assert not lines[0][1].startswith(block_starts), f"page {number} begins with the signature block"
+            texts = [text for _, text in lines]
+            if any(date_line in text for text in texts):
+                signature_pages += 1
+                above = [text for text in texts[:next(i for i, t in enumerate(texts) if date_line in t)]]
+                assert above, f"page {number}: nothing above the signature block"
+        assert signature_pages == 2
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk" and "kepala_daerah" not in case[0]])
+def test_both_labels_on_one_line_date_above_the_first_party_only(corpus, name):
+    document = corpus[name]
+    with _pages(document.pdf) as pdf:
+        found = 0
+        for page in pdf.pages:
+            words = page.extract_words()
+            kedua = [w for w in words if w["text"] == "KEDUA,"]
+            pertama = [w for w in words if w["text"] == "PERTAMA,"]
+            dates = [w for w in words if w["text"] == "Medan,"]
+            for left, right in zip(kedua, pertama, strict=True):
+                assert abs(left["top"] - right["top"]) < 1, (left, right)
+                assert left["x0"] < page.width / 2 < right["x0"]
+                date = next(d for d in dates if d["top"] < right["top"])
+                assert date["x0"] > page.width / 2  # over the first party's column only
+                found += 1
+    assert found == 2
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
+def test_pk_perubahan_names_what_it_amends_and_why_under_the_title(corpus, name):
+    document = corpus[name]
+    with _pages(document.pdf) as pdf:
+        lines = [text for _, text in _lines(pdf.pages[0])]
+    text = " ".join(lines)
+    if "perubahan" in name:
+        assert ("PERJANJIAN KINERJA PERUBAHAN TAHUN 2026 Perubahan atas Perjanjian Kinerja Nomor "
+                "800/1234/PK/DPMD/2026 tanggal 5 Januari 2026 Alasan perubahan: Perubahan Anggaran Pendapatan "
+                "dan Belanja Daerah Tahun 2026") in text
+    else:
+        assert "PERJANJIAN KINERJA TAHUN 2026 Dalam rangka" in text
+        assert "Perubahan atas" not in text and "Alasan perubahan" not in text
+
+
+@pytest.mark.parametrize("name", ["lkjip-F4", "lkjip-A4"])
+def test_lkjip_id_and_verify_link_on_every_page(corpus, name):
+    url = f"http://docgen.test/verify/{DOC_ID}"
+    with _pages(corpus[name].pdf) as pdf:
+        assert len(pdf.pages) > 15
+        for number, page in enumerate(pdf.pages, start=1):
+            text = page.extract_text()
+            assert f"ID dokumen {DOC_ID}" in text, f"page {number}"
+            assert f"Verifikasi: {url}" in text, f"page {number}"
+        # and beside the head of agency's signature at the end of Bab IV
+        assert any(f"ID dokumen: {DOC_ID}" in page.extract_text() for page in pdf.pages)

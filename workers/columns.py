@@ -1,0 +1,188 @@
+"""Column widths that follow the content, for tables marked "automatically resize to fit contents".
+
+Word sizes such a table itself when it opens the file (``<w:tblLayout w:type="autofit"/>``);
+LibreOffice, which makes our PDFs, lays columns out from the grid the template was saved with, so
+narrow columns break figures and words inside ("1.250.00" / "0", "Keluar" / "ga"). After
+rendering, this module does what Word does: each column gets at least the width of the longest
+unbreakable piece of its cells (a word, a figure, "Rp 1.250.000" joined by a no-break space),
+measured with the metrics of the font LibreOffice will use; the width that is left goes to the
+columns that had it in the template (the long texts). The table keeps its total width, capped at
+the page's text width (an F4 template printed on A4 stays inside the margins).
+
+Both render paths (plain docxtpl and the prepared renderer) call `fit_columns` on the finished
+document.xml, so they still make the same document.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import cache
+
+from lxml import etree
+
+__all__ = ["fit_columns", "text_width_pt"]
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NS = {"w": W}
+_AUTOFIT = re.compile(r'<w:tblLayout\b[^>]*w:type="autofit"')
+_BREAKS = re.compile(r"(?<=[-/])")  # LibreOffice may break a line after a hyphen or a slash
+DEFAULT_FONT = "Arial"
+DEFAULT_SIZE_PT = 12.0
+CELL_MARGIN_TWIPS = 108
+"""Left and right cell padding of the Table Grid style, when a table sets none."""
+SLACK_TWIPS = 30
+"""A little air per column so rounding in the layout engine never breaks a word that just fits."""
+
+
+def _q(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@cache
+def _font(family: str, bold: bool):  # -> PIL.ImageFont.FreeTypeFont | None
+    """The font file fontconfig (as LibreOffice does) substitutes for ``family``, at 100 px."""
+    from PIL import ImageFont
+
+    if shutil.which("fc-match") is None:
+        return None
+    pattern = f"{family}:bold" if bold else family
+    result = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=False)
+    try:
+        return ImageFont.truetype(result.stdout.strip(), size=100)
+    except OSError:
+        return None
+
+
+@cache
+def text_width_pt(text: str, size_pt: float = DEFAULT_SIZE_PT, bold: bool = False,
+                  family: str = DEFAULT_FONT) -> float:
+    """Printed width of ``text`` in points (an average-width estimate when no font is found)."""
+    font = _font(family, bold)
+    if font is None:
+        return len(text) * size_pt * (0.62 if bold else 0.56)
+    return font.getlength(text) / 100 * size_pt
+
+
+def _run_format(run) -> tuple[float, bool, str]:
+    rpr = run.find("w:rPr", _NS)
+    size, bold, family = DEFAULT_SIZE_PT, False, DEFAULT_FONT
+    if rpr is not None:
+        sz = rpr.find("w:sz", _NS)
+        if sz is not None:
+            size = int(sz.get(_q("val"))) / 2
+        b = rpr.find("w:b", _NS)
+        bold = b is not None and b.get(_q("val"), "true") not in ("0", "false")
+        fonts = rpr.find("w:rFonts", _NS)
+        if fonts is not None and fonts.get(_q("ascii")):
+            family = fonts.get(_q("ascii"))
+    return size, bold, family
+
+
+def _cell_needs(cell) -> tuple[float, float]:
+    """(widest unbreakable piece, widest paragraph unbroken) of a cell, in points."""
+    least = whole = 0.0
+    for paragraph in cell.iter(_q("p")):
+        line = 0.0
+        for run in paragraph.iter(_q("r")):
+            text = "".join(t.text or "" for t in run.iter(_q("t")))
+            if not text:
+                continue
+            size, bold, family = _run_format(run)
+            line += text_width_pt(text, size, bold, family)
+            for word in text.split(" "):
+                for piece in _BREAKS.split(word):
+                    if piece:
+                        least = max(least, text_width_pt(piece, size, bold, family))
+        whole = max(whole, line)
+    return least, whole
+
+
+def _text_width_twips(root) -> int | None:
+    sections = root.findall(".//w:sectPr", _NS)
+    if not sections:
+        return None
+    section = sections[-1]
+    size, margins = section.find("w:pgSz", _NS), section.find("w:pgMar", _NS)
+    if size is None or margins is None:
+        return None
+    return int(size.get(_q("w"))) - int(margins.get(_q("left"), 0)) - int(margins.get(_q("right"), 0))
+
+
+def _margins(table) -> int:
+    margins = table.find("w:tblPr/w:tblCellMar", _NS)
+    total = 0
+    for names in (("left", "start"), ("right", "end")):
+        element = None
+        if margins is not None:
+            element = next((e for n in names if (e := margins.find(f"w:{n}", _NS)) is not None), None)
+        total += int(element.get(_q("w"))) if element is not None else CELL_MARGIN_TWIPS
+    return total
+
+
+def _fit(table, page_width: int | None) -> None:
+    grid = table.findall("w:tblGrid/w:gridCol", _NS)
+    widths = [int(col.get(_q("w"))) for col in grid]
+    total = sum(widths)
+    if page_width:
+        total = min(total, page_width)
+    columns = len(widths)
+    need = [0.0] * columns
+    rows = table.findall("w:tr", _NS)
+    for row in rows:
+        column = 0
+        for cell in row.findall("w:tc", _NS):
+            span_el = cell.find("w:tcPr/w:gridSpan", _NS)
+            span = int(span_el.get(_q("val"))) if span_el is not None else 1
+            if span == 1 and column < columns:
+                least, _whole = _cell_needs(cell)
+                need[column] = max(need[column], least)
+            column += span
+    padding = _margins(table) + SLACK_TWIPS
+    need_twips = [round(n * 20) + padding for n in need]
+    scaled = [w * total / sum(widths) for w in widths]
+    if sum(need_twips) >= total:
+        # Not everything fits: figures and units keep their width; the widest column (the long
+        # text, whose words are longest) gives up what is missing.
+        fitted = [float(n) for n in need_twips]
+        widest = max(range(columns), key=lambda c: need_twips[c])
+        fitted[widest] = max(fitted[widest] - (sum(need_twips) - total), 0.3 * need_twips[widest])
+        if sum(fitted) > total:
+            fitted = [f * total / sum(fitted) for f in fitted]
+    else:
+        fitted = [max(w, n) for w, n in zip(scaled, need_twips, strict=True)]
+        excess = sum(fitted) - total
+        spare = [max(0.0, f - n) for f, n in zip(fitted, need_twips, strict=True)]
+        if excess > 0:
+            fitted = [f - excess * s / sum(spare) for f, s in zip(fitted, spare, strict=True)]
+    result = [round(f) for f in fitted]
+    result[-1] += total - sum(result)
+    for col, width in zip(grid, result, strict=True):
+        col.set(_q("w"), str(width))
+    for row in rows:
+        column = 0
+        for cell in row.findall("w:tc", _NS):
+            span_el = cell.find("w:tcPr/w:gridSpan", _NS)
+            span = int(span_el.get(_q("val"))) if span_el is not None else 1
+            width = cell.find("w:tcPr/w:tcW", _NS)
+            if width is not None:
+                width.set(_q("w"), str(sum(result[column:column + span])))
+                width.set(_q("type"), "dxa")
+            column += span
+
+
+def fit_columns(document_xml: bytes) -> bytes:
+    """``document_xml`` with every autofit table's columns sized to its content."""
+    if not _AUTOFIT.search(document_xml.decode("utf-8", "replace")):
+        return document_xml
+    root = etree.fromstring(document_xml)
+    page_width = _text_width_twips(root)
+    for table in root.iter(_q("tbl")):
+        layout = table.find("w:tblPr/w:tblLayout", _NS)
+        if layout is not None and layout.get(_q("type")) == "autofit" and table.find("w:tblGrid", _NS) is not None:
+            _fit(table, page_width)
+            # The widths are the content's now: LibreOffice must take them as they are (with
+            # "autofit" it spreads the columns its own way).
+            layout.set(_q("type"), "fixed")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
