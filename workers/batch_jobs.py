@@ -304,7 +304,7 @@ def build_archive(batch_id: str) -> dict[str, Any]:
         writer.writerow(["ref", "id", "file", "sha256", "status", "error", "warnings"])
         for entry in manifest:
             writer.writerow([text_cell(entry[k]) for k in ("ref", "id", "file", "sha256", "status", "error")]
-                            + [text_cell("; ".join(w["msg"] for w in entry["warnings"]))])
+                            + [text_cell("; ".join(w["msg"] for w in entry.get("warnings", [])))])
         archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
