@@ -95,7 +95,7 @@ class PKAwal(Strict):
     """The PK a PK Perubahan amends."""
 
     nomor: Text = Field(description="Number of the amended PK, as printed on it.")
-    tanggal: dt.date = Field(description="Date of the amended PK, YYYY-MM-DD.")
+    tanggal: Tanggal = Field(description='Date of the amended PK: "2026-01-05", "05/01/2026" or "5 Januari 2026".')
     document_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = Field(
         default=None, description="Id of the amended PK when this service issued it.")
 
