@@ -301,6 +301,33 @@ def _predicate_counts(computed: list[_Computed], scale: Scale) -> list[dict[str,
     return counts
 
 
+SUMMARY_ITEMS = 5
+"""Obstacles (and steps) the executive summary lists at most, each once."""
+
+
+def _obstacles_and_steps(computed: list[_Computed]) -> str:
+    """The Ikhtisar's obstacles and steps, drawn from the indicators' faktor_penghambat and upaya:
+    those of indicators below target (capaian under 100% or not computable) first, each text once."""
+    below = [c for c in computed if c.capaian.nilai is None or c.capaian.nilai < 100]
+    ordered = below + [c for c in computed if c not in below]
+
+    def collect(attr: str) -> list[str]:
+        seen: list[str] = []
+        for c in ordered:
+            for text in getattr(c.source, attr):
+                if text not in seen:
+                    seen.append(text)
+        return seen[:SUMMARY_ITEMS]
+
+    obstacles, steps = collect("faktor_penghambat"), collect("upaya")
+    sentences = []
+    if obstacles:
+        sentences.append(f"Kendala yang dihadapi dalam mencapai target: {'; '.join(obstacles)}.")
+    if steps:
+        sentences.append(f"Langkah yang telah ditempuh: {'; '.join(steps)}.")
+    return " ".join(sentences)
+
+
 def _summary(data: LKjIPData, computed: list[_Computed], avg: Decimal | None, scale: Scale,
              budget: dict[str, Any] | None) -> list[str]:
     nama = data.instansi.nama
@@ -330,6 +357,8 @@ def _summary(data: LKjIPData, computed: list[_Computed], avg: Decimal | None, sc
         if low.source.upaya:
             text += f" Upaya yang dilakukan: {'; '.join(low.source.upaya)}."
         paragraphs.append(text)
+    if obstacles := _obstacles_and_steps(computed):
+        paragraphs.append(obstacles)
     if budget is not None:
         text = (f"Realisasi anggaran tahun {data.tahun} sebesar {budget['realisasi']} dari pagu {budget['pagu']} "
                 f"atau serapan {budget['serapan']}, dengan sisa anggaran {budget['sisa']}.")

@@ -80,23 +80,21 @@ def _run_format(run) -> tuple[float, bool, str]:
     return size, bold, family
 
 
-def _cell_needs(cell) -> tuple[float, float]:
-    """(widest unbreakable piece, widest paragraph unbroken) of a cell, in points."""
-    least = whole = 0.0
-    for paragraph in cell.iter(_q("p")):
-        line = 0.0
-        for run in paragraph.iter(_q("r")):
-            text = "".join(t.text or "" for t in run.iter(_q("t")))
-            if not text:
-                continue
-            size, bold, family = _run_format(run)
-            line += text_width_pt(text, size, bold, family)
-            for word in text.split(" "):
-                for piece in _BREAKS.split(word):
-                    if piece:
-                        least = max(least, text_width_pt(piece, size, bold, family))
-        whole = max(whole, line)
-    return least, whole
+@cache
+def _run_needs(text: str, size: float, bold: bool, family: str) -> float:
+    """Width of the widest piece of ``text`` a line can't break, in points."""
+    return max((text_width_pt(piece, size, bold, family) for word in text.split(" ")
+                for piece in _BREAKS.split(word) if piece), default=0.0)
+
+
+def _cell_least(cell) -> float:
+    """The widest unbreakable piece (word, figure) of a cell, in points."""
+    least = 0.0
+    for run in cell.iter(_q("r")):
+        text = "".join(t.text or "" for t in run.iter(_q("t")))
+        if text.strip():
+            least = max(least, _run_needs(text, *_run_format(run)))
+    return least
 
 
 def _text_width_twips(root) -> int | None:
@@ -136,8 +134,7 @@ def _fit(table, page_width: int | None) -> None:
             span_el = cell.find("w:tcPr/w:gridSpan", _NS)
             span = int(span_el.get(_q("val"))) if span_el is not None else 1
             if span == 1 and column < columns:
-                least, _whole = _cell_needs(cell)
-                need[column] = max(need[column], least)
+                need[column] = max(need[column], _cell_least(cell))
             column += span
     padding = _margins(table) + SLACK_TWIPS
     need_twips = [round(n * 20) + padding for n in need]

@@ -393,7 +393,7 @@ def bab3(doc) -> None:
     tag(doc, "{%p if anggaran %}")
     heading(doc, "B. Realisasi Anggaran", 2)
     caption(doc, "{{ anggaran.judul }}")
-    size = 9  # six columns of rupiah amounts
+    size = TABLE_SIZE  # one size for every table of the report; the columns follow the amounts (autofit)
     t = data_table(
         doc, [10, 44, 34, 34, 18, 30], ["No", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Serapan", "Sisa (Rp)"],
         "anggaran.baris",
@@ -402,6 +402,7 @@ def bab3(doc) -> None:
     total_row(t, len(t.rows) - 1, 2, "JUMLAH",
               [("{{ anggaran.pagu }}", RIGHT), ("{{ anggaran.realisasi }}", RIGHT), ("{{ anggaran.serapan }}", CENTER),
                ("{{ anggaran.sisa }}", RIGHT)], size=size)
+    pk.autofit(t)
     para(doc, "", after=6)
     tag(doc, "{%p if efisiensi %}")
     body(doc, "{{ efisiensi }}")
