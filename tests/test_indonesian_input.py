@@ -201,7 +201,8 @@ def test_an_indonesian_workbook_gives_exactly_the_expected_items(batch_client, r
     archive = zipfile.ZipFile(io.BytesIO(batch_client.get(f"/api/v1/batches/{batch_id}/archive").data))
     first = full_text(open_docx(archive.read("PK-2026-Dinas-Komunikasi-dan-Informatika-Rahmat-Hidayat-Lubis.docx")))
     assert "19700315 199503 1 002" in first and "Medan, 5 Januari 2026" in first
-    for printed in ("1.250", "88,5", "WTP", "Rp\u00a01.500.000.000", "Rp\u00a0250.000.000", "Rp\u00a01.750.000.000", "300", "900"):
+    for printed in ("1.250", "88,5", "WTP", "Rp\u00a01.500.000.000", "Rp\u00a0250.000.000", "Rp\u00a01.750.000.000",
+                    "300", "900"):
         assert printed in first, printed
     fourth = full_text(open_docx(archive.read("PK-2026-Dinas-Pariwisata-Ahmad-Siregar.docx")))
     assert "2,75" in fourth and "Rp\u00a04.250.000" in fourth and "Medan, 5 Januari 2026" in fourth
