@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
@@ -34,6 +35,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
 """The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
+ARCHIVE_RETRY_AFTER_SECONDS = 5
+"""What a 409 for an archive not built yet suggests waiting before asking again."""
 
 
 def _store() -> BatchStore:
@@ -146,9 +149,11 @@ def workbook_template() -> Response:
         raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     if doc_type not in _workbook_cache:
         _workbook_cache[doc_type] = template_workbook(WORKBOOKS[doc_type])
-    response = Response(_workbook_cache[doc_type], mimetype=XLSX)
+    content = _workbook_cache[doc_type]
+    response = Response(content, mimetype=XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename={WORKBOOKS[doc_type].filename}"
-    return response
+    response.set_etag(hashlib.sha256(content).hexdigest())
+    return response.make_conditional(request)
 
 
 def _batch_or_404(batch_id: str) -> dict[str, str]:
@@ -166,7 +171,12 @@ def _seconds_between(start: str, end: str) -> float:
 @bp.get("/<batch_id>")
 def status(batch_id: str):
     """Counts and progress of a batch. Errors: 404 unknown id."""
-    record = _batch_or_404(batch_id)
+    return public_batch(_batch_or_404(batch_id))
+
+
+def public_batch(record: dict[str, str]) -> dict[str, Any]:
+    """A batch record as clients see it: counts, progress, rate, template and links."""
+    batch_id = record["id"]
     total, finished, failed = int(record["total"]), int(record["finished"]), int(record["failed"])
     started = _store().started_count(batch_id, record)
     ended_at = record.get("last_item_at")
@@ -228,7 +238,8 @@ def archive(batch_id: str) -> Response:
     record = _batch_or_404(batch_id)
     if record["status"] != BatchStatus.FINISHED.value:
         done = int(record["finished"]) + int(record["failed"])
-        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]})
+        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]},
+                            headers={"Retry-After": str(ARCHIVE_RETRY_AFTER_SECONDS)})
     path = archive_path(state().settings.data_dir, batch_id)
     if not path.is_file():
         raise Problem.coded(410, "arsip_batch_hilang")
