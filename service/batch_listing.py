@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client
 from service.batches import _store, public_batch
 from service.listing import MAX_LIMIT, next_link, query_before, query_int, query_time
@@ -19,6 +22,7 @@ bp = Blueprint("batch_listing", __name__, url_prefix="/api/v1/batches")
 
 
 @bp.get("")
+@operation(query=m.BatchListQuery, responses={200: Answer("A page of batches", m.BatchPage)})
 def list_batches():
     """The client's batches, newest first: ``?status=running&type=pk&created_after=2026-01-01&limit=50``;
     each as GET /api/v1/batches/{id} answers it. Errors: 422 an invalid query parameter."""

@@ -13,11 +13,15 @@ from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import quality_warnings, warnings_as_problems
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.capacity import check_queue_depth
 from service.idempotency import Idempotency
 from service.language import request_language
+from service.openapi import IDEMPOTENCY_PARAMETER, document_request_body
 from service.prefer_wait import preferred_wait, wait_for_end
 from service.problems import Problem
 from service.signed import signed_path, signing_state
@@ -117,7 +121,17 @@ def _checked_callback(url: str | None) -> str | None:
         raise InvalidPayload([FieldProblem("callback_url", "callback_tidak_aman", {"alasan": str(exc)})]) from None
 
 
+_FILES = {"content": {t: {"schema": {"type": "string", "contentMediaType": t}}
+                      for t in sorted(set(CONTENT_TYPES.values()))}}
+
+
 @bp.post("")
+@operation(body=document_request_body(), headers={
+    "Idempotency-Key": IDEMPOTENCY_PARAMETER,
+    "Prefer": {"schema": {"type": "string", "pattern": "^.*$"}, "description": "wait=N (at most 30): answer "
+               "201 with the ended document if it ends within N seconds (RFC 7240)."}},
+    responses={201: Answer("The document ended within the Prefer: wait time", m.Document, headers={
+        "Location": "The document's URL"}), 202: Answer("Accepted", m.Accepted, headers={"Location": "Its URL"})})
 def submit():
     """Accept a document request: 202 with its id and links (a retry with the same Idempotency-Key
     and body: the same answer again). With ``Prefer: wait=N`` (N <= 30): 201 with the ended
@@ -171,12 +185,15 @@ def submit():
 
 
 @bp.get("/<doc_id>")
+@operation(responses={200: Answer("The document's record", m.Document)})
 def status(doc_id: str):
     """The document's status, template and file details. Errors: 404 unknown id."""
     return _public(_record_or_404(doc_id))
 
 
 @bp.get("/<doc_id>/file")
+@operation(query=m.FileQuery, responses={200: Answer("The file, under its readable name", content=_FILES["content"],
+                                                    headers={"ETag": "The file's sha256"})})
 def download(doc_id: str) -> Response:
     """A finished file under its readable name: ``?format=pdf`` picks one of the requested
     formats (default: the first), ``?version=signed`` the signed copy. Errors: 404 unknown id

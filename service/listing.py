@@ -14,6 +14,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, request
 
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client
 from service.documents import _public
 from service.problems import Problem
@@ -81,6 +84,7 @@ def next_link(path: str, records: list[dict[str, str]], limit: int) -> str | Non
 
 
 @bp.get("")
+@operation(query=m.DocumentListQuery, responses={200: Answer("A page of documents", m.DocumentPage)})
 def list_documents():
     """The client's documents, newest first: ``?status=finished&type=pk&year=2026&batch=ID&ref=R
     &created_after=2026-01-01&limit=50``; ``next`` links the following page. Errors: 422 an

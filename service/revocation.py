@@ -10,6 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from sakip.errors import FieldProblem, InvalidPayload
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client
 from service.documents import _public, _record_or_404
 from service.problems import Problem
@@ -38,7 +41,13 @@ def _reason() -> str:
     return reason
 
 
+_REASON = {"required": False, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON}}},
+    "example": {"reason": "NIP pihak pertama salah"}}}}
+
+
 @bp.delete("/<doc_id>")
+@operation(body=_REASON, responses={200: Answer("The revoked document's record", m.Document)})
 def revoke(doc_id: str):
     """Revoke an issued document: 200 with its record (status ``revoked``, ``revoked``: {at,
     reason, by}); again for a revoked one: the same record. Errors: 404 unknown id, 409 not
