@@ -9,6 +9,7 @@ from flask import Flask
 from config.logs import setup_logging
 from config.settings import Settings, get_settings
 from service import (
+    admin_bulk,
     admin_page,
     batch_listing,
     batches,
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)
+    app.register_blueprint(admin_bulk.bp)
     return app
