@@ -42,6 +42,7 @@ def _render(args: argparse.Namespace) -> int:
         print(f"peringatan [{warning.code}] {warning.loc}: {warning.message()}", file=sys.stderr)
     target = output or Path(produced.filename)
     write_atomic(target, produced.content)
+    target.chmod(0o644)  # a file the user asked for, readable like any other they save (not the temp file's 0600)
     print(target)
     return 0
 

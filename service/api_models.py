@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["Accepted", "Batch", "BatchAccepted", "BatchErrors", "BatchListQuery", "BatchPage", "BatchWarnings",
            "Document", "DocumentListQuery", "DocumentPage", "FileQuery", "PreviewQuery", "QualityWarning",
-           "TemplateHistory", "TemplateList", "TemplateUploaded", "WorkbookQuery"]
+           "TemplateHistory", "TemplateList", "TemplateUploaded", "TemplateVersion", "WorkbookQuery"]
 
 _DOC_ID = "3f0c6a1e9b2d4c5f8a7b6c5d4e3f2a1b"
 _BATCH_ID = "9a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -198,6 +198,16 @@ class TemplateHistory(BaseModel):
 
     type: str
     versions: list[dict[str, Any]]
+
+
+class TemplateVersion(BaseModel):
+    """One template version."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: int
+    sha256: str
+    links: dict[str, str]
 
 
 class TemplateList(BaseModel):

@@ -69,10 +69,19 @@ def upload(doc_type: str):
                       errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in outcome.problems],
                       checks=outcome.checks)
     version = outcome.version
-    location = f"{state().settings.base_url}/api/v1/templates/{doc_type}"
+    location = f"{state().settings.base_url}/api/v1/templates/{doc_type}/versions/{version.version}"
     return ({"type": doc_type, "version": version.version, "sha256": version.sha256, "active": False,
              "checks": outcome.checks, "links": _version_links(doc_type, version.version)},
             201, {"Location": location})
+
+
+@bp.get("/<doc_type>/versions/<int:version>")
+@operation(responses={200: Answer("One version: sha256, upload, note, paper, active, links", m.TemplateVersion)})
+def version_entry(doc_type: str, version: int):
+    """One version of the type's template (where an upload's Location points). Errors: 404."""
+    template_admin.version_of(doc_type, version)
+    history = _with_links(template_admin.history(doc_type))
+    return next(v for v in history["versions"] if v["version"] == version)
 
 
 @bp.get("/<doc_type>/versions/<int:version>/file")
@@ -83,11 +92,12 @@ def file(doc_type: str, version: int) -> Response:
     return template_admin.version_file(doc_type, version)
 
 
-@bp.post("/<doc_type>/versions/<int:version>/preview")
+@bp.route("/<doc_type>/versions/<int:version>/preview", methods=["GET", "POST"])
 @operation(query=m.PreviewQuery)
 def preview(doc_type: str, version: int) -> Response:
-    """The type's sample data rendered with this version: DOCX, or ``?format=pdf``. Errors: 404, 422 format,
-    503 no worker or no LibreOffice."""
+    """The type's sample data rendered with this version: DOCX, or ``?format=pdf`` (GET, so
+    ``links.preview`` opens in a browser; POST as before). Errors: 404, 422 format, 503 no worker
+    or no LibreOffice."""
     return template_admin.preview_file(doc_type, version, request.args.get("format", "docx"))
 
 

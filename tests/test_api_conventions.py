@@ -123,3 +123,12 @@ def test_workbooks_and_template_files_carry_an_etag(client):
         assert first.status_code == 200 and first.headers["ETag"], url
         again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, url
+
+
+def test_a_template_version_is_readable_where_links_point(client):
+    entry = client.get("/api/v1/templates/pk/versions/1")
+    assert entry.status_code == 200 and entry.get_json()["version"] == 1
+    assert entry.get_json()["links"]["file"].endswith("/api/v1/templates/pk/versions/1/file")
+    assert client.get("/api/v1/templates/pk/versions/99").status_code == 404
+    allowed = client.put("/api/v1/templates/pk/versions/1/preview").headers["Allow"]
+    assert {"GET", "POST"} <= {m.strip() for m in allowed.split(",")}
