@@ -11,7 +11,8 @@ COPY config ./config
 COPY cli ./cli
 COPY signing ./signing
 COPY templates_docx ./templates_docx
-RUN pip install -e . && useradd --create-home --uid 10001 docgen && mkdir -p /data && chown docgen /data
+COPY clients ./clients
+RUN pip install -e . -e clients/python && useradd --create-home --uid 10001 docgen && mkdir -p /data && chown docgen /data
 VOLUME ["/data"]
 
 FROM base AS web

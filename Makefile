@@ -5,10 +5,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint bench system-deps template clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e ".[dev]"
+	$(VENV)/bin/python -m pip install -q -e ".[dev]" -e clients/python
 	touch $(STAMP)
 
 system-deps:

@@ -1,107 +1,145 @@
-"""`docgen batch submit FILE.xlsx|FILE.json --type pk [--wait]`: a batch through the HTTP API,
-with a progress bar, then the archive saved."""
+"""`docgen batch submit FILE.xlsx|FILE.json [--type pk] [--format pdf] [--wait]`: a batch through
+the HTTP API with the Python client (clients/python): an Idempotency-Key on the submit, retries
+on 429/503, progress with an ETA, the failed rows with their errors, then the archive saved.
+A service it can't reach is named, without a traceback."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
-import urllib.error
-import urllib.request
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docgen_client import ApiError, Batch, DocgenClient, DocgenError, ServiceUnreachable
+
 from sakip import exactjson
 
-__all__ = ["follow_batch", "submit_batch"]
+__all__ = ["BadFile", "Progress", "follow_batch", "submit_batch"]
 
 
-def _request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+class Progress:
+    """One status line per poll: items ended, failed, running, the rate and the time left."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.started = time.monotonic()
+
+    def line(self, status: Batch) -> str:
+        total = status["total"]
+        done = status.get("finished", 0) + status.get("failed", 0)
+        filled = int(self.width * done / total) if total else self.width
+        elapsed = time.monotonic() - self.started
+        rate = status.get("documents_per_second") or (done / elapsed if elapsed > 0 and done else 0)
+        eta = _duration((total - done) / rate) if rate and done < total else ("0s" if done >= total else "?")
+        return (f"\r[{'#' * filled}{'.' * (self.width - filled)}] {status.get('progress', 0.0):5.1f}% "
+                f"{done}/{total} ({status.get('failed', 0)} failed, {status.get('started', 0)} running, "
+                f"{rate:.1f}/s, ETA {eta})")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.999)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+class BadFile(Exception):
+    """The batch file can't be sent as it is; the message says why."""
+
+
+def _json_body(path: Path, doc_type: str | None, fmt: str | None, strict: bool) -> bytes:
+    """The JSON file as a batch body, the flags applied; a flag that contradicts the file stops."""
     try:
-        with urllib.request.urlopen(request, timeout=600) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        problem = exc.read().decode(errors="replace")
-        raise SystemExit(f"error: {exc.code} from {url}: {problem}") from None
+        parsed = json.loads(path.read_bytes(), parse_float=Decimal)
+    except ValueError as exc:
+        raise BadFile(f"{path} is not valid JSON: {exc}") from None
+    if isinstance(parsed, list):  # a bare list of {ref, data}
+        parsed = {"items": parsed}
+    if not isinstance(parsed, dict):
+        raise BadFile(f"{path} holds neither a batch object nor a list of items")
+    for name, flag in (("type", doc_type), ("format", fmt)):
+        if flag is None:
+            continue
+        if name in parsed and parsed[name] != flag:
+            raise BadFile(f"--{name} {flag} contradicts {path}, which says \"{name}\": "
+                          f"{json.dumps(parsed[name])}; drop one of them")
+        parsed[name] = flag
+    parsed.setdefault("type", "pk")
+    if strict:
+        parsed["strict"] = True
+    return exactjson.dumps(parsed).encode()
 
 
-def _multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-                 "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n".encode()
-                 + content + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def _bar(status: dict[str, Any], width: int = 40) -> str:
-    done = status["finished"] + status["failed"]
-    filled = int(width * done / status["total"])
-    rate = status.get("documents_per_second") or 0
-    return (f"\r[{'#' * filled}{'.' * (width - filled)}] {status['progress']:5.1f}% "
-            f"{done}/{status['total']} ({status['failed']} failed, {rate:.0f}/s)")
-
-
-def _report(api: str, batch_id: str, auth: dict[str, str]) -> None:
-    """Each failed item's errors and each finished item's quality warnings, on stderr."""
-    for item in _request(f"{api}/{batch_id}/errors", headers=auth)["failed"]:
+def _report(client: DocgenClient, batch_id: str) -> None:
+    """Each failed row with its errors and each finished row's quality warnings, on stderr."""
+    failed = client.batch_errors(batch_id)
+    if failed:
+        print(f"{len(failed)} baris gagal:", file=sys.stderr)
+    for item in failed:
         for error in item["errors"] or [{"loc": "", "msg": item["error"]}]:
             where = "" if error.get("cell") else f"{error['loc']}: "
-            print(f"gagal {item['ref']}: {where}{error['msg']}", file=sys.stderr)
-    for item in _request(f"{api}/{batch_id}/warnings", headers=auth)["items"]:
-        for warning in item["warnings"]:
+            print(f"  gagal {item['ref']} (item {item['index'] + 1}): {where}{error['msg']}", file=sys.stderr)
+    for warned in client.batch_warnings(batch_id):
+        for warning in warned["warnings"]:
             where = "" if warning.get("cell") else f"{warning['loc']}: "
-            print(f"peringatan {item['ref']} [{warning['code']}] {where}{warning['msg']}", file=sys.stderr)
+            print(f"  peringatan {warned['ref']} [{warning['code']}] {where}{warning['msg']}", file=sys.stderr)
 
 
-def submit_batch(path: Path, doc_type: str, fmt: str, base_url: str, wait: bool, output: Path | None,
-                 key: str | None = None, strict: bool = False) -> int:
+def submit_batch(path: Path, doc_type: str | None, fmt: str | None, base_url: str, wait: bool,
+                 output: Path | None, key: str | None = None, strict: bool = False) -> int:
     """Submit ``path`` (sending API key ``key``, if any); with ``wait``, show progress, list the
-    failed items and the quality warnings, and save the archive. Returns the exit code."""
-    api = f"{base_url.rstrip('/')}/api/v1/batches"
-    auth = {"Authorization": f"Bearer {key}"} if key else {}
-    content = path.read_bytes()
-    if path.suffix.lower() == ".xlsx":
-        fields = {"type": doc_type, "format": fmt, **({"strict": "true"} if strict else {})}
-        body, content_type = _multipart(fields, path.name, content)
-    else:
-        parsed = json.loads(content, parse_float=Decimal)
-        if isinstance(parsed, list):  # a bare list of {ref, data}
-            parsed = {"type": doc_type, "format": fmt, "items": parsed}
-        if strict:
-            parsed["strict"] = True
-        body, content_type = exactjson.dumps(parsed).encode(), "application/json"
-    batch = _request(api, data=body, headers={"Content-Type": content_type, **auth})
-    print(f"batch {batch['id']}: {batch['total']} items", file=sys.stderr)
-    if not wait:
-        print(batch["id"])
-        return 0
-    return follow_batch(base_url, batch["id"], output or Path(f"{doc_type.upper()}-batch-{batch['id'][:8]}.zip"),
-                        key)
+    failed rows and the quality warnings, and save the archive. Returns the exit code."""
+    try:
+        content_ok = path.is_file()
+    except OSError:
+        content_ok = False
+    if not content_ok:
+        print(f"error: {path} is not a readable file", file=sys.stderr)
+        return 2
+    try:
+        with DocgenClient(base_url, key) as client:
+            if path.suffix.lower() == ".xlsx":
+                batch = client.submit_batch_workbook(path, type=doc_type or "pk", format=fmt or "docx",
+                                                     strict=strict)
+            else:
+                batch = client.submit_batch(_json_body(path, doc_type, fmt, strict))
+            print(f"batch {batch['id']}: {batch['total']} items", file=sys.stderr)
+            if not wait:
+                print(batch["id"])
+                return 0
+            target = output or Path(f"{(doc_type or 'pk').upper()}-batch-{batch['id'][:8]}.zip")
+            return _follow(client, batch["id"], target)
+    except ServiceUnreachable as exc:
+        print(f"error: {exc}; is the service running (`make run`)? Pass its address with --url", file=sys.stderr)
+        return 2
+    except ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (DocgenError, BadFile) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def follow_batch(base_url: str, batch_id: str, target: Path, key: str | None = None) -> int:
-    """Show the batch's progress until its archive is ready, list its failed items and quality
+    """Show the batch's progress until its archive is ready, list its failed rows and quality
     warnings, save the archive to ``target``. Returns 1 when an item failed, else 0."""
-    api = f"{base_url.rstrip('/')}/api/v1/batches"
-    auth = {"Authorization": f"Bearer {key}"} if key else {}
-    while True:
-        status = _request(f"{api}/{batch_id}", headers=auth)
-        print(_bar(status), end="", file=sys.stderr, flush=True)
-        if status["archive_ready"]:
-            break
-        time.sleep(1)
+    try:
+        with DocgenClient(base_url, key) as client:
+            return _follow(client, batch_id, target)
+    except DocgenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _follow(client: DocgenClient, batch_id: str, target: Path) -> int:
+    progress = Progress()
+
+    def show(status: Batch) -> None:
+        print(progress.line(status), end="", file=sys.stderr, flush=True)
+
+    status: dict[str, Any] = dict(client.follow_batch(batch_id, on_progress=show, poll=0.5))
     print(file=sys.stderr)
-    _report(api, batch_id, auth)
-    archive = urllib.request.Request(f"{api}/{batch_id}/archive", headers=auth)
-    with urllib.request.urlopen(archive, timeout=600) as response, \
-            open(target, "wb") as handle:
-        while chunk := response.read(1 << 20):
-            handle.write(chunk)
-    print(target)
-    return 1 if status["failed"] else 0
+    _report(client, batch_id)
+    print(client.download_archive(batch_id, target))
+    return 1 if status.get("failed") else 0

@@ -42,6 +42,7 @@ def _render(args: argparse.Namespace) -> int:
         print(f"peringatan [{warning.code}] {warning.loc}: {warning.message()}", file=sys.stderr)
     target = output or Path(produced.filename)
     write_atomic(target, produced.content)
+    target.chmod(0o644)  # a file the user asked for, readable like any other they save (not the temp file's 0600)
     print(target)
     return 0
 
@@ -156,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     batch = sub.add_parser("batch", help="batches through the HTTP API").add_subparsers(dest="action", required=True)
     submit = batch.add_parser("submit", help="submit FILE.xlsx or FILE.json as one batch")
     submit.add_argument("file")
-    submit.add_argument("--type", default="pk")
-    submit.add_argument("--format", default="docx", choices=["docx", "pdf"])
+    submit.add_argument("--type", default=None, help="document type (default: the JSON file's, else pk)")
+    submit.add_argument("--format", default=None, choices=["docx", "pdf"],
+                        help="format of every document (default: the JSON file's, else docx)")
     submit.add_argument("--url", help="service address; default DOCGEN_PUBLIC_URL or http://HOST:PORT")
     submit.add_argument("--wait", action="store_true", help="show progress, then save the archive")
     submit.add_argument("-o", "--output", help="where to save the archive (with --wait)")

@@ -180,6 +180,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "terakhir selesai.", "The batch is still running ({selesai} of {total} items ended); its "
                        "archive is built when the last item ends."),
     "arsip_batch_hilang": ("Arsip batch sudah tidak disimpan.", "The batch's archive is no longer stored."),
+    "alasan_pencabutan": ("tuliskan alasan pencabutan (1 sampai {maks} karakter)",
+                          "give the reason for the revocation (1 to {maks} characters)"),
+    "cabut_belum_terbit": ("Dokumen berstatus {status}; hanya dokumen yang sudah terbit dapat dicabut.",
+                           "The document is {status}; only an issued document can be revoked."),
+    "dokumen_dicabut": ("Dokumen ini dicabut pada {waktu}: {alasan}", "This document was revoked at {waktu}: {alasan}"),
     "ttd_bukan_pdf_atau_multipart": ("Kirim PDF bertanda tangan sebagai application/pdf, atau multipart/form-data "
                                      "dengan isian 'file'.", "Send the signed PDF as application/pdf, or as "
                                      "multipart/form-data with the field 'file'."),

@@ -8,10 +8,25 @@ from flask import Flask
 
 from config.logs import setup_logging
 from config.settings import Settings, get_settings
-from service import admin_page, batches, documents, health, listing, metrics, openapi, signed, templates_api, verify
+from service import (
+    admin_bulk,
+    admin_page,
+    batch_listing,
+    batches,
+    documents,
+    health,
+    listing,
+    metrics,
+    openapi,
+    revocation,
+    signed,
+    templates_api,
+    verify,
+)
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
+from service.ratelimit import register_rate_headers
 from service.request_log import register_request_ids
 from service.security_headers import register_security_headers
 from service.state import ServiceState
@@ -49,8 +64,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics.register_request_metrics(app)
     register_capacity_guards(app)
     register_auth(app)
+    register_rate_headers(app)
     app.register_blueprint(documents.bp)
     app.register_blueprint(listing.bp)
+    app.register_blueprint(revocation.bp)
+    app.register_blueprint(batch_listing.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(verify.bp)
@@ -59,4 +77,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)
+    app.register_blueprint(admin_bulk.bp)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
@@ -14,10 +15,14 @@ from sakip.batch import parse_batch_request
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.idempotency import Idempotency
 from service.language import request_language
+from service.openapi import IDEMPOTENCY_PARAMETER, batch_request_body
 from service.problems import Problem
 from service.state import state
 from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
@@ -34,6 +39,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
 """The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
+ARCHIVE_RETRY_AFTER_SECONDS = 5
+"""What a 409 for an archive not built yet suggests waiting before asking again."""
 
 
 def _store() -> BatchStore:
@@ -89,6 +96,8 @@ def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str,
 
 
 @bp.post("")
+@operation(body=batch_request_body(), headers={"Idempotency-Key": IDEMPOTENCY_PARAMETER},
+           responses={202: Answer("Accepted", m.BatchAccepted, headers={"Location": "The batch's URL"})})
 def submit():
     """Accept a batch as JSON {type, format, items: [{ref, data}]} or as a multipart XLSX upload
     (field 'file', optional 'type', 'format'): 202 with its id (a retry with the same
@@ -139,6 +148,8 @@ def submit():
 
 
 @bp.get("/template.xlsx")
+@operation(query=m.WorkbookQuery, responses={200: Answer("The workbook", content={
+    XLSX: {"schema": {"type": "string", "contentMediaType": XLSX}}}, headers={"ETag": "The workbook's sha256"})})
 def workbook_template() -> Response:
     """The workbook to fill for a batch (?type=pk or lkjip). Errors: 422 for other types."""
     doc_type = request.args.get("type", "pk")
@@ -146,9 +157,11 @@ def workbook_template() -> Response:
         raise InvalidPayload([FieldProblem("type", "workbook_jenis", {"tersedia": ", ".join(WORKBOOKS)})])
     if doc_type not in _workbook_cache:
         _workbook_cache[doc_type] = template_workbook(WORKBOOKS[doc_type])
-    response = Response(_workbook_cache[doc_type], mimetype=XLSX)
+    content = _workbook_cache[doc_type]
+    response = Response(content, mimetype=XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename={WORKBOOKS[doc_type].filename}"
-    return response
+    response.set_etag(hashlib.sha256(content).hexdigest())
+    return response.make_conditional(request)
 
 
 def _batch_or_404(batch_id: str) -> dict[str, str]:
@@ -164,9 +177,15 @@ def _seconds_between(start: str, end: str) -> float:
 
 
 @bp.get("/<batch_id>")
+@operation(responses={200: Answer("The batch's counts and progress", m.Batch)})
 def status(batch_id: str):
     """Counts and progress of a batch. Errors: 404 unknown id."""
-    record = _batch_or_404(batch_id)
+    return public_batch(_batch_or_404(batch_id))
+
+
+def public_batch(record: dict[str, str]) -> dict[str, Any]:
+    """A batch record as clients see it: counts, progress, rate, template and links."""
+    batch_id = record["id"]
     total, finished, failed = int(record["total"]), int(record["finished"]), int(record["failed"])
     started = _store().started_count(batch_id, record)
     ended_at = record.get("last_item_at")
@@ -190,6 +209,7 @@ def status(batch_id: str):
 
 
 @bp.get("/<batch_id>/errors")
+@operation(responses={200: Answer("The failed items", m.BatchErrors)})
 def errors(batch_id: str):
     """The failed items and why, each field error with its path (and workbook cell and column
     header), in the client's language."""
@@ -205,6 +225,7 @@ def errors(batch_id: str):
 
 
 @bp.get("/<batch_id>/warnings")
+@operation(responses={200: Answer("The items with quality warnings", m.BatchWarnings)})
 def warnings(batch_id: str):
     """The finished items that have quality warnings, each warning with its code and path (and
     workbook cell), in the client's language."""
@@ -222,13 +243,16 @@ def _public_entry(entry: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 @bp.get("/<batch_id>/archive")
+@operation(responses={200: Answer("The ZIP: documents, manifest.json, manifest.csv, manifest.xlsx", content={
+    "application/zip": {"schema": {"type": "string", "contentMediaType": "application/zip"}}})})
 def archive(batch_id: str) -> Response:
     """The ZIP of every finished document with manifest.json and manifest.csv, streamed from
     disk. Errors: 404 unknown id, 409 while items are still running."""
     record = _batch_or_404(batch_id)
     if record["status"] != BatchStatus.FINISHED.value:
         done = int(record["finished"]) + int(record["failed"])
-        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]})
+        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]},
+                            headers={"Retry-After": str(ARCHIVE_RETRY_AFTER_SECONDS)})
     path = archive_path(state().settings.data_dir, batch_id)
     if not path.is_file():
         raise Problem.coded(410, "arsip_batch_hilang")

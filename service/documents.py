@@ -13,17 +13,22 @@ from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import quality_warnings, warnings_as_problems
+from service import api_models as m
+from service.api_spec import Response as Answer
+from service.api_spec import operation
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.capacity import check_queue_depth
 from service.idempotency import Idempotency
 from service.language import request_language
+from service.openapi import IDEMPOTENCY_PARAMETER, document_request_body
+from service.prefer_wait import preferred_wait, wait_for_end
 from service.problems import Problem
 from service.signed import signed_path, signing_state
 from service.state import state
 from storage.callback_urls import UnsafeCallback, check_callback_url
 from storage.files import CONTENT_TYPES, document_path
-from storage.records import DOWNLOADABLE, DocumentStatus, StoredFile, signed_file, stored_files
+from storage.records import DOWNLOADABLE, IN_FLIGHT, DocumentStatus, StoredFile, signed_file, stored_files
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_render
 
@@ -75,6 +80,9 @@ def _public(record: dict[str, str]) -> dict[str, Any]:
         "warnings": stored_warnings(record),
         # how the last callback delivery went ("delivered (200)", "answered 503; retrying"); null without one
         "callback_status": record.get("callback_status") or None,
+        # set once revoked (DELETE): when, why and by which client; the files are kept
+        "revoked": {"at": record["revoked_at"], "reason": record.get("revoked_reason") or "",
+                    "by": record.get("revoked_by") or ""} if record.get("revoked_at") else None,
         "links": links,
     }
 
@@ -113,10 +121,22 @@ def _checked_callback(url: str | None) -> str | None:
         raise InvalidPayload([FieldProblem("callback_url", "callback_tidak_aman", {"alasan": str(exc)})]) from None
 
 
+_FILES = {"content": {t: {"schema": {"type": "string", "contentMediaType": t}}
+                      for t in sorted(set(CONTENT_TYPES.values()))}}
+
+
 @bp.post("")
+@operation(body=document_request_body(), headers={
+    "Idempotency-Key": IDEMPOTENCY_PARAMETER,
+    "Prefer": {"schema": {"type": "string", "pattern": "^.*$"}, "description": "wait=N (at most 30): answer "
+               "201 with the ended document if it ends within N seconds (RFC 7240)."}},
+    responses={201: Answer("The document ended within the Prefer: wait time", m.Document, headers={
+        "Location": "The document's URL"}), 202: Answer("Accepted", m.Accepted, headers={"Location": "Its URL"})})
 def submit():
     """Accept a document request: 202 with its id and links (a retry with the same Idempotency-Key
-    and body: the same answer again). Errors: 400 malformed JSON or Idempotency-Key, 409 the key
+    and body: the same answer again). With ``Prefer: wait=N`` (N <= 30): 201 with the ended
+    document's record when it finishes (or fails) within N seconds, 202 otherwise.
+    Errors: 400 malformed JSON or Idempotency-Key, 409 the key
     was used with another body, 413 body too large, 415 not JSON, 422 invalid fields (by path)."""
     st = state()
     raw, body = read_json_body()
@@ -159,26 +179,34 @@ def submit():
         st.records.discard(doc_id)
         idempotency.release()
         raise
+    if (wait := preferred_wait()) and (ended := wait_for_end(doc_id, wait)) is not None:
+        return _public(ended), 201, {"Location": links["self"]}
     return body_out, 202, {"Location": links["self"]}
 
 
 @bp.get("/<doc_id>")
+@operation(responses={200: Answer("The document's record", m.Document)})
 def status(doc_id: str):
     """The document's status, template and file details. Errors: 404 unknown id."""
     return _public(_record_or_404(doc_id))
 
 
 @bp.get("/<doc_id>/file")
+@operation(query=m.FileQuery, responses={200: Answer("The file, under its readable name", content=_FILES["content"],
+                                                    headers={"ETag": "The file's sha256"})})
 def download(doc_id: str) -> Response:
     """A finished file under its readable name: ``?format=pdf`` picks one of the requested
     formats (default: the first), ``?version=signed`` the signed copy. Errors: 404 unknown id
     or no signed copy yet, 409 not finished, 410 file no longer stored, 422 a format that was
     not requested or an unknown version."""
     record = _record_or_404(doc_id)
+    if record["status"] == DocumentStatus.REVOKED.value:
+        raise Problem.coded(410, "dokumen_dicabut", {"waktu": record.get("revoked_at", ""),
+                                                     "alasan": record.get("revoked_reason", "")})
     if record["status"] not in DOWNLOADABLE:
         reason = f" {record['error']}" if record.get("error") else ""
         raise Problem.coded(409, "dokumen_belum_selesai", {"status": record["status"], "alasan": reason},
-                            status_now=record["status"])
+                            headers=_retry_after(record["status"]), status_now=record["status"])
     version = request.args.get("version", "original")
     if version not in ("original", "signed"):
         raise InvalidPayload([FieldProblem("query.version", "versi_berkas")])
@@ -193,6 +221,15 @@ def download(doc_id: str) -> Response:
         raise InvalidPayload([FieldProblem("query.format", "format_tidak_diminta",
                                            {"dibuat": ", ".join(files), "nilai": wanted})])
     return _send(document_path(state().settings.documents_dir, doc_id, wanted), files[wanted])
+
+
+RETRY_AFTER_SECONDS = 2
+"""What a 409 for a document still queued or running suggests waiting before asking again."""
+
+
+def _retry_after(status: str) -> dict[str, str]:
+    """Retry-After for a document that will still finish; none for one that failed."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status in IN_FLIGHT else {}
 
 
 def _send(path: Path, stored: StoredFile) -> Response:

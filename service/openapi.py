@@ -2,8 +2,9 @@
 
 The schemas come from the pydantic models that validate the requests (``model_json_schema``):
 the envelopes DocumentRequest and BatchRequest and each document type's data model. The paths
-are assembled from the app's own routes and their view docstrings, so neither can drift from
-the code.
+are assembled from the app's own routes and their view docstrings; each view declares its query
+parameters, request body and answers beside itself (``@operation``, service/api_spec.py, with the
+models of service/api_models.py), so none of it can drift from the code.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pydantic.json_schema import models_json_schema
 from sakip.batch import BatchRequest
 from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import DocumentRequest
-from service.idempotency import HEADER as IDEMPOTENCY_HEADER
+from service.api_spec import OperationSpec, spec_of
 
-__all__ = ["bp", "openapi_document"]
+__all__ = ["IDEMPOTENCY_PARAMETER", "batch_request_body", "bp", "document_request_body", "openapi_document"]
 
 bp = Blueprint("openapi", __name__)
 
@@ -33,7 +34,7 @@ API_VERSION = "1.0.0"
 class FieldError(BaseModel):
     """One invalid field: its dotted path into the request and what is wrong."""
 
-    loc: str = Field(description='Dotted path, e.g. "data.sasaran.0.indikator.1.target".')
+    loc: str | list[str] = Field(description='Dotted path, e.g. "data.sasaran.0.indikator.1.target".')
     msg: str
 
 
@@ -47,26 +48,23 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="For 422: every invalid field.")
 
 
-class QualityWarning(BaseModel):
-    """A quality warning: its code (README, Quality warnings), the field's path and a sentence."""
-
-    code: str
-    loc: str
-    msg: str
-
-
-class Accepted(BaseModel):
-    """The answer to an accepted POST: the new resource's id, status and links."""
-
-    id: str
-    status: str
-    links: dict[str, str]
-    warnings: list[QualityWarning] | None = Field(default=None, description="Quality warnings (non-fatal).")
+def _declared_models() -> list[type[BaseModel]]:
+    """Every model the views' declared operations name, in a stable order."""
+    found: dict[str, type[BaseModel]] = {}
+    for view in current_app.view_functions.values():
+        spec = spec_of(view)
+        if spec is None:
+            continue
+        for model in (*spec.body_models, *(r.model for r in spec.responses.values() if r.model)):
+            found.setdefault(model.__name__, model)
+    return [found[name] for name in sorted(found)]
 
 
 def _schemas() -> dict[str, Any]:
-    models = [DocumentRequest, BatchRequest, *(t.model for t in DOCUMENT_TYPES.values()), ProblemDetails, Accepted]
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    models = [DocumentRequest, BatchRequest, *(t.model for t in DOCUMENT_TYPES.values()), ProblemDetails,
+              *_declared_models()]
+    _, top = models_json_schema([(m, "serialization" if m in _declared_models() else "validation")
+                                 for m in models], ref_template=REF)
     schemas = dict(top["$defs"])
     for name, doctype in DOCUMENT_TYPES.items():
         # the envelope with ``data`` narrowed to this type's model
@@ -80,31 +78,68 @@ def _schemas() -> dict[str, Any]:
     return schemas
 
 
+IDEMPOTENCY_PARAMETER = {"schema": {"type": "string", "maxLength": 255},
+                         "description": "Makes a retried POST return the same resource."}
+"""The Idempotency-Key header as a POST that creates declares it."""
+
+
 def _json(model: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": REF.format(model=model)}}}
 
 
-def _request_body(method: str, path: str) -> dict[str, Any] | None:
-    if method != "post":
-        return None
-    if path == "/api/v1/documents":
-        variants = [{"$ref": REF.format(model=f"{t.model.__name__}Request")} for t in DOCUMENT_TYPES.values()]
-        return {"required": True, "content": {"application/json": {"schema": {"oneOf": variants}}}}
-    if path == "/api/v1/batches":
-        upload = {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-            "type": {"type": "string", "default": "pk"}, "format": {"enum": ["docx", "pdf"]},
-            "template_version": {"type": "integer", "minimum": 1}}}
-        return {"required": True, "content": {**_json("BatchRequest"), "multipart/form-data": {"schema": upload}}}
-    if path == "/api/v1/templates/{doc_type}/versions":
-        upload = {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-            "note": {"type": "string", "maxLength": 500}, "paper": {"enum": ["", "F4", "A4"]}}}
-        return {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
-    if path.endswith("/signed"):
-        return {"required": True, "content": {"application/pdf": {"schema": {"type": "string",
-                                                                             "contentMediaType": "application/pdf"}}}}
-    return None
+def document_request_body() -> dict[str, Any]:
+    """POST /api/v1/documents: a DocumentRequest whose ``data`` is the chosen type's model."""
+    variants = [{"$ref": REF.format(model=f"{t.model.__name__}Request")} for t in DOCUMENT_TYPES.values()]
+    example = {"type": "pk", "format": "docx", "data": {"tahun": 2026, "...": "see examples/pk-jpt.json"}}
+    return {"required": True, "content": {"application/json": {"schema": {"oneOf": variants},
+                                                                "example": example}}}
+
+
+def batch_request_body() -> dict[str, Any]:
+    """POST /api/v1/batches: JSON items, or a filled workbook as multipart."""
+    upload = {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+        "type": {"type": "string", "default": "pk"}, "format": {"enum": ["docx", "pdf"]},
+        "template_version": {"type": "integer", "minimum": 1}}}
+    return {"required": True, "content": {**_json("BatchRequest"), "multipart/form-data": {"schema": upload}}}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("default", None)
+        prop.pop("title", None)
+        variants = [v for v in prop.pop("anyOf", []) if v.get("type") != "null"]
+        if variants:
+            prop.update(variants[0])
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
+
+
+def _responses(spec: OperationSpec | None) -> dict[str, Any]:
+    if spec is None or not spec.responses:
+        return {"200": {"description": "OK"}}
+    answers: dict[str, Any] = {}
+    for status, response in spec.responses.items():
+        answer: dict[str, Any] = {"description": response.description}
+        if response.model is not None:
+            answer["content"] = _json(response.model.__name__)
+            examples = (response.model.model_config.get("json_schema_extra") or {})
+            if isinstance(examples, dict) and examples.get("examples"):
+                answer["content"]["application/json"]["example"] = examples["examples"][0]
+        elif response.content is not None:
+            answer["content"] = response.content
+        if response.headers:
+            answer["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                 for name, text in response.headers.items()}
+        answers[status] = answer
+    return answers
 
 
 def _operation(view: Any, method: str, path: str, params: list[str]) -> dict[str, Any]:
@@ -115,18 +150,16 @@ def _operation(view: Any, method: str, path: str, params: list[str]) -> dict[str
         "description": doc,
         "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params],
     }
-    created = method == "post" and path in ("/api/v1/documents", "/api/v1/batches")
-    if created:
-        operation["parameters"].append({"name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
-                                        "schema": {"type": "string", "maxLength": 255},
-                                        "description": "Makes a retried POST return the same resource."})
-    body = _request_body(method, path)
-    if body:
-        operation["requestBody"] = body
+    spec = spec_of(view)
+    if spec is not None and spec.query is not None:
+        operation["parameters"] += _query_parameters(spec.query)
+    for name, header in (spec.headers if spec else {}).items():
+        operation["parameters"].append({"name": name, "in": "header", "required": False, **header})
+    if spec is not None and spec.body:
+        operation["requestBody"] = spec.body
     problem = {"description": "Problem details", "content": {
         "application/problem+json": {"schema": {"$ref": REF.format(model="ProblemDetails")}}}}
-    operation["responses"] = {"202": {"description": "Accepted", "content": _json("Accepted")}} if created else {
-        "200": {"description": "OK"}}
+    operation["responses"] = _responses(spec)
     operation["responses"]["4XX"] = problem
     if path.startswith("/api/"):
         operation["security"] = [{"apiKey": []}]

@@ -93,8 +93,15 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         lang = request_language()
         if f"http_{status}_detail" in MESSAGES:
-            return problem_response(status, _title(status, exc.name, lang), message(f"http_{status}_detail", lang=lang))
-        return problem_response(status, _title(status, exc.name, lang), exc.description or exc.name)
+            response = problem_response(status, _title(status, exc.name, lang),
+                                        message(f"http_{status}_detail", lang=lang))
+        else:
+            response = problem_response(status, _title(status, exc.name, lang), exc.description or exc.name)
+        # 405 names the methods the resource takes (RFC 9110 15.5.6); werkzeug computed them
+        for name, value in exc.get_headers():
+            if name.lower() in ("allow", "retry-after", "www-authenticate"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

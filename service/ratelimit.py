@@ -1,13 +1,19 @@
-"""Per-client rate limit on /api/: a fixed one-minute window counted in Redis, 429 with Retry-After."""
+"""Per-client rate limit on /api/: a fixed one-minute window counted in Redis, 429 with Retry-After.
+
+Every counted answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds
+to the window's end), as the IETF RateLimit header fields draft has them, so a client can slow
+down before it is refused."""
 
 from __future__ import annotations
 
 import time
 
+from flask import Flask, Response, g
+
 from service.problems import Problem
 from service.state import state
 
-__all__ = ["check_rate"]
+__all__ = ["check_rate", "register_rate_headers"]
 
 KEY_PREFIX = "docgen:rate:"
 """Prefix of the per-client, per-minute request counter."""
@@ -34,7 +40,22 @@ def check_rate(client_name: str) -> None:
         pipe.incr(key)
         pipe.expire(key, WINDOW_SECONDS + 5)
         count = pipe.execute()[0]
+    reset = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    g.docgen_rate = (limit, max(0, limit - count), reset)
     if count > limit:
-        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+        retry_after = reset
         raise Problem.coded(429, "batas_permintaan", {"batas": limit, "detik": retry_after},
                             headers={"Retry-After": str(retry_after)}, limit=limit)
+
+
+def register_rate_headers(app: Flask) -> None:
+    """Add the RateLimit header fields to every answer whose request was counted."""
+
+    @app.after_request
+    def _rate_headers(response: Response) -> Response:
+        counted = g.get("docgen_rate")
+        if counted is not None:
+            limit, remaining, reset = counted
+            response.headers.update({"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
+                                     "RateLimit-Reset": str(reset)})
+        return response

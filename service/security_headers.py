@@ -10,7 +10,7 @@ from flask import Flask, Response
 
 __all__ = ["API_POLICY", "PAGE_POLICY", "register_security_headers"]
 
-PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 """Content-Security-Policy of HTML pages."""
 

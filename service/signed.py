@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from sakip.errors import FieldProblem, InvalidPayload
+from service.api_spec import operation
 from service.problems import Problem
 from service.state import state
 from signing import SignatureFacts, SignedCopyRejected, check_signed_copy, load_trust_roots, required_signatures
@@ -98,6 +99,8 @@ def _numbered(facts: list[SignatureFacts], known: list[SignatureFacts], copy: in
 
 
 @bp.post("/<doc_id>/signed")
+@operation(body={"required": True, "content": {"application/pdf": {"schema": {
+    "type": "string", "contentMediaType": "application/pdf"}}}})
 def upload_signed(doc_id: str):
     """Check and store a signed copy; answers the document's record. Errors: 404 unknown id,
     409 the document is not finished or not a PDF, or the file does not extend the latest

@@ -128,13 +128,16 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     return Upload(checks=checks, version=version)
 
 
-def _download(content: bytes, extension: str, name: str) -> Response:
-    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True, download_name=name)
+def _download(content: bytes, extension: str, name: str, etag: str | None = None) -> Response:
+    return send_file(io.BytesIO(content), mimetype=CONTENT_TYPES[extension], as_attachment=True, download_name=name,
+                     etag=etag or False)
 
 
 def version_file(doc_type: str, version: int) -> Response:
     """The version's .docx as uploaded, as a download; 404 when it does not exist."""
-    return _download(version_of(doc_type, version).content, "docx", f"{doc_type}-v{version}.docx")
+    found = version_of(doc_type, version)
+    # a version's file never changes: its hash is its ETag (If-None-Match answers 304)
+    return _download(found.content, "docx", f"{doc_type}-v{version}.docx", etag=found.sha256)
 
 
 def preview_file(doc_type: str, version: int, extension: str) -> Response:

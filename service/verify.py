@@ -22,9 +22,12 @@ from service.signed import record_signatures, signatures_required
 from service.state import state
 from storage.records import DOWNLOADABLE, DocumentStatus, signed_file, stored_files
 
-__all__ = ["STATUS_TEXTS", "bp", "verification"]
+__all__ = ["ISSUED", "STATUS_TEXTS", "bp", "verification"]
 
 bp = Blueprint("verify", __name__)
+
+ISSUED = DOWNLOADABLE | {DocumentStatus.REVOKED.value}
+"""Statuses of a document that was issued: the page knows it (a revoked one says so)."""
 
 TYPE_TITLES = {"pk": "Perjanjian Kinerja", "lkjip": "Laporan Kinerja Instansi Pemerintah (LKjIP)"}
 PARTY_TITLES = {"pihak_pertama": "Pihak Pertama", "pihak_kedua": "Pihak Kedua", "kepala": "Kepala Instansi"}
@@ -64,6 +67,9 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
     if status == "partially_signed":
         text += f" ({len({s.certificate_sha256 for s in signatures})} dari {required} penanda tangan)"
     copies = json.loads(record.get("signed_copies") or "[]")
+    revoked = record["status"] == DocumentStatus.REVOKED.value
+    if revoked:
+        text = "Dokumen ini DICABUT dan tidak berlaku lagi"
     return {
         "id": record["id"],
         "genuine": True,
@@ -90,6 +96,10 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
         "signed_at_local": format_waktu(record.get("signed_at"), zone) if signed else None,
         "signed_copies": [{"copy": c["copy"], "sha256": c["sha256"], "received_at": c["received_at"]}
                           for c in copies],
+        "revoked": revoked,
+        "revoked_at": record.get("revoked_at") if revoked else None,
+        "revoked_at_local": format_waktu(record.get("revoked_at"), zone) if revoked else None,
+        "revoked_reason": record.get("revoked_reason") if revoked else None,
     }
 
 
@@ -119,7 +129,7 @@ def _wants_json() -> bool:
 def verify(doc_id: str) -> Response:
     """Whether ``doc_id`` is a genuine issued document. Errors: 404 unknown (or never issued)."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
-    issued = record is not None and record["status"] in DOWNLOADABLE
+    issued = record is not None and record["status"] in ISSUED
     if _wants_json():
         if not issued:
             raise Problem(404, "Not Found", f"No issued document with id '{doc_id}'.")

@@ -150,6 +150,29 @@ class BatchStore:
                                      .limit(limit)).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
+    def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
+             created_after: str | None = None, created_before: str | None = None,
+             before: tuple[str, str] | None = None, limit: int = 50) -> list[dict[str, str]]:
+        """Batches newest first, filtered, from the database; ``client`` None lists every client's.
+        ``before`` is the (created_at, id) of the previous page's last batch (keyset paging)."""
+        table = Batch.__table__
+        query = select(table.c.id)
+        for column, value in ((table.c.client, client), (table.c.status, status), (table.c.type, doc_type)):
+            if value is not None:
+                query = query.where(column == value)
+        if created_after is not None:
+            query = query.where(table.c.created_at > created_after)
+        if created_before is not None:
+            query = query.where(table.c.created_at < created_before)
+        if before is not None:
+            created, last_id = before
+            query = query.where((table.c.created_at < created)
+                                | ((table.c.created_at == created) & (table.c.id < last_id)))
+        query = query.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
+        with self.database.read() as connection:
+            ids = connection.execute(query).scalars().all()
+        return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
+
     def get(self, batch_id: str) -> dict[str, str] | None:
         """The batch's record: from Redis while it runs; from the database when Redis no longer
         has it (an archived batch after its Redis state expired or was lost)."""

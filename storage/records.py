@@ -45,6 +45,8 @@ class DocumentStatus(StrEnum):
     """Finished; a signed copy came back, but not every party that signs it has signed yet."""
     SIGNED = "signed"
     """Finished, and a signed copy of its PDF came back with a valid signature of every party."""
+    REVOKED = "revoked"
+    """Issued, then withdrawn by its client with a reason; its files and hashes are kept."""
 
 
 DOWNLOADABLE = frozenset({DocumentStatus.FINISHED.value, DocumentStatus.PARTIALLY_SIGNED.value,
@@ -404,19 +406,34 @@ class RecordStore:
                                       .order_by(DOCUMENTS.c.created_at)).all()
         return [{"id": r.id, "status": r.status, "created_at": r.created_at} for r in rows]
 
+    def revoke(self, doc_id: str, reason: str, by: str) -> bool:
+        """Withdraw an issued document: status revoked, when, why and by whom; files stay. False
+        when the document is not in a state that can be revoked (not issued, or revoked already)."""
+        with self.database.write() as connection:
+            return bool(connection.execute(update(DOCUMENTS).where(
+                DOCUMENTS.c.id == doc_id, DOCUMENTS.c.status.in_(sorted(DOWNLOADABLE))).values(
+                status=DocumentStatus.REVOKED.value, revoked_at=utcnow(), revoked_reason=reason,
+                revoked_by=by)).rowcount)
+
     def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
              year: int | None = None, batch: str | None = None, before: tuple[str, str] | None = None,
-             limit: int = 50) -> list[dict[str, str]]:
+             limit: int = 50, ref: str | None = None, created_after: str | None = None,
+             created_before: str | None = None) -> list[dict[str, str]]:
         """Records newest first, filtered; ``client`` None lists every client's. ``before`` is the
         (created_at, id) of the last record of the previous page (keyset paging: a page costs the
-        same however deep it is)."""
+        same however deep it is). ``created_after``/``created_before`` bound the creation time
+        (ISO 8601, exclusive)."""
         query = select(*_LISTED)
         if client is not None:
             query = query.where(DOCUMENTS.c.client == client)
         for column, value in ((DOCUMENTS.c.status, status), (DOCUMENTS.c.type, doc_type),
-                              (DOCUMENTS.c.year, year), (DOCUMENTS.c.batch, batch)):
+                              (DOCUMENTS.c.year, year), (DOCUMENTS.c.batch, batch), (DOCUMENTS.c.ref, ref)):
             if value is not None:
                 query = query.where(column == value)
+        if created_after is not None:
+            query = query.where(DOCUMENTS.c.created_at > created_after)
+        if created_before is not None:
+            query = query.where(DOCUMENTS.c.created_at < created_before)
         if before is not None:
             created, last_id = before
             query = query.where((DOCUMENTS.c.created_at < created)

@@ -70,7 +70,7 @@ def test_a_json_batch_ends_with_an_archive_and_bad_items_failing_alone(batch_cli
             "PK-2026-Dinas-Komunikasi-dan-Informatika-Rahmat-Hidayat-Lubis.docx",
             "PK-Perubahan-2026-Dinas-Kebudayaan-Pariwisata-Siti-Marifah-Harahap.docx",
             "PK-2026-Pemerintah-Provinsi-Sumatera-Utara-Tengku-Amri-Nasution.docx",
-            "manifest.json", "manifest.csv"])
+            "manifest.json", "manifest.csv", "manifest.xlsx"])
         manifest = json.loads(zipped.read("manifest.json"))
         assert [m["ref"] for m in manifest] == ["A-1", "A-2", "A-3", "A-4", "A-5"]
         assert [m["status"] for m in manifest] == ["finished", "failed", "finished", "finished", "failed"]
@@ -78,8 +78,19 @@ def test_a_json_batch_ends_with_an_archive_and_bad_items_failing_alone(batch_cli
             if entry["file"]:
                 assert hashlib.sha256(zipped.read(entry["file"])).hexdigest() == entry["sha256"]
         assert "NIP harus 18 digit" in manifest[1]["error"]
-        rows = list(csv.DictReader(io.StringIO(zipped.read("manifest.csv").decode())))
+        rows = list(csv.DictReader(io.StringIO(zipped.read("manifest.csv").decode("utf-8-sig")), delimiter=";"))
         assert [r["ref"] for r in rows] == ["A-1", "A-2", "A-3", "A-4", "A-5"]
+        # Excel with Indonesian settings: a BOM, ";" between fields; the official's name, NIP as text, verify URL
+        raw_csv = zipped.read("manifest.csv")
+        assert raw_csv.startswith(b"\xef\xbb\xbfref;id;nama;nip;file;")
+        assert rows[0]["nama"] == "Dr. Ir. Rahmat Hidayat Lubis, M.Si." and rows[0]["nip"] == "19700315 199503 1 002"
+        assert rows[0]["verify_url"] == f"http://docgen.test/verify/{manifest[0]['id']}"
+        assert rows[1]["verify_url"] == "" and rows[1]["status"] == "failed"
+        sheet = load_workbook(io.BytesIO(zipped.read("manifest.xlsx"))).active
+        table = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert table[0][:4] == ["ref", "id", "nama", "nip"] and table[1][3] == "19700315 199503 1 002"
+        assert table[1][-1] == rows[0]["verify_url"]
+        assert {oct(i.external_attr >> 16 & 0o777) for i in zipped.infolist()} == {"0o644"}
         assert len({m["id"] for m in manifest}) == 5
         text = full_text(open_docx(zipped.read(manifest[2]["file"])))
         assert "Siti Ma'rifah Harahap, S.Sos., M.AP." in text

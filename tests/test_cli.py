@@ -37,7 +37,8 @@ def test_render_writes_the_same_document_as_the_service(tmp_path, make_document)
 def test_render_without_output_uses_the_readable_name(tmp_path):
     result = _docgen("render", str(REPO_ROOT / "examples" / "pk-kepala-daerah.json"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "PK-2026-Pemerintah-Provinsi-Sumatera-Utara-Tengku-Amri-Nasution.docx").is_file()
+    made = tmp_path / "PK-2026-Pemerintah-Provinsi-Sumatera-Utara-Tengku-Amri-Nasution.docx"
+    assert made.is_file() and made.stat().st_mode & 0o777 == 0o644  # readable like any saved file
 
 
 def test_render_reports_each_invalid_field(tmp_path):

@@ -36,7 +36,8 @@ def test_the_batch_manifest_csv_escapes_every_formula(client, run_bulk_worker):
     assert response.status_code == 202, response.get_json()
     run_bulk_worker()
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{response.get_json()['id']}/archive").data))
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode(), newline="")))
+    text = archive.read("manifest.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     assert [r["ref"] for r in rows] == ["'" + ref for ref in [*HOSTILE, "=1+1"]]
     assert [r["status"] for r in rows] == ["finished"] * len(HOSTILE) + ["failed"]
     for row in rows:

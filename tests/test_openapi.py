@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from config.settings import REPO_ROOT
 from sakip.envelope import DocumentRequest
 from sakip.models.pk import PKData
 
@@ -67,3 +68,23 @@ def test_docs_is_a_self_contained_html_page(keyed_client):
     assert "pihak_pertama" in page and "sasaran" in page
     assert "http://" not in page.replace("http://docgen.test", "") and "https://" not in page  # no CDN assets
     assert "<script" not in page
+
+
+def test_operations_declare_their_answers_query_parameters_and_examples_beside_the_views(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+    status = paths["/api/v1/documents/{doc_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert status["schema"] == {"$ref": "#/components/schemas/Document"} and status["example"]["status"] == "finished"
+    submit = paths["/api/v1/documents"]["post"]
+    assert {"201", "202"} <= set(submit["responses"]) and any(p["name"] == "Prefer" for p in submit["parameters"])
+    listing = {p["name"] for p in paths["/api/v1/documents"]["get"]["parameters"]}
+    assert {"status", "type", "year", "tahun", "batch", "ref", "created_after", "created_before", "limit",
+            "before"} <= listing
+    assert {p["name"] for p in paths["/api/v1/documents/{doc_id}/file"]["get"]["parameters"]} >= {"format", "version"}
+    assert {p["name"] for p in paths["/api/v1/batches/template.xlsx"]["get"]["parameters"]} == {"type"}
+    batch = paths["/api/v1/batches/{batch_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert batch["schema"] == {"$ref": "#/components/schemas/Batch"} and batch["example"]["total"] == 120
+    assert "200" in paths["/api/v1/batches"]["get"]["responses"] and "delete" in paths["/api/v1/documents/{doc_id}"]
+    assert paths["/api/v1/templates/{doc_type}"]["get"]["responses"]["200"]["content"]
+    # declared beside the views: the OpenAPI module names no API path
+    source = (REPO_ROOT / "service" / "openapi.py").read_text()
+    assert '"/api/v1' not in source and "path ==" not in source

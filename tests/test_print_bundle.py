@@ -82,7 +82,7 @@ def test_a_pdf_batch_delivers_one_merged_pdf_per_agency_in_order_with_a_bookmark
     ]
     for entry in merged:
         assert hashlib.sha256(files[entry["file"]]).hexdigest() == entry["sha256"]
-        assert f"{entry['file']},{entry['sha256']},merged" in csv_text
+        assert f"{entry['file']};{entry['sha256']};merged" in csv_text
 
     bundle = files["per-instansi/PK-Dinas-Komunikasi-dan-Informatika.pdf"]
     # every page of each single PDF, in signing order, saying the same and the same size

@@ -142,7 +142,7 @@ def test_warnings_in_the_batch_its_manifest_the_records_and_the_cli(batch_app, r
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{batch_id}/archive").data))
     manifest = json.loads(archive.read("manifest.json"))
     assert [[w["code"] for w in m["warnings"]] for m in manifest] == [[], ["tanggal_di_luar_tahun"], ["anggaran_sen"]]
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")), delimiter=";"))
     assert rows[1]["warnings"] == "tanggal penandatanganan 30 Desember 2025 tidak berada di tahun PK 2026"
 
     from cli.batch import follow_batch

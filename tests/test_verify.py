@@ -23,7 +23,9 @@ def test_verify_json_shows_the_public_facts_and_nothing_more(make_document, clie
     assert set(facts) == {"id", "genuine", "type", "type_title", "year", "agency", "parties", "issued_at",
                           "issued_at_local", "template_version", "files", "signature_status", "status_text",
                           "required_signatures", "signatures", "signed", "signed_sha256", "signed_at",
-                          "signed_at_local", "signed_copies"}
+                          "signed_at_local", "signed_copies", "revoked", "revoked_at", "revoked_at_local",
+                          "revoked_reason"}
+    assert facts["revoked"] is False and facts["revoked_reason"] is None
     assert facts["id"] == record["id"] and facts["genuine"] is True
     assert facts["type"] == "pk" and facts["type_title"] == "Perjanjian Kinerja"
     assert facts["year"] == 2026

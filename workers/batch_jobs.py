@@ -8,8 +8,6 @@ dependencies, whose cost grows with the square of the number of jobs.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
@@ -23,7 +21,6 @@ from rq.exceptions import DuplicateJobError
 from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
-from sakip.cells import text_cell
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
@@ -33,11 +30,12 @@ from storage.files import document_path, sync_filesystem, write_atomic
 from storage.metrics import count
 from storage.records import DOWNLOADABLE, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers.archive_files import ShareableZip, manifest_csv, manifest_xlsx, signatory
 from workers.batch_pdf import convert_joined
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
 from workers.print_bundle import add_bundles
-from workers.produce import ProducedDocument, produce_document
+from workers.produce import ProducedDocument, produce_document, verify_url
 from workers.render import TemplateRenderError
 
 __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure", "render_chunk"]
@@ -246,6 +244,16 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{stem}-{counter}{dot}{extension}"
 
 
+def _signatories(store: BatchStore, batch_id: str, batch: dict[str, str]) -> dict[int, tuple[str, str]]:
+    """Each item's official (name, NIP) by index, read chunk by chunk (the items' data is not kept)."""
+    people: dict[int, tuple[str, str]] = {}
+    size = int(batch.get("chunk_size") or 0)
+    for number in range(int(batch.get("chunks") or 0)):
+        for offset, item in enumerate(store.chunk(batch_id, number) or []):
+            people[number * size + offset] = signatory(item.get("data") if isinstance(item, dict) else None)
+    return people
+
+
 def _batch_items(store: BatchStore, batch_id: str, batch: dict[str, str]) -> list[dict[str, Any]]:
     """Every item of the batch, by index (chunks are kept until the archive is ready)."""
     items: list[dict[str, Any]] = []
@@ -258,8 +266,9 @@ def _batch_items(store: BatchStore, batch_id: str, batch: dict[str, str]) -> lis
 
 
 def build_archive(batch_id: str) -> dict[str, Any]:
-    """One ZIP of every finished document plus manifest.json and manifest.csv, written to disk
-    file by file (never whole in memory), then renamed into place. Entries are stored as they
+    """One ZIP of every finished document plus manifest.json, manifest.csv (for Excel) and
+    manifest.xlsx, each row with the official's name and NIP and the verify URL; entries mode
+    0644; written to disk file by file (never whole in memory), then renamed into place. Entries are stored as they
     are (a DOCX or PDF is compressed already). A batch with merge_per_agency also gets one merged
     PDF per agency under per-instansi/, listed in the manifest with status "merged"."""
     job = get_current_job()
@@ -275,17 +284,20 @@ def build_archive(batch_id: str) -> dict[str, Any]:
     temporary = target.with_suffix(".zip.tmp")
     manifest: list[dict[str, Any]] = []
     taken: set[str] = set()
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+    people = _signatories(store, batch_id, batch)
+    with ShareableZip(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for result in results:
-            entry = {"ref": result["ref"], "id": result.get("doc_id", ""), "file": "", "sha256": "",
-                     "status": result["status"], "error": result.get("error", ""),
-                     "warnings": [_public_entry(w) for w in result.get("warnings") or []]}
+            name_nip = people.get(result["index"], ("", ""))
+            entry = {"ref": result["ref"], "id": result.get("doc_id", ""), "nama": name_nip[0], "nip": name_nip[1],
+                     "file": "", "sha256": "", "status": result["status"], "error": result.get("error", ""),
+                     "warnings": [_public_entry(w) for w in result.get("warnings") or []], "verify_url": ""}
             if result["status"] == "finished":
                 name = _unique_name(result["file"], taken)
                 taken.add(name)
                 extension = name.rsplit(".", 1)[-1]
                 archive.write(document_path(settings.documents_dir, result["doc_id"], extension), name)
-                entry.update(file=name, sha256=result["sha256"])
+                entry.update(file=name, sha256=result["sha256"],
+                             verify_url=verify_url(settings.base_url, result["doc_id"]))
             else:
                 entry["errors"] = [_public_entry(e) for e in result.get("errors") or []]
             manifest.append(entry)
@@ -299,13 +311,8 @@ def build_archive(batch_id: str) -> dict[str, Any]:
                                     target.parent, claim)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
                          compress_type=zipfile.ZIP_DEFLATED)
-        table = io.StringIO()
-        writer = csv.writer(table)
-        writer.writerow(["ref", "id", "file", "sha256", "status", "error", "warnings"])
-        for entry in manifest:
-            writer.writerow([text_cell(entry[k]) for k in ("ref", "id", "file", "sha256", "status", "error")]
-                            + [text_cell("; ".join(w["msg"] for w in entry.get("warnings", [])))])
-        archive.writestr("manifest.csv", table.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("manifest.csv", manifest_csv(manifest), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("manifest.xlsx", manifest_xlsx(manifest))
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, target)

@@ -1,0 +1,129 @@
+"""/admin/batches: bulk documents in the browser, in Indonesian (``?lang=en`` for English).
+
+Download the workbook, upload it filled, watch the batch's progress live (the page polls a JSON
+status), read the failed rows as a table, download the archive. Every page sits behind the admin
+sign-in of service/admin_page.py (the same session, guard and CSRF token); the work itself is
+the API's: the upload goes through the batch intake of service/batches.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from sakip.errors import InvalidPayload
+from service import admin_page, batches
+from service.problems import Problem
+
+__all__ = ["TEXTS", "bp"]
+
+bp = Blueprint("admin_bulk", __name__, url_prefix="/admin/batches", template_folder="templates")
+bp.before_request(admin_page._guard)
+bp.context_processor(admin_page._csrf)
+
+TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Batch dokumen", "back": "Kembali ke administrasi", "step1": "1. Unduh workbook",
+        "step1_note": "Isi satu baris per dokumen; baris bertanda CONTOH diabaikan.",
+        "workbook_pk": "Workbook PK (.xlsx)", "workbook_lkjip": "Workbook LKjIP (.xlsx)",
+        "step2": "2. Unggah workbook yang sudah diisi", "file": "Berkas workbook", "type": "Jenis dokumen",
+        "format": "Format", "submit": "Unggah dan proses", "recent": "Batch terakhir", "none": "Belum ada batch.",
+        "batch": "Batch", "status": "Status", "progress": "Kemajuan", "finished": "Selesai", "failed": "Gagal",
+        "total": "Jumlah", "created": "Dibuat", "running": "berjalan", "done": "selesai",
+        "errors": "Baris yang gagal", "no_errors": "Tidak ada baris yang gagal.", "row": "Ref",
+        "field": "Isian / sel", "message": "Keterangan", "archive": "Unduh arsip (ZIP)",
+        "archive_wait": "Arsip tersedia setelah semua baris selesai.", "refused": "Workbook ditolak",
+        "eta": "perkiraan sisa waktu", "switch": "English",
+    },
+    "en": {
+        "title": "Document batches", "back": "Back to administration", "step1": "1. Download the workbook",
+        "step1_note": "Fill one row per document; the row marked CONTOH is ignored.",
+        "workbook_pk": "PK workbook (.xlsx)", "workbook_lkjip": "LKjIP workbook (.xlsx)",
+        "step2": "2. Upload the filled workbook", "file": "Workbook file", "type": "Document type",
+        "format": "Format", "submit": "Upload and process", "recent": "Recent batches", "none": "No batches yet.",
+        "batch": "Batch", "status": "Status", "progress": "Progress", "finished": "Finished", "failed": "Failed",
+        "total": "Total", "created": "Created", "running": "running", "done": "finished",
+        "errors": "Rows that failed", "no_errors": "No row failed.", "row": "Ref",
+        "field": "Field / cell", "message": "Message", "archive": "Download the archive (ZIP)",
+        "archive_wait": "The archive is ready once every row has ended.", "refused": "Workbook refused",
+        "eta": "time left", "switch": "Bahasa Indonesia",
+    },
+}
+"""Every sentence of these pages, Indonesian first."""
+
+
+def _lang() -> str:
+    """Indonesian unless the page was switched to English (the browser's own language is not
+    asked: these pages are for Indonesian officials first)."""
+    return "en" if request.args.get("lang") == "en" else "id"
+
+
+def _render(name: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    lang = _lang()
+    return render_template(name, t=TEXTS[lang], lang=lang, other="id" if lang == "en" else "en", **context), status
+
+
+@bp.get("")
+def index():
+    """The bulk page: workbook downloads, the upload form, the recent batches."""
+    recent = [batches.public_batch(r) for r in batches._store().list(limit=20)]
+    return _render("admin/batches.html", recent=recent)
+
+
+@bp.post("")
+def upload():
+    """The filled workbook through the batch intake; then the batch's page. A refused workbook
+    is shown as a table of its errors (sheet, cell, message) on this page."""
+    try:
+        answer = batches.submit()
+    except InvalidPayload as exc:
+        errors = [{"loc": p.loc, "msg": p.message(_lang())} for p in exc.problems]
+        recent = [batches.public_batch(r) for r in batches._store().list(limit=20)]
+        return _render("admin/batches.html", 422, recent=recent, refused=errors)
+    body = answer[0] if isinstance(answer, tuple) else answer.get_json()
+    return redirect(url_for("admin_bulk.show", batch_id=body["id"], lang=_lang()))
+
+
+@bp.get("/template.xlsx")
+def workbook() -> Response:
+    return batches.workbook_template()
+
+
+@bp.get("/<batch_id>")
+def show(batch_id: str):
+    """One batch: live progress, the failed rows, the archive link."""
+    status = batches.status(batch_id)
+    return _render("admin/batch.html", b=status, failed=_failed(batch_id))
+
+
+@bp.get("/<batch_id>/status")
+def status_json(batch_id: str):
+    """The batch's status and (once it has ended) its failed rows, for the page's live view."""
+    status = batches.status(batch_id)
+    return {"batch": status, "failed": _failed(batch_id) if status["archive_ready"] else []}
+
+
+@bp.get("/<batch_id>/archive")
+def archive(batch_id: str) -> Response:
+    return batches.archive(batch_id)
+
+
+def _failed(batch_id: str) -> list[dict[str, Any]]:
+    """Each failed row's errors in the page's language: ref, sheet cell (or field path), message."""
+    lang = _lang()
+    rows = []
+    for item in batches._store().failed(batch_id):
+        errors = [batches._public_entry(e, lang) for e in item.get("errors", [])]
+        for error in errors or [{"loc": "", "msg": item.get("error", "")}]:
+            rows.append({"ref": item["ref"], "where": error.get("cell") or error.get("loc") or "",
+                         "msg": error["msg"]})
+    return rows
+
+
+@bp.errorhandler(Problem)
+def _problem(exc: Problem):
+    if "docgen_client" not in g:
+        page, status = admin_page.login(exc.localized_detail(), exc.status)
+        return page, status, exc.headers
+    return _render("admin/batches.html", exc.status, recent=[], error=exc.localized_detail())
