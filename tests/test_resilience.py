@@ -22,6 +22,7 @@ from tests.conftest import bearer, example
 from tests.docx_reading import patched_docx
 from tests.processes import descendants, wait_for
 from tests.test_worker_crash import _big_pk
+from workers.reconcile import SWEEP_LOCK
 
 SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
 
@@ -195,7 +196,8 @@ def reconcile_at_once(settings, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_full_disk_refuses_intake_and_loses_nothing_accepted(settings, small_disk, reconcile_at_once, run_worker):
+def test_a_full_disk_refuses_intake_and_loses_nothing_accepted(settings, small_disk, reconcile_at_once, run_worker,
+                                                            redis):
     """The data folder fills up (documents and the SQLite database on it): intake says so, accepted
     documents can be neither made nor marked failed, and once space returns the workers' periodic
     check queues them again and they finish, without a restart."""
@@ -209,6 +211,7 @@ def test_a_full_disk_refuses_intake_and_loses_nothing_accepted(settings, small_d
 
     (small_disk / "filler").unlink()  # space returns: intake and rendering go on by themselves
     accepted.append(client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"])
+    wait_for(lambda: not redis.exists(SWEEP_LOCK), timeout=10)  # the periodic check's next turn
     run_worker()
     records = [client.get(f"/api/v1/documents/{doc_id}").get_json() for doc_id in accepted]
     assert [r["status"] for r in records] == ["finished"] * 3, records
