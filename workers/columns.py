@@ -40,19 +40,36 @@ def _q(name: str) -> str:
     return f"{{{W}}}{name}"
 
 
+METRIC_TWINS = {
+    "Arial": ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
+    "Times New Roman": ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf"),
+    "Courier New": ("LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf"),
+    "Calibri": ("Carlito-Regular.ttf", "Carlito-Bold.ttf"),
+    "Bookman Old Style": ("texgyrebonum-regular.otf", "texgyrebonum-bold.otf"),
+}
+"""The metric-compatible fonts LibreOffice prints the usual Word fonts with (scripts/system-deps.sh
+installs them); Pillow finds the files under the system's font folders."""
+
+
 @cache
 def _font(family: str, bold: bool):  # -> PIL.ImageFont.FreeTypeFont | None
-    """The font file fontconfig (as LibreOffice does) substitutes for ``family``, at 100 px."""
+    """The font LibreOffice substitutes for ``family``, at 100 px: its metric twin, else what
+    fontconfig names (no subprocess for the usual fonts: this also runs in forked workers)."""
     from PIL import ImageFont
 
-    if shutil.which("fc-match") is None:
-        return None
-    pattern = f"{family}:bold" if bold else family
-    result = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=False)
-    try:
-        return ImageFont.truetype(result.stdout.strip(), size=100)
-    except OSError:
-        return None
+    candidates = []
+    if family in METRIC_TWINS:
+        candidates.append(METRIC_TWINS[family][1 if bold else 0])
+    elif shutil.which("fc-match"):
+        pattern = f"{family}:bold" if bold else family
+        found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=False)
+        candidates.append(found.stdout.strip())
+    for candidate in candidates:
+        try:
+            return ImageFont.truetype(candidate, size=100)
+        except OSError:
+            continue
+    return None
 
 
 @cache
