@@ -23,6 +23,9 @@ from sakip.target_export import COLUMNS, COLUMNS_VERSION
 from tests.conftest import example
 from tests.province import EXPECTED_FINDINGS, expected_parent, province
 
+pytestmark = pytest.mark.both_databases
+"""The endpoints read the batch's items from the database: on SQLite and on a real PostgreSQL."""
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -223,3 +226,17 @@ def test_an_archived_batch_still_has_its_cascade_and_a_batch_item_exports_alone(
     rows = alignment_client.get(f"/api/v1/documents/{admin_id}/export?format=json").get_json()["baris"]
     assert {r["ref"] for r in rows} == {"D0-A0"}
     assert rows[0]["sasaran_atasan"] == "Sasaran 1 D0" and rows[2]["sasaran_atasan"] == "Sasaran 2 D0"
+
+
+def test_a_batch_past_retention_has_no_cascade_any_more(alignment_client, settings):
+    import datetime as dt
+
+    from storage.database import database_for
+    from storage.retention import purge
+
+    batch_id = _submit(alignment_client, province()[:3])
+    assert alignment_client.get(f"/api/v1/batches/{batch_id}/cascade").status_code == 200
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    purge(database_for(settings.database_url), settings.documents_dir, retention_years=1, now=later)
+    response = alignment_client.get(f"/api/v1/batches/{batch_id}/export?format=json")
+    assert response.status_code == 410 and "tidak disimpan" in response.get_json()["detail"]
