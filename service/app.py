@@ -9,6 +9,7 @@ from flask import Flask
 from config.logs import setup_logging
 from config.settings import Settings, get_settings
 from service import admin_page, batches, documents, health, listing, metrics, openapi, signed, templates_api, verify
+from service.alignment import bp as alignment_bp
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(verify.bp)
     app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(alignment_bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)
