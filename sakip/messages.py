@@ -179,6 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch_berjalan": ("Batch masih berjalan ({selesai} dari {total} item selesai); arsipnya dibuat setelah item "
                        "terakhir selesai.", "The batch is still running ({selesai} of {total} items ended); its "
                        "archive is built when the last item ends."),
+    "keselarasan_hanya_pk": ("Keselarasan dan ekspor target hanya untuk PK; {objek} ini berjenis {jenis}.",
+                             "Alignment and the targets export are for PKs only; this {objek} is of type {jenis}."),
+    "data_batch_hilang": ("Data item batch ini sudah tidak disimpan.", "This batch's item data is no longer stored."),
+    "data_dokumen_hilang": ("Data dokumen ini sudah tidak disimpan.", "This document's data is no longer stored."),
     "arsip_batch_hilang": ("Arsip batch sudah tidak disimpan.", "The batch's archive is no longer stored."),
     "alasan_pencabutan": ("tuliskan alasan pencabutan (1 sampai {maks} karakter)",
                           "give the reason for the revocation (1 to {maks} characters)"),
@@ -235,6 +239,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "capaian_tanpa_analisis": ("indikator \"{indikator}\" di bawah target (capaian {capaian}) tanpa analisis "
                                "maupun faktor penghambat", "the indicator \"{indikator}\" is below target "
                                "(achievement {capaian}) with no analysis or hindering factors"),
+    # --- alignment findings (sakip.cascade)
+    "pk_tanpa_atasan": ("PK {pk} tidak menyebut PK atasan (atasan): keselarasannya tidak dapat diperiksa",
+                        "the PK {pk} names no superior's PK (atasan): its alignment can't be checked"),
+    "atasan_tidak_ada": ("PK atasan \"{atasan}\" tidak ditemukan (bukan ref di batch ini maupun id dokumen)",
+                         "the superior's PK \"{atasan}\" was not found (not a ref of this batch, nor a document id)"),
+    "atasan_tingkat_salah": ("PK atasan \"{atasan}\" bertingkat {tingkat_atasan}, tidak di atas tingkat {tingkat}",
+                             "the superior's PK \"{atasan}\" is of level {tingkat_atasan}, not above level {tingkat}"),
+    "atasan_siklus": ("rantai atasan berputar: {siklus}", "the chain of superiors goes round: {siklus}"),
+    "sasaran_tanpa_induk": ("sasaran \"{sasaran}\" tidak menyebut sasaran atasan yang didukungnya (mendukung)",
+                            "the objective \"{sasaran}\" names no superior's objective it serves (mendukung)"),
+    "mendukung_tidak_ada": ("PK atasan \"{atasan}\" tidak memiliki sasaran \"{mendukung}\" (nomor atau kode)",
+                            "the superior's PK \"{atasan}\" has no objective \"{mendukung}\" (number or code)"),
+    "sasaran_tanpa_pendukung": ("tidak ada sasaran bawahan yang mendukung sasaran \"{sasaran}\"",
+                                "no subordinate's objective serves the objective \"{sasaran}\""),
     "bagian_kosong": ("bagian \"{bagian}\" kosong dan tidak akan muncul di dokumen",
                       "the section \"{bagian}\" is empty and will be left out of the document"),
 }

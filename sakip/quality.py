@@ -21,13 +21,19 @@ from sakip.models.lkjip import LKjIPData
 from sakip.models.pk import AnggaranGrup, PKData
 from sakip.scales import VALUE_MAPPINGS
 
-__all__ = ["WARNING_CODES", "QualityWarning", "quality_warnings", "warnings_as_problems"]
+__all__ = ["CASCADE_WARNING_CODES", "WARNING_CODES", "QualityWarning", "quality_warnings", "warnings_as_problems"]
 
 WARNING_CODES = (
     "indikator_tanpa_satuan", "target_bukan_angka", "triwulan_tw4_beda", "indikator_ganda", "anggaran_sen",
     "target_negatif", "tanggal_di_luar_tahun", "capaian_tanpa_analisis", "bagian_kosong",
 )
 """Every warning this module can give (the README lists each)."""
+
+CASCADE_WARNING_CODES = (
+    "pk_tanpa_atasan", "atasan_tidak_ada", "atasan_tingkat_salah", "atasan_siklus", "sasaran_tanpa_induk",
+    "mendukung_tidak_ada", "sasaran_tanpa_pendukung",
+)
+"""The alignment findings about a list of PKs (sakip.cascade; the README lists each)."""
 
 _NO_UNIT = {"", "-", "–", "—", "n/a", "na", "tanpa satuan"}
 

@@ -23,6 +23,7 @@ from service import (
     templates_api,
     verify,
 )
+from service.alignment import bp as alignment_bp
 from service.auth import register_auth
 from service.capacity import register_capacity_guards
 from service.problems import register_error_handlers
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(verify.bp)
     app.register_blueprint(signed.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(alignment_bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)

@@ -223,6 +223,14 @@ class BatchStore:
         # Decimals exactly as sent: a float would round 20-digit figures.
         return None if raw is None else json.loads(raw, parse_float=Decimal)
 
+    def items(self, batch_id: str) -> list[dict[str, Any]]:
+        """Every item of the batch as accepted ({ref, data, doc_id}), in item order, from the
+        database (kept for the batch's life)."""
+        with self.database.read() as connection:
+            chunks = connection.execute(select(BatchChunk.items).where(BatchChunk.batch_id == batch_id)
+                                        .order_by(BatchChunk.number)).scalars().all()
+        return [item for chunk in chunks for item in json.loads(chunk, parse_float=Decimal)]
+
     def chunk_started(self, batch_id: str, number: int) -> None:
         with self.connection.pipeline() as pipe:
             pipe.hsetnx(self.key(batch_id), "started_at", utcnow())
@@ -271,7 +279,8 @@ class BatchStore:
 
     def mark_archived(self, batch_id: str, fields: dict[str, Any]) -> None:
         """The archive is ready: the batch is finished. The database keeps its outcome (counts,
-        failed items) and drops its chunks."""
+        failed items) and its chunks (the items' data: the cascade and the exports read them while
+        the batch is kept); Redis drops the chunks."""
         now = utcnow()
         record = self.get(batch_id) or {}
         kept = {k: record[k] for k in ("finished", "failed", "started_at", "last_item_at") if k in record}
@@ -280,7 +289,6 @@ class BatchStore:
             extra.update({**kept, **{k: str(v) for k, v in fields.items()}, "failed_items": self.failed(batch_id)})
             connection.execute(update(Batch.__table__).where(Batch.id == batch_id).values(
                 status=BatchStatus.FINISHED.value, finished_at=now, extra=json.dumps(extra, ensure_ascii=False)))
-            connection.execute(delete(BatchChunk.__table__).where(BatchChunk.batch_id == batch_id))
         with self.connection.pipeline() as pipe:
             pipe.hset(self.key(batch_id), mapping={**{k: str(v) for k, v in fields.items()},
                                                    "status": BatchStatus.FINISHED.value, "finished_at": now})

@@ -1,7 +1,8 @@
 """Retention: records older than DOCGEN_RETENTION_YEARS are deleted with their files; files may go
 earlier (DOCGEN_FILE_RETENTION_DAYS), the record keeping their hashes ("berkas dihapus, sidik
 tetap"): the verification page keeps answering for as long as the record is kept, and a
-download answers 410 Gone. Run by `docgen db purge` (daily, from cron or a scheduler)."""
+download answers 410 Gone. A batch's items (its chunks) are deleted with its records.
+Run by `docgen db purge` (daily, from cron or a scheduler)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 
-from storage.database import Database, Document, DocumentFile
+from storage.database import Batch, BatchChunk, Database, Document, DocumentFile
 from storage.files import document_path
 from storage.records import DOWNLOADABLE, utcnow
 
@@ -88,6 +89,11 @@ def purge(database: Database, documents_dir: Path, retention_years: int, file_re
         with database.write() as connection:
             connection.execute(delete(DocumentFile.__table__).where(DocumentFile.document_id.in_(ids)))
             connection.execute(delete(Document.__table__).where(Document.id.in_(ids)))
+    if not dry_run:
+        # A batch's items (its chunks: the cascade and exports read them) go with its documents.
+        old_batches = select(Batch.id).where(Batch.created_at < _stamp(record_cutoff))
+        with database.write() as connection:
+            connection.execute(delete(BatchChunk.__table__).where(BatchChunk.batch_id.in_(old_batches)))
     if not file_retention_days:
         return outcome
     file_cutoff = _stamp(now - dt.timedelta(days=file_retention_days))

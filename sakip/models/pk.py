@@ -56,11 +56,20 @@ class Indikator(Strict):
     )
 
 
+def _number_as_text(value: object) -> object:
+    # mendukung may be sent as the number 2 or the text "2" or "SS.2": one type, no union in error paths.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Sasaran(Strict):
     """An objective (strategic, program or activity, by level) with its indicators."""
 
     uraian: Text
     indikator: list[Indikator] = Field(min_length=1, description="At least one indicator.")
+    kode: Text | None = Field(
+        default=None, description='Optional code of the objective, e.g. "SS.1", that a subordinate\'s mendukung names.')
+    mendukung: Annotated[Text, BeforeValidator(_number_as_text)] | None = Field(
+        default=None, description="The superior's objective this one serves: its number (1 = first) or its kode.")
 
 
 class AnggaranBaris(Strict):
@@ -139,3 +148,5 @@ class PKData(Strict):
             if getattr(self, name) is not None and self.jenis != "perubahan":
                 raise FieldError(name, "only for jenis perubahan (a PK murni amends nothing)")
         return self
+    atasan: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The superior's PK: a document id of this service, or a batch item's ref.")

@@ -153,7 +153,7 @@ class Batch(Base):
 
 
 class BatchChunk(Base):
-    """The items of one chunk of a batch, as JSON, until the batch is archived."""
+    """The items of one chunk of a batch, as JSON, kept as long as the batch."""
 
     __tablename__ = "batch_chunks"
 
