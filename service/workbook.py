@@ -258,6 +258,21 @@ class ItemReader:
         item.cells[path] = cell
         item.headers[path] = header
 
+    def objective(self, item: WorkbookItem, values: Row,
+                  objectives: dict[tuple[str, Any], dict[str, Any]]) -> tuple[dict[str, Any], str]:
+        """The objective a row's indicator joins (rows with the same Ref and No form one; its text is
+        read from the first), and the path of that new indicator."""
+        key = (item.ref, values["no"][0])
+        if key not in objectives:
+            objectives[key] = {"indikator": []}
+            uraian, cell, header = values["uraian"]
+            if uraian is not None:
+                objectives[key]["uraian"] = uraian
+            self.note(item, f"sasaran.{len(item.data['sasaran'])}.uraian", cell, header)
+            item.data["sasaran"].append(objectives[key])
+        objective = objectives[key]
+        return objective, f"sasaran.{item.data['sasaran'].index(objective)}.indikator.{len(objective['indikator'])}"
+
     def all_items(self) -> list[WorkbookItem]:
         """The documents in row order, then the rows that belong to none."""
         return [*self.items.values(), *self.orphans.values()]
@@ -309,17 +324,7 @@ class _PKReader(ItemReader):
             item = self.owner("Sasaran", number, values)
             if item is None:
                 continue
-            key = (item.ref, values["no"][0])
-            if key not in objectives:
-                objectives[key] = {"indikator": []}
-                uraian, cell, header = values["uraian"]
-                if uraian is not None:
-                    objectives[key]["uraian"] = uraian
-                self.note(item, f"sasaran.{len(item.data['sasaran'])}.uraian", cell, header)
-                item.data["sasaran"].append(objectives[key])
-            objective = objectives[key]
-            s_index = item.data["sasaran"].index(objective)
-            prefix = f"sasaran.{s_index}.indikator.{len(objective['indikator'])}"
+            objective, prefix = self.objective(item, values, objectives)
             indicator: dict[str, Any] = {}
             for name in ("uraian", "satuan", "target", "polaritas"):
                 value, cell, header = values[f"indikator.{name}"]

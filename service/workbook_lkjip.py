@@ -108,16 +108,7 @@ class _LKjIPReader(ItemReader):
             item = self.owner("Indikator", number, values)
             if item is None:
                 continue
-            key = (item.ref, values["no"][0])
-            if key not in objectives:
-                objectives[key] = {"indikator": []}
-                uraian, cell, header = values["uraian"]
-                if uraian is not None:
-                    objectives[key]["uraian"] = uraian
-                self.note(item, f"sasaran.{len(item.data['sasaran'])}.uraian", cell, header)
-                item.data["sasaran"].append(objectives[key])
-            objective = objectives[key]
-            prefix = f"sasaran.{item.data['sasaran'].index(objective)}.indikator.{len(objective['indikator'])}"
+            objective, prefix = self.objective(item, values, objectives)
             indicator: dict[str, Any] = {}
             for path, (value, cell, header) in values.items():
                 if not path.startswith("indikator."):

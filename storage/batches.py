@@ -22,6 +22,7 @@ from redis.client import Pipeline
 from sqlalchemy import delete, func, insert, select, update
 
 from storage.database import Batch, BatchChunk, Database, Document, database_for
+from storage.database.paging import newest_first
 from storage.records import DOWNLOADABLE, utcnow
 
 __all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"]
@@ -156,19 +157,8 @@ class BatchStore:
         """Batches newest first, filtered, from the database; ``client`` None lists every client's.
         ``before`` is the (created_at, id) of the previous page's last batch (keyset paging)."""
         table = Batch.__table__
-        query = select(table.c.id)
-        for column, value in ((table.c.client, client), (table.c.status, status), (table.c.type, doc_type)):
-            if value is not None:
-                query = query.where(column == value)
-        if created_after is not None:
-            query = query.where(table.c.created_at > created_after)
-        if created_before is not None:
-            query = query.where(table.c.created_at < created_before)
-        if before is not None:
-            created, last_id = before
-            query = query.where((table.c.created_at < created)
-                                | ((table.c.created_at == created) & (table.c.id < last_id)))
-        query = query.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
+        query = newest_first(select(table.c.id), table, {"client": client, "status": status, "type": doc_type},
+                             created_after=created_after, created_before=created_before, before=before, limit=limit)
         with self.database.read() as connection:
             ids = connection.execute(query).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
 from storage.database.models import IN_FLIGHT_CONDITION
+from storage.database.paging import newest_first
 
 __all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields",
            "signed_file", "stored_files", "utcnow"]
@@ -423,22 +424,10 @@ class RecordStore:
         (created_at, id) of the last record of the previous page (keyset paging: a page costs the
         same however deep it is). ``created_after``/``created_before`` bound the creation time
         (ISO 8601, exclusive)."""
-        query = select(*_LISTED)
-        if client is not None:
-            query = query.where(DOCUMENTS.c.client == client)
-        for column, value in ((DOCUMENTS.c.status, status), (DOCUMENTS.c.type, doc_type),
-                              (DOCUMENTS.c.year, year), (DOCUMENTS.c.batch, batch), (DOCUMENTS.c.ref, ref)):
-            if value is not None:
-                query = query.where(column == value)
-        if created_after is not None:
-            query = query.where(DOCUMENTS.c.created_at > created_after)
-        if created_before is not None:
-            query = query.where(DOCUMENTS.c.created_at < created_before)
-        if before is not None:
-            created, last_id = before
-            query = query.where((DOCUMENTS.c.created_at < created)
-                                | ((DOCUMENTS.c.created_at == created) & (DOCUMENTS.c.id < last_id)))
-        query = query.order_by(DOCUMENTS.c.created_at.desc(), DOCUMENTS.c.id.desc()).limit(limit)
+        query = newest_first(select(*_LISTED), DOCUMENTS,
+                             {"client": client, "status": status, "type": doc_type, "year": year, "batch": batch,
+                              "ref": ref},
+                             created_after=created_after, created_before=created_before, before=before, limit=limit)
         with self.database.read() as connection:
             rows = connection.execute(query).all()
             ids = [row.id for row in rows]
