@@ -160,6 +160,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batas_permintaan": ("Klien ini membuat lebih dari {batas} permintaan dalam satu menit; coba lagi dalam "
                          "{detik} detik.", "This client made more than {batas} requests this minute; retry in "
                          "{detik} s."),
+    "redis_tidak_terjangkau": ("Antrean layanan (Redis) sedang tidak dapat dihubungi; permintaan ini tidak diterima. "
+                               "Coba lagi dalam {detik} detik.",
+                               "The service's queue (Redis) can't be reached; this request was not accepted. Retry "
+                               "in {detik} s."),
+    "disk_penuh": ("Disk layanan hampir penuh ({sisa} MB tersisa, minimum {minimum} MB); permintaan belum dapat "
+                   "diterima. Coba lagi setelah ruang disk dikosongkan.",
+                   "The service's disk is nearly full ({sisa} MB free, minimum {minimum} MB); requests can't be "
+                   "accepted until space is freed."),
+    "antrean_penuh": ("Antrean dokumen penuh ({jumlah} dokumen menunggu, batas {batas}). Coba lagi dalam {detik} "
+                      "detik, atau kirim dokumen dalam jumlah banyak sebagai batch (POST /api/v1/batches).",
+                      "The document queue is full ({jumlah} waiting, limit {batas}). Retry in {detik} s, or send "
+                      "many documents as a batch (POST /api/v1/batches)."),
+    "buku_kerja_terlalu_banyak_bagian": ("Buku kerja berisi {jumlah} bagian (paling banyak {maks}).",
+                                         "The workbook holds {jumlah} parts (at most {maks})."),
+    "buku_kerja_terlalu_besar": ("Buku kerja terurai menjadi {mb} MB (paling banyak {maks} MB, "
+                                 "DOCGEN_MAX_WORKBOOK_UNPACKED_MB): bagi menjadi beberapa batch.",
+                                 "The workbook unpacks to {mb} MB (at most {maks} MB, "
+                                 "DOCGEN_MAX_WORKBOOK_UNPACKED_MB): split it into several batches."),
+    "buku_kerja_terlalu_banyak_baris": ("Buku kerja berisi lebih dari {maks} baris (DOCGEN_MAX_WORKBOOK_ROWS): bagi "
+                                        "menjadi beberapa batch.",
+                                        "The workbook holds more than {maks} rows (DOCGEN_MAX_WORKBOOK_ROWS): split it "
+                                        "into several batches."),
+    "bukan_xlsx": ("berkas bukan buku kerja Excel .xlsx", "not an Excel .xlsx workbook"),
     "terlalu_banyak_gagal": ("Terlalu banyak percobaan masuk yang gagal dari alamat ini; coba lagi dalam {detik} "
                              "detik.", "Too many failed sign-in attempts from this address; retry in {detik} s."),
     "idempotency_key_format": ("Header {header} harus berisi 1 sampai {maks} karakter yang dapat dicetak.",

@@ -13,6 +13,8 @@ from flask import Flask, Response, request
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from sakip.messages import message
+from service.language import request_language
 from service.problems import Problem, problem_response
 from service.state import state
 
@@ -36,10 +38,8 @@ def check_disk() -> None:
     not be written. Accepting starts again by itself once space is freed."""
     minimum = state().settings.min_free_mb
     if minimum and (free := free_mb()) < minimum:
-        raise Problem(503, "Service Unavailable",
-                      f"Disk layanan hampir penuh ({free} MB tersisa, minimum {minimum} MB): permintaan belum "
-                      "dapat diterima. Coba lagi setelah ruang disk dikosongkan. (Disk nearly full.)",
-                      headers={"Retry-After": str(DISK_RETRY_AFTER)}, reason="disk_full")
+        raise Problem.coded(503, "disk_penuh", {"sisa": free, "minimum": minimum},
+                            headers={"Retry-After": str(DISK_RETRY_AFTER)}, reason="disk_full")
 
 
 def check_queue_depth() -> None:
@@ -49,11 +49,8 @@ def check_queue_depth() -> None:
     if limit and (depth := st.queue.count) >= limit:
         # At the measured ~44 documents/s a full queue drains in about limit/44 s.
         retry_after = max(5, min(300, depth // 40))
-        raise Problem(503, "Service Unavailable",
-                      f"Antrean dokumen penuh ({depth} dokumen menunggu, batas {limit}). Coba lagi dalam "
-                      f"{retry_after} detik, atau kirim dokumen dalam jumlah banyak sebagai batch "
-                      "(POST /api/v1/batches). (Queue full: retry later, or use a batch.)",
-                      headers={"Retry-After": str(retry_after)}, reason="queue_full")
+        raise Problem.coded(503, "antrean_penuh", {"jumlah": depth, "batas": limit, "detik": retry_after},
+                            headers={"Retry-After": str(retry_after)}, reason="queue_full")
 
 
 def register_capacity_guards(app: Flask) -> None:
@@ -68,9 +65,9 @@ def register_capacity_guards(app: Flask) -> None:
     @app.errorhandler(RedisTimeoutError)
     def _redis_down(exc: Exception) -> Response:
         app.logger.warning("Redis unreachable: %s", exc)
-        response = problem_response(
-            503, "Service Unavailable",
-            "Antrean layanan (Redis) sedang tidak dapat dihubungi; tidak ada permintaan yang diterima. Coba lagi "
-            f"dalam {REDIS_RETRY_AFTER} detik. (The queue is unreachable: retry shortly.)", reason="redis_unreachable")
+        lang = request_language()
+        response = problem_response(503, message("http_503", lang=lang),
+                                    message("redis_tidak_terjangkau", {"detik": REDIS_RETRY_AFTER}, lang),
+                                    reason="redis_unreachable")
         response.headers["Retry-After"] = str(REDIS_RETRY_AFTER)
         return response

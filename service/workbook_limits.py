@@ -13,6 +13,8 @@ import re
 import zipfile
 
 from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import message
+from service.language import request_language
 from service.problems import Problem
 
 __all__ = ["MAX_PARTS", "check_workbook_archive"]
@@ -23,8 +25,8 @@ _CHUNK = 1 << 20
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
-def _too_large(detail: str) -> Problem:
-    return Problem(413, "Payload Too Large", detail, errors=[{"loc": "file", "msg": detail}])
+def _too_large(code: str, params: dict[str, int]) -> Problem:
+    return Problem.coded(413, code, params, errors=[{"loc": "file", "msg": message(code, params, request_language())}])
 
 
 def _count_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
@@ -44,21 +46,18 @@ def check_workbook_archive(content: bytes, max_unpacked_bytes: int, max_rows: in
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        raise InvalidPayload([FieldProblem("file", "berkas bukan buku kerja Excel .xlsx (not an .xlsx workbook)")]) \
-            from None
+        raise InvalidPayload([FieldProblem("file", "bukan_xlsx")]) from None
     with archive:
         parts = archive.infolist()
         if len(parts) > MAX_PARTS:
-            raise _too_large(f"Buku kerja berisi {len(parts)} bagian (paling banyak {MAX_PARTS}).")
+            raise _too_large("buku_kerja_terlalu_banyak_bagian", {"jumlah": len(parts), "maks": MAX_PARTS})
         unpacked = sum(part.file_size for part in parts)
         if unpacked > max_unpacked_bytes:
-            raise _too_large(f"Buku kerja terurai menjadi {unpacked // (1024 * 1024)} MB (paling banyak "
-                             f"{max_unpacked_bytes // (1024 * 1024)} MB, DOCGEN_MAX_WORKBOOK_UNPACKED_MB): bagi "
-                             "menjadi beberapa batch.")
+            raise _too_large("buku_kerja_terlalu_besar", {"mb": unpacked // (1024 * 1024),
+                                                          "maks": max_unpacked_bytes // (1024 * 1024)})
         rows = 0
         for part in parts:
             if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
                 rows += _count_rows(archive, part, max_rows - rows)
                 if rows > max_rows:
-                    raise _too_large(f"Buku kerja berisi lebih dari {max_rows} baris (DOCGEN_MAX_WORKBOOK_ROWS): "
-                                     "bagi menjadi beberapa batch.")
+                    raise _too_large("buku_kerja_terlalu_banyak_baris", {"maks": max_rows})
