@@ -95,6 +95,17 @@ def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str,
     return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw), batch.strict
 
 
+def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
+    """The calling client's batch first made with this Idempotency-Key (the database keeps the key's
+    hash): the request's fingerprint and the answer its first POST got."""
+    batch = _store().by_idempotency(current_client().name, key_sha256)
+    if batch is None:
+        return None
+    answer = {"id": batch["id"], "status": batch["status"], "total": int(batch["total"]),
+              "links": _links(batch["id"])}
+    return batch.get("request_sha256", ""), answer
+
+
 @bp.post("")
 @operation(body=batch_request_body(), headers={"Idempotency-Key": IDEMPOTENCY_PARAMETER},
            responses={202: Answer("Accepted", m.BatchAccepted, headers={"Location": "The batch's URL"})})
@@ -109,7 +120,7 @@ def submit():
         doc_type, fmt, version, items, fingerprint, strict = _items_from_upload()
     else:
         doc_type, fmt, version, items, fingerprint, strict = _items_from_json()
-    idempotency = Idempotency("batches", fingerprint)
+    idempotency = Idempotency("batches", fingerprint, durable=_first_made_with)
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     if len(items) > st.settings.max_batch_items:
@@ -136,7 +147,8 @@ def submit():
                                        "template_name": template.name, "template_version": template.version,
                                        "template_sha256": template.sha256, "client": current_client().name,
                                        "strict": "1" if strict else "",
-                                       "merge_per_agency": int(g.get("merge_per_agency", False))},
+                                       "merge_per_agency": int(g.get("merge_per_agency", False)),
+                                       **idempotency.record_fields()},
                             chunks, pipeline=pipe)
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
             pipe.execute()

@@ -125,6 +125,19 @@ _FILES = {"content": {t: {"schema": {"type": "string", "contentMediaType": t}}
                       for t in sorted(set(CONTENT_TYPES.values()))}}
 
 
+def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
+    """The calling client's document first made with this Idempotency-Key (the database keeps the
+    key's hash): the request's fingerprint and the answer its first POST got."""
+    record = state().records.by_idempotency(current_client().name, key_sha256)
+    if record is None:
+        return None
+    formats = record["format"].split(",")
+    answer = {"id": record["id"], "status": record["status"],
+              "links": _links(record["id"], formats if len(formats) > 1 else None),
+              "warnings": stored_warnings(record)}
+    return record.get("request_sha256", ""), answer
+
+
 @bp.post("")
 @operation(body=document_request_body(), headers={
     "Idempotency-Key": IDEMPOTENCY_PARAMETER,
@@ -140,7 +153,7 @@ def submit():
     was used with another body, 413 body too large, 415 not JSON, 422 invalid fields (by path)."""
     st = state()
     raw, body = read_json_body()
-    idempotency = Idempotency("documents", Idempotency.body_hash(raw))
+    idempotency = Idempotency("documents", Idempotency.body_hash(raw), durable=_first_made_with)
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
@@ -171,7 +184,7 @@ def submit():
                 "type": valid.request.type, "format": ",".join(valid.request.formats),
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
-                "callback_url": callback_url or "", "warnings": stored,
+                "callback_url": callback_url or "", "warnings": stored, **idempotency.record_fields(),
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()

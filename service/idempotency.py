@@ -3,13 +3,15 @@
 Per client and resource kind, a key maps to the SHA-256 of the request body and the answer first
 given (which holds the id). The key is claimed with SET NX, so of two concurrent requests with one
 key exactly one creates the resource; the other replays its answer, or gets 409 when its body
-differs. Keys are kept as long as the records they point to.
+differs. The record in the database keeps the key's hash too, so a retry still finds its resource
+after Redis was lost.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -33,17 +35,19 @@ MAX_KEY_LENGTH = 255
 class Idempotency:
     """The request's Idempotency-Key (if any) for one kind of resource and one body fingerprint."""
 
-    def __init__(self, kind: str, fingerprint: str) -> None:
+    def __init__(self, kind: str, fingerprint: str,
+                 durable: Callable[[str], tuple[str, dict[str, Any]] | None] | None = None) -> None:
         value = request.headers.get(HEADER)
         if value is not None and not (0 < len(value.strip()) <= MAX_KEY_LENGTH and value.isprintable()):
             raise Problem.coded(400, "idempotency_key_format", {"header": HEADER, "maks": MAX_KEY_LENGTH},
                                 errors=[{"loc": f"header.{HEADER}", "msg": "invalid"}])
         self.key = value.strip() if value is not None else None
         self.fingerprint = fingerprint
-        self.redis_key = ""
+        self.durable = durable
+        self.redis_key = self.key_sha256 = ""
         if self.key is not None:
-            digest = hashlib.sha256(self.key.encode("utf-8")).hexdigest()
-            self.redis_key = f"{KEY_PREFIX}{kind}:{current_client().name}:{digest}"
+            self.key_sha256 = hashlib.sha256(self.key.encode("utf-8")).hexdigest()
+            self.redis_key = f"{KEY_PREFIX}{kind}:{current_client().name}:{self.key_sha256}"
 
     @staticmethod
     def body_hash(*parts: bytes | str) -> str:
@@ -60,13 +64,21 @@ class Idempotency:
         if self.key is None:
             return None
         raw = state().redis.get(self.redis_key)
-        if raw is None:
+        if raw is not None:
+            stored = json.loads(raw)
+            sha256, answer = stored["sha256"], stored["answer"]
+        elif self.durable is not None and (found := self.durable(self.key_sha256)) is not None:
+            sha256, answer = found  # Redis lost the key (flushed, replaced): the system of record has it
+        else:
             return None
-        stored = json.loads(raw)
-        if stored["sha256"] != self.fingerprint:
+        if sha256 != self.fingerprint:
             raise Problem.coded(409, "idempotency_key_dipakai", {"header": HEADER, "kunci": self.key},
-                                resource_id=stored["answer"]["id"])
-        return stored["answer"]
+                                resource_id=answer["id"])
+        return answer
+
+    def record_fields(self) -> dict[str, str]:
+        """What the resource's record keeps of the key, so ``durable`` can find it later."""
+        return {"idempotency": self.key_sha256, "request_sha256": self.fingerprint} if self.key else {}
 
     def claim(self, answer: dict[str, Any]) -> dict[str, Any] | None:
         """Claim the key for ``answer`` (SET NX). None when claimed: go on and create the resource;

@@ -163,6 +163,14 @@ class BatchStore:
             ids = connection.execute(query).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
+    def by_idempotency(self, client: str, key_sha256: str) -> dict[str, str] | None:
+        """The client's batch first made with the Idempotency-Key whose SHA-256 is ``key_sha256``."""
+        table = Batch.__table__
+        with self.database.read() as connection:
+            batch_id = connection.execute(select(table.c.id).where(
+                table.c.client == client, table.c.idempotency == key_sha256)).scalar()
+        return self.stored(batch_id) if batch_id is not None else None
+
     def get(self, batch_id: str) -> dict[str, str] | None:
         """The batch's record: from Redis while it runs; from the database when Redis no longer
         has it (an archived batch after its Redis state expired or was lost)."""

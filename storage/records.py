@@ -395,6 +395,13 @@ class RecordStore:
             by_doc.setdefault(file.document_id, []).append(file)
         return {row.id: _record(row, by_doc.get(row.id, [])) for row in rows}
 
+    def by_idempotency(self, client: str, key_sha256: str) -> dict[str, str] | None:
+        """The client's document first made with the Idempotency-Key whose SHA-256 is ``key_sha256``."""
+        with self.database.read() as connection:
+            row = connection.execute(select(DOCUMENTS.c.id).where(
+                DOCUMENTS.c.client == client, DOCUMENTS.c.idempotency == key_sha256)).first()
+        return self.get(row.id) if row is not None else None
+
     def exists(self, doc_id: str) -> bool:
         with self.database.read() as connection:
             return self._exists(connection, doc_id)

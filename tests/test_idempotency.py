@@ -34,6 +34,20 @@ def test_same_key_with_another_body_is_409(client):
     assert "order-2" in other.get_json()["detail"] and other.get_json()["resource_id"] == first.get_json()["id"]
 
 
+def test_a_retry_after_redis_was_lost_finds_the_same_document(client, redis, records, keyed_client):
+    first = _post(client, "/api/v1/documents", example("pk-jpt"), "order-flush")
+    redis.flushall()  # Redis lost: the key's claim and the job are gone, the record is not
+    again = _post(client, "/api/v1/documents", example("pk-jpt"), "order-flush")
+    assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first.get_json()["id"] and again.get_json()["links"] == first.get_json()["links"]
+    assert records.count() == 1
+    other = _post(client, "/api/v1/documents", example("pk-administrator"), "order-flush")
+    assert other.status_code == 409 and other.get_json()["resource_id"] == first.get_json()["id"]
+    # another client's key of the same text is its own
+    assert _post(keyed_client, "/api/v1/documents", example("pk-jpt"), "order-flush", "a").get_json()["id"] != \
+        first.get_json()["id"]
+
+
 def test_without_a_key_every_post_is_a_new_document(client):
     ids = {client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"] for _ in range(2)}
     assert len(ids) == 2
@@ -69,6 +83,17 @@ def test_a_retried_batch_is_the_same_batch(client, redis):
     assert _post(client, "/api/v1/batches", body, "batch-1").status_code == 409
     # the same key names a document independently of a batch
     assert _post(client, "/api/v1/documents", example("pk-jpt"), "batch-1").status_code == 202
+
+
+def test_a_retried_batch_after_redis_was_lost_is_the_same_batch(client, redis):
+    body = {"type": "pk", "items": [{"ref": "R-1", "data": example("pk-jpt")["data"]}]}
+    first = _post(client, "/api/v1/batches", body, "batch-flush")
+    redis.flushall()
+    again = _post(client, "/api/v1/batches", body, "batch-flush")
+    assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first.get_json()["id"] and again.get_json()["total"] == 1
+    body["items"][0]["ref"] = "R-2"
+    assert _post(client, "/api/v1/batches", body, "batch-flush").status_code == 409
 
 
 def test_concurrent_retries_create_one_document(app, redis, records):

@@ -50,6 +50,7 @@ class UtcTimestamp(TypeDecorator[str]):
 IN_FLIGHT_CONDITION = text("status IN ('queued', 'started')")
 """Accepted and not ended, written as the partial index has it (a query must repeat it literally)."""
 _HAS_BATCH = text("batch IS NOT NULL")
+_HAS_KEY = text("idempotency IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -101,12 +102,18 @@ class Document(Base):
     """When the files were deleted; the record and its hashes stay ("berkas dihapus, sidik tetap")."""
     extra: Mapped[str | None] = mapped_column(Text)
     """JSON object: every field passed in that has no column of its own."""
+    idempotency: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the client's Idempotency-Key, so a retry finds its document after Redis was lost."""
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the request the key was first used with (another body with the key is a 409)."""
     created_at: Mapped[str] = mapped_column(UtcTimestamp)
     started_at: Mapped[str | None] = mapped_column(UtcTimestamp)
     finished_at: Mapped[str | None] = mapped_column(UtcTimestamp)
 
     # listings page newest first by (created_at, id), of one client or of all
     __table_args__ = (Index("ix_documents_created", "created_at", "id"),
+                      Index("ix_documents_idempotency", "client", "idempotency", sqlite_where=_HAS_KEY,
+                            postgresql_where=_HAS_KEY),
                       Index("ix_documents_client_created", "client", "created_at", "id"),
                       # partial: a single document's intake writes neither
                       Index("ix_documents_in_flight", "status", sqlite_where=IN_FLIGHT_CONDITION,
@@ -148,8 +155,15 @@ class Batch(Base):
     template_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(30), index=True)
     extra: Mapped[str | None] = mapped_column(Text)
+    idempotency: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the client's Idempotency-Key, so a retry finds its batch after Redis was lost."""
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the request the key was first used with."""
     created_at: Mapped[str] = mapped_column(UtcTimestamp, index=True)
     finished_at: Mapped[str | None] = mapped_column(UtcTimestamp)
+
+    __table_args__ = (Index("ix_batches_idempotency", "client", "idempotency", sqlite_where=_HAS_KEY,
+                            postgresql_where=_HAS_KEY),)
 
 
 class BatchChunk(Base):
