@@ -4,8 +4,6 @@ settings and an app per test; a real RQ worker run in burst mode."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from storage.database import close_database, database_for
 from storage.records import RecordStore
 from storage.redis_server import RedisServer
 from tests.postgres import PostgresServer
-from tests.processes import wait_for
+from tests.processes import stop_group, wait_for
 from workers import jobs
 from workers.warm import PreparingWorker
 
@@ -123,6 +121,19 @@ API_KEYS = {"a": "key-a-0123456789abcdef", "b": "key-b-0123456789abcdef", "boss"
 """Keys of the keyed app: clients a and b, administrator boss."""
 
 
+def every_page(client, url: str, headers: dict[str, str]) -> list[str]:
+    """The ids of every item of a paged listing, following its ``next`` links (each page at most its limit)."""
+    limit = int(url.split("limit=")[1].split("&")[0]) if "limit=" in url else 50
+    seen: list[str] = []
+    while url:
+        page = client.get(url.removeprefix("http://docgen.test"), headers=headers)
+        assert page.status_code == 200, page.get_json()
+        assert len(page.get_json()["items"]) <= limit
+        seen += [item["id"] for item in page.get_json()["items"]]
+        url = page.get_json()["next"]
+    return seen
+
+
 def bearer(name: str) -> dict[str, str]:
     """The Authorization header of client ``name`` of API_KEYS."""
     return {"Authorization": f"Bearer {API_KEYS[name]}"}
@@ -189,9 +200,4 @@ def live_worker(redis: Redis, settings: Settings) -> Iterator[subprocess.Popen[b
         wait_for(lambda: Worker.all(queue=Queue(settings.queue, connection=redis)), timeout=60)
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,3 +49,13 @@ def wait_for(predicate: Callable[[], Any], timeout: float, interval: float = 0.0
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s")
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM to a process started with its own session (and its children), SIGKILL if it lingers."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -7,7 +7,7 @@ import time
 
 from service.app import create_app
 from storage.files import document_path
-from tests.conftest import bearer, example
+from tests.conftest import bearer, every_page, example
 
 
 def _batch(client, who: str, refs: list[str]) -> str:
@@ -20,13 +20,7 @@ def _batch(client, who: str, refs: list[str]) -> str:
 def test_batch_listing_pages_the_clients_own_batches_newest_first(keyed_client, run_bulk_worker):
     mine = [_batch(keyed_client, "a", [f"A-{n}"]) for n in range(3)]
     other = _batch(keyed_client, "b", ["B-1"])
-    seen, url = [], "/api/v1/batches?limit=2"
-    while url:
-        page = keyed_client.get(url.removeprefix("http://docgen.test"), headers=bearer("a"))
-        assert page.status_code == 200, page.get_json()
-        assert len(page.get_json()["items"]) <= 2
-        seen += [item["id"] for item in page.get_json()["items"]]
-        url = page.get_json()["next"]
+    seen = every_page(keyed_client, "/api/v1/batches?limit=2", bearer("a"))
     assert sorted(seen) == sorted(mine) and other not in seen
     everyone = keyed_client.get("/api/v1/batches", headers=bearer("boss")).get_json()["items"]
     assert {b["id"] for b in everyone} == {*mine, other}

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import zipfile
@@ -22,9 +21,9 @@ from config.settings import REPO_ROOT, Settings, get_settings
 from service.app import create_app
 from storage.database import Document, database_for
 from storage.records import RecordStore
-from tests.conftest import example
+from tests.conftest import bearer, every_page, example
 from tests.docx_reading import full_text, open_docx
-from tests.processes import wait_for
+from tests.processes import stop_group, wait_for
 from workers.reconcile import MARKER, reconcile_if_redis_was_lost
 
 pytestmark = pytest.mark.both_databases
@@ -118,12 +117,7 @@ def _worker(*args: str) -> subprocess.Popen[bytes]:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_group(process, timeout=30)
 
 
 @pytest.mark.slow
@@ -184,19 +178,11 @@ def test_a_worker_starting_on_a_new_redis_reconciles_once(client, redis, setting
 
 
 def test_listing_pages_through_the_clients_own_documents_newest_first(keyed_client, run_worker):
-    from tests.conftest import bearer
-
     ids = [keyed_client.post("/api/v1/documents", json=example("pk-jpt"), headers=bearer("a")).get_json()["id"]
            for _ in range(5)]
     other = keyed_client.post("/api/v1/documents", json=example("pk-jpt"), headers=bearer("b")).get_json()["id"]
     run_worker()
-    seen, url = [], "/api/v1/documents?limit=2&status=finished"
-    while url:
-        page = keyed_client.get(url.removeprefix("http://docgen.test"), headers=bearer("a"))
-        assert page.status_code == 200, page.get_json()
-        assert len(page.get_json()["items"]) <= 2
-        seen += [item["id"] for item in page.get_json()["items"]]
-        url = page.get_json()["next"]
+    seen = every_page(keyed_client, "/api/v1/documents?limit=2&status=finished", bearer("a"))
     assert sorted(seen) == sorted(ids) and other not in seen  # each once, client b's not among them
     first = keyed_client.get("/api/v1/documents?limit=1", headers=bearer("a")).get_json()["items"][0]
     assert first["status"] == "finished" and first["file"]["sha256"]

@@ -5,8 +5,6 @@ worker's JSON log lines."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config.settings import REPO_ROOT, get_settings
 from tests.conftest import example
-from tests.processes import wait_for
+from tests.processes import stop_group, wait_for
 
 
 def _scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -101,12 +99,7 @@ def logged_worker(settings, tmp_path: Path):
     try:
         yield log_path
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
 
 
 def _json_lines(path: Path) -> list[dict]:
