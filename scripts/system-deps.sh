@@ -8,10 +8,11 @@ optional=0
 [[ "${1:-}" == "--optional" ]] && optional=1
 
 # LibreOffice makes PDFs, python3-uno lets the warm converter drive it; the fonts keep Arial,
-# Times, Calibri and Bookman metrics. The tests (make test, no --optional) also need poppler-utils
+# Times, Calibri and Bookman metrics; graphviz lays out the organisation chart and the Pohon Kinerja.
+# The tests (make test, no --optional) also need poppler-utils
 # to read PDFs, zbar-tools to decode QR codes, chromium with its driver for the /admin page and
 # postgresql, whose server the suite starts itself to run the API tests on PostgreSQL too.
-packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre)
+packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre graphviz)
 [[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
