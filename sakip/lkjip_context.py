@@ -16,14 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from sakip.capaian import NOT_COMPUTABLE, Capaian, average, cap, capaian_of, efficiency, serapan
+from sakip.errors import FieldError
 from sakip.formatting import format_angka, format_persen, format_rupiah, format_tanggal
-from sakip.media import BarChart
-from sakip.models.lkjip import IndikatorLKjIP, LKjIPData
+from sakip.images import ImageRef
+from sakip.media import BarChart, OrgChart, Picture
+from sakip.models.lkjip import IndikatorLKjIP, LKjIPData, StrukturOrganisasi
 from sakip.models.pk import AnggaranBaris, Indikator, PKData, Sasaran, Tingkat
 from sakip.pk_context import kop_context, pejabat_context, pk_context, print_value
 from sakip.scales import SCALES, VALUE_MAPPINGS, Scale, map_text_values
 
-__all__ = ["FORMULA_TEXT", "lkjip_context"]
+__all__ = ["FORMULA_TEXT", "lkjip_context", "organisation_picture"]
 
 FORMULA_TEXT = {
     "positif": "realisasi / target × 100%",
@@ -175,6 +177,8 @@ def _chart(c: _Computed, tahun: int) -> BarChart | None:
         return float(value) if isinstance(value, Decimal) else None
 
     years = [(e.tahun, e.target, e.realisasi) for e, _ in c.riwayat] + [(tahun, ind.target, ind.realisasi)]
+    # A year with neither a numeric target nor a numeric realisation would be an empty gap.
+    years = [(y, t, r) for y, t, r in years if number(t) is not None or number(r) is not None]
     if not any(number(v) for _, t, r in years for v in (t, r)):
         return None  # all zero (e.g. zero incidents targeted and reached): bars of nothing say nothing
     width, height = CHART_SIZE_MM
@@ -187,15 +191,23 @@ def _chart(c: _Computed, tahun: int) -> BarChart | None:
 
 
 class _Captions:
-    """Numbers tables and figures of a chapter in order of appearance: "Tabel 3.4", "Grafik 3.2"."""
+    """Numbers tables and charts in order of appearance. ``judul``: numbered within chapter 3
+    ("Tabel 3.4", the v1 template's captions); ``no``: numbered through the document, as the
+    template's SEQ fields count them (v2: "Tabel 7", listed by the Daftar Tabel field); ``teks``:
+    the caption without its number. ``listed`` keeps each kind's captions for the cached lists."""
 
     def __init__(self, chapter: int) -> None:
         self.chapter = chapter
         self.counts = {"Tabel": 0, "Grafik": 0}
+        self.listed: dict[str, list[dict[str, str]]] = {"Tabel": [], "Grafik": []}
 
-    def __call__(self, kind: str, text: str) -> str:
-        self.counts[kind] += 1
-        return f"{kind} {self.chapter}.{self.counts[kind]} {text}"
+    def __call__(self, kind: str, text: str, chapter: bool = True) -> dict[str, str]:
+        """``chapter``: False for captions the v1 template does not print (they don't count there)."""
+        if chapter:
+            self.counts[kind] += 1
+        no = str(len(self.listed[kind]) + 1)
+        self.listed[kind].append({"no": no, "teks": text, "judul": f"{kind} {no} {text}"})
+        return {"judul": f"{kind} {self.chapter}.{self.counts[kind]} {text}", "no": no, "teks": text}
 
 
 def _objective(s_no: int, sasaran: Any, rows: list[_Computed], data: LKjIPData, scale: Scale,
@@ -238,22 +250,22 @@ def _objective(s_no: int, sasaran: Any, rows: list[_Computed], data: LKjIPData, 
     for c in rows:
         chart = _chart(c, tahun)
         if chart is not None:
-            charts.append({"gambar": chart, "judul": captions("Grafik", f"Target dan Realisasi {c.source.uraian}")})
+            charts.append({"gambar": chart, **captions("Grafik", f"Target dan Realisasi {c.source.uraian}")})
     periode = data.periode_renstra
     return {
         "no": str(s_no),
         "judul": f"Sasaran {s_no}: {sasaran.uraian}",
         "uraian": sasaran.uraian,
-        "tabel_capaian": {"judul": captions("Tabel", f"Capaian Kinerja Sasaran {s_no} Tahun {tahun}"),
+        "tabel_capaian": {**captions("Tabel", f"Capaian Kinerja Sasaran {s_no} Tahun {tahun}"),
                           "baris": capaian_rows, "rata_rata": _persen(avg),
                           "predikat": "-" if avg is None else scale.predicate(avg)},
         "grafik": charts,
-        "riwayat": history and {"judul": captions("Tabel", f"Perbandingan Realisasi Sasaran {s_no} dengan "
-                                                           "Tahun-Tahun Sebelumnya"), "baris": history},
-        "renstra": renstra and {"judul": captions("Tabel", f"Capaian Sasaran {s_no} terhadap Target Akhir Renstra"
-                                                           + (f" {periode}" if periode else "")),
+        "riwayat": history and {**captions("Tabel", f"Perbandingan Realisasi Sasaran {s_no} dengan "
+                                                    "Tahun-Tahun Sebelumnya"), "baris": history},
+        "renstra": renstra and {**captions("Tabel", f"Capaian Sasaran {s_no} terhadap Target Akhir Renstra"
+                                                    + (f" {periode}" if periode else "")),
                                 "baris": renstra},
-        "standar": standar and {"judul": captions("Tabel", f"Capaian Sasaran {s_no} terhadap Standar Nasional"),
+        "standar": standar and {**captions("Tabel", f"Capaian Sasaran {s_no} terhadap Standar Nasional"),
                                 "baris": standar},
         "analisis": [_analysis(c, tahun, periode, mappings) for c in rows],
         "_avg": avg,
@@ -270,7 +282,7 @@ def _budget(data: LKjIPData, captions: _Captions) -> dict[str, Any] | None:
     pagu = sum((a.pagu for a in data.anggaran), Decimal(0))
     realisasi = sum((a.realisasi for a in data.anggaran), Decimal(0))
     return {
-        "judul": captions("Tabel", f"Realisasi Anggaran per Program Tahun {data.tahun}"),
+        **captions("Tabel", f"Realisasi Anggaran per Program Tahun {data.tahun}"),
         "baris": rows,
         "pagu": format_rupiah(pagu), "realisasi": format_rupiah(realisasi),
         "serapan": _persen(serapan(pagu, realisasi)), "sisa": format_rupiah(pagu - realisasi),
@@ -290,6 +302,44 @@ def _efficiency_text(avg: Decimal | None, absorbed: Decimal | None) -> str:
         reading = "capaian kinerja sebanding dengan serapan anggaran"
     return (f"Rata-rata capaian kinerja sebesar {format_persen(avg)} dengan serapan anggaran sebesar "
             f"{format_persen(absorbed)}; selisihnya {_signed(diff)} poin: {reading}.")
+
+
+def _efficiency_per_objective(data: LKjIPData, objectives: list[dict[str, Any]],
+                              captions: _Captions) -> dict[str, Any] | None:
+    """Per objective: its average capaian against the absorption of the programs that serve it
+    (anggaran[].sasaran). None when no program names the objective it serves."""
+    served: dict[int, list[Any]] = {}
+    for program in data.anggaran:
+        if program.sasaran is not None:
+            served.setdefault(program.sasaran, []).append(program)
+    if not served:
+        return None
+    rows, sentences = [], []
+    for o in objectives:
+        programs = served.get(int(o["no"]), [])
+        pagu = sum((a.pagu for a in programs), Decimal(0))
+        realisasi = sum((a.realisasi for a in programs), Decimal(0))
+        absorbed = serapan(pagu, realisasi) if programs else None
+        avg = o["_avg"]
+        if avg is None or absorbed is None:
+            diff_text, reading = "-", ("tidak ada program yang mendukung" if not programs
+                                       else "capaian tidak dapat dihitung")
+        else:
+            diff = efficiency(avg, absorbed)
+            diff_text = _signed(diff)
+            reading = "Efisien" if diff > 0 else "Belum efisien" if diff < 0 else "Sebanding"
+            sentences.append(f"sasaran {o['no']} {reading.lower()} (capaian {format_persen(avg)}, serapan "
+                             f"{format_persen(absorbed)}, selisih {diff_text} poin)")
+        rows.append({"no": o["no"], "uraian": o["uraian"], "program": str(len(programs)),
+                     "rata_rata": _persen(avg), "serapan": _persen(absorbed), "selisih": diff_text,
+                     "keterangan": reading})
+    unmapped = sum(1 for a in data.anggaran if a.sasaran is None)
+    text = ("Efisiensi per sasaran membandingkan rata-rata capaian sasaran dengan serapan anggaran program yang "
+            "mendukungnya" + (f": {'; '.join(sentences)}." if sentences else "."))
+    if unmapped:
+        text += f" {unmapped} program tidak dipetakan ke sasaran dan tidak ikut dalam perhitungan per sasaran."
+    return {**captions("Tabel", f"Efisiensi Penggunaan Anggaran per Sasaran Tahun {data.tahun}", chapter=False),
+            "baris": rows, "kalimat": text}
 
 
 def _predicate_counts(computed: list[_Computed], scale: Scale) -> list[dict[str, str]]:
@@ -367,16 +417,76 @@ def _summary(data: LKjIPData, computed: list[_Computed], avg: Decimal | None, sc
     return paragraphs
 
 
-def _bab1(data: LKjIPData) -> list[dict[str, Any]]:
+STRUCTURE_WIDTH_MM = 160
+"""Widest an organisation chart is placed: the text width of A4 and F4 alike."""
+
+
+def organisation_picture(ref: ImageRef) -> Picture:
+    """The organisation chart a request supplies as a picture, as PNG.
+
+    Inline pictures only for now: an ``asset`` id is resolved here once the asset store exists
+    (the one place it plugs in); until then a request naming one fails with a clear reason."""
+    image = ref.inline()
+    if image is None:
+        raise FieldError("struktur_organisasi.gambar.asset", "gambar_aset_belum_tersedia")
+    png = image.data
+    if image.format != "PNG":
+        from io import BytesIO
+
+        from PIL import Image
+
+        out = BytesIO()
+        with Image.open(BytesIO(image.data)) as picture:
+            picture.save(out, format="PNG")
+        png = out.getvalue()
+    width_mm = min(STRUCTURE_WIDTH_MM, image.width / 96 * 25.4 * 1.5)  # a small picture is not blown up
+    return Picture(png=png, width_mm=round(width_mm, 1))
+
+
+def _outline(units: list[Any]) -> list[dict[str, Any]]:
+    """The units as a numbered outline ("1.", "1.1.", ...) under their parents, in the order given."""
+    children: dict[str | None, list[str]] = {}
+    for unit in units:
+        children.setdefault(unit.induk, []).append(unit.nama)
+    rows: list[dict[str, Any]] = []
+
+    def walk(parent: str | None, prefix: str, depth: int) -> None:
+        for n, name in enumerate(children.get(parent, []), start=1):
+            number = f"{prefix}{n}."
+            rows.append({"no": number, "teks": name, "tingkat": min(depth, 2)})
+            walk(name, number, depth + 1)
+
+    walk(None, "", 0)
+    return rows
+
+
+def _structure(struktur: StrukturOrganisasi, instansi: str) -> dict[str, Any]:
+    """The chart (a supplied picture, or the units for graphviz) and the units as text."""
+    if struktur.gambar is not None:
+        chart: Picture | OrgChart | None = organisation_picture(struktur.gambar)
+    elif struktur.unit:
+        chart = OrgChart(units=[(u.nama, u.induk) for u in struktur.unit], width_mm=STRUCTURE_WIDTH_MM)
+    else:
+        chart = None
+    return {"bagan": chart, "bagan_judul": f"Bagan Struktur Organisasi {instansi}" if chart else "",
+            "susunan": _outline(struktur.unit)}
+
+
+def _bab1(data: LKjIPData, captions: _Captions | None = None) -> list[dict[str, Any]]:
+    captions = captions or _Captions(1)
     p = data.pendahuluan
     background = p.latar_belakang or [
         f"Laporan Kinerja Instansi Pemerintah {data.instansi.nama} Tahun {data.tahun} disusun sebagai wujud "
         "pertanggungjawaban atas pelaksanaan tugas dan fungsi serta capaian kinerja selama satu tahun anggaran."
     ]
+    structure = _structure(data.struktur_organisasi, data.instansi.nama)
+    has_structure = bool(p.struktur_organisasi or structure["bagan"])
+    # Announce the structure only where the report shows one.
+    title_tugas = "Tugas, Fungsi dan Struktur Organisasi" if has_structure else "Tugas dan Fungsi"
     parts: list[tuple[str, list[str], list[str], list[dict[str, str]]]] = [
         ("Latar Belakang", background, [], []),
         ("Dasar Hukum", [], p.dasar_hukum, []),
-        ("Tugas, Fungsi dan Struktur Organisasi", [*p.tugas_fungsi, *p.struktur_organisasi], [], []),
+        (title_tugas, [*p.tugas_fungsi, *p.struktur_organisasi], [], []),
         ("Sumber Daya", [], [], [
             {"no": str(n), "uraian": r.uraian,
              "jumlah": format_angka(r.jumlah) + (f" {r.satuan}" if r.satuan else "")}
@@ -385,10 +495,16 @@ def _bab1(data: LKjIPData) -> list[dict[str, Any]]:
     ]
     sections = []
     for title, paragraphs, items, table in parts:
-        if paragraphs or items or table:
+        own_structure = title == title_tugas and structure["bagan"] is not None
+        if paragraphs or items or table or own_structure:
             letter = "ABCDEFGH"[len(sections)]
-            sections.append({"judul": f"{letter}. {title}", "paragraf": paragraphs, "daftar": _numbered(items),
-                             "tabel": table})
+            section = {"judul": f"{letter}. {title}", "paragraf": paragraphs, "daftar": _numbered(items),
+                       "tabel": table, "bagan": None, "bagan_judul": "", "susunan": [],
+                       "tabel_judul": captions("Tabel", f"{title} Tahun {data.tahun}", chapter=False)
+                       if table else None}
+            if own_structure:
+                section.update(structure)
+            sections.append(section)
     return sections
 
 
@@ -437,12 +553,24 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
     per_objective = _compute(data, scale, mappings)
     computed = [c for rows in per_objective for c in rows]
     overall = _average(computed, settings.batas_atas_capaian)
+    # Captions are numbered in the order the template prints them.
     captions = _Captions(3)
+    tahun = data.tahun
+    predikat_caption = captions("Tabel", f"Jumlah Indikator Kinerja menurut Predikat Capaian Tahun {tahun}",
+                                chapter=False)
+    bab1 = _bab1(data, captions)
+    renstra_caption = captions("Tabel", "Sasaran Strategis, Indikator Kinerja dan Target Akhir Renstra",
+                               chapter=False)
+    pk_caption = captions("Tabel", f"Sasaran, Indikator Kinerja dan Target Perjanjian Kinerja Tahun {tahun}",
+                          chapter=False)
+    skala_caption = captions("Tabel", "Skala Predikat Capaian Kinerja", chapter=False)
+    ringkasan_caption = captions("Tabel", f"Ringkasan Capaian Kinerja per Sasaran Strategis Tahun {tahun}",
+                                 chapter=False)
     objectives = [_objective(n, s, rows, data, scale, mappings, captions)
                   for n, (s, rows) in enumerate(zip(data.sasaran, per_objective, strict=True), start=1)]
     budget = _budget(data, captions)
+    per_objective_efficiency = _efficiency_per_objective(data, objectives, captions) if budget else None
     summary = _summary(data, computed, overall, scale, budget)
-    bab1 = _bab1(data)
     periode = data.periode_renstra
     renstra_title = f"Rencana Strategis {periode}" if periode else "Rencana Strategis"
     has_negative = any(c.source.polaritas == "negatif" for c in computed)
@@ -473,11 +601,17 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
         ],
         "ikhtisar": summary,
         "predikat_jumlah": _predicate_counts(computed, scale),
+        "predikat_judul": predikat_caption,
+        "daftar_tabel": captions.listed["Tabel"],
+        "daftar_grafik": captions.listed["Grafik"],
+        "pk_judul": pk_caption,
+        "efisiensi_sasaran": per_objective_efficiency,
         "daftar_isi": _toc(bab1, renstra_title, data.tahun, objectives, budget is not None,
                            data.penutup.rencana_tindak_lanjut),
         "bab1": bab1,
         "renstra": {
             "judul": renstra_title,
+            "tabel_judul": renstra_caption,
             "paragraf": list(data.perencanaan.uraian),
             "baris": [{"no": str(n), "uraian": s.uraian, "indikator": [
                 {"uraian": i.uraian, "satuan": i.satuan,
@@ -494,6 +628,7 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
                          f"{cap_text}), sedangkan tabel memuat capaian apa adanya. Predikat mengikuti skala "
                          f"{scale.title}:",
             "skala": [{"rentang": r, "predikat": label} for r, label in scale.ranges()],
+            "tabel_judul": skala_caption,
         },
         "ringkasan_sasaran": {
             "baris": [{"no": o["no"], "uraian": o["uraian"], "jumlah": str(len(rows)),
@@ -501,6 +636,7 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
                        else scale.predicate(o["_avg"])} for o, rows in zip(objectives, per_objective, strict=True)],
             "rata_rata": _persen(overall), "predikat": "-" if overall is None else scale.predicate(overall),
             "jumlah": str(len(computed)),
+            "tabel_judul": ringkasan_caption,
         },
         "sasaran": [{k: v for k, v in o.items() if not k.startswith("_")} for o in objectives],
         "anggaran": budget and {k: v for k, v in budget.items() if not k.startswith("_")},

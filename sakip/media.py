@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["BarChart", "Picture"]
+__all__ = ["BarChart", "OrgChart", "Picture"]
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,15 @@ class BarChart:
     width_mm: float = 150
     height_mm: float = 85
     y_label: str = field(default="")
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    """An organisation chart: ``units`` as (name, parent name or None), in the order given.
+
+    Drawn as a tree by a graph layout library, at most ``width_mm`` wide and ``max_height_mm`` high.
+    """
+
+    units: list[tuple[str, str | None]]
+    width_mm: float = 160
+    max_height_mm: float = 200

@@ -108,6 +108,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gambar_base64": ("bukan teks base64 yang sah", "not valid base64 text"),
     "gambar_jenis_tidak_cocok": ("data URI menyebut {disebut}, isinya {isi}",
                                  "the data URI says {disebut} but the content is {isi}"),
+    "struktur_satu_sumber": ("isi salah satu: gambar (bagan jadi) atau unit (daftar unit), tidak keduanya",
+                             "give one of gambar (a ready chart) or unit (a list of units), not both"),
+    "unit_ganda": ("nama unit \"{nama}\" sudah dipakai unit lain; setiap unit bernama unik",
+                   "the unit name \"{nama}\" is used twice; every unit needs its own name"),
+    "unit_induk_tidak_ada": ("unit induk \"{induk}\" tidak ada dalam daftar unit",
+                             "the parent unit \"{induk}\" is not in the list of units"),
+    "unit_siklus": ("rantai unit induk berputar: {siklus}", "the chain of parent units goes round: {siklus}"),
+    "anggaran_sasaran_tidak_ada": ("sasaran nomor {nomor} tidak ada; laporan ini memuat {jumlah} sasaran",
+                                   "there is no objective number {nomor}; this report has {jumlah}"),
+    "gambar_aset_belum_tersedia": ("gambar sebagai aset belum dapat dipakai di sini; kirim isinya sebagai "
+                                   "base64 (data)",
+                                   "a picture as an asset can't be used here yet; send its content as base64 (data)"),
     "gambar_satu_sumber": ("isi tepat satu dari data (base64) atau asset (id aset)",
                            "give exactly one of data (base64) or asset (an asset id)"),
     # --- text

@@ -46,7 +46,7 @@ def test_example_report_prints_the_computed_figures(make_document):
     _clean(text)
     assert _headings(content, 1) == CHAPTERS
     assert _headings(content, 2) == [
-        "A. Latar Belakang", "B. Dasar Hukum", "C. Tugas, Fungsi dan Struktur Organisasi", "D. Sumber Daya",
+        "A. Latar Belakang", "B. Dasar Hukum", "C. Tugas dan Fungsi", "D. Sumber Daya",
         "E. Isu Strategis", "A. Rencana Strategis 2024-2026", "B. Perjanjian Kinerja Tahun 2025",
         "A. Capaian Kinerja Organisasi", "B. Realisasi Anggaran", "A. Kesimpulan", "B. Rencana Tindak Lanjut"]
     assert _headings(content, 3) == [
@@ -107,6 +107,11 @@ def test_example_report_prints_the_computed_figures(make_document):
     assert "Medan, 20 Februari 2026" in text
 
 
+def xml_has_seq(content: bytes, kind: str) -> int:
+    """How many SEQ ``kind`` fields the document body holds."""
+    return len(re.findall(rf"SEQ {kind} ", document_xml(content)))
+
+
 def test_example_report_has_charts_toc_and_the_pk_tables(make_document):
     _, content = make_document(example("lkjip-opd"))
     doc = open_docx(content)
@@ -116,8 +121,10 @@ def test_example_report_has_charts_toc_and_the_pk_tables(make_document):
     assert len(pictures) == 4
     assert all(abs(p.width / p.height - 150 / 70) < 0.02 and p.width >= 1000 for p in pictures)
     assert len(re.findall(r"<wp:inline", document_xml(content))) == 4 + 1  # the charts, the QR code by the signature
-    assert "Grafik 3.1 Target dan Realisasi Indeks Keterbukaan Informasi Publik" in text
-    assert "Grafik 3.4 Target dan Realisasi Jumlah insiden keamanan siber yang tidak tertangani" in text
+    # numbered through the document by SEQ fields (template v2), listed in the Daftar Grafik
+    assert "Grafik 1 Target dan Realisasi Indeks Keterbukaan Informasi Publik" in text
+    assert "Grafik 4 Target dan Realisasi Jumlah insiden keamanan siber yang tidak tertangani" in text
+    assert xml_has_seq(content, "Grafik") == 4
 
     xml = document_xml(content)
     assert 'TOC \\o "1-3" \\h \\z \\u' in xml
@@ -241,7 +248,7 @@ def test_pdf_pages_show_the_toc_entries_and_stay_on_f4(make_document):
     toc_page = next(p.extract_text() for p in reader.pages if "DAFTAR ISI" in p.extract_text())
     for entry in ("KATA PENGANTAR", "BAB I PENDAHULUAN", "A. Capaian Kinerja Organisasi", "LAMPIRAN"):
         assert entry in toc_page
-    assert any("Grafik 3.1" in p.extract_text() for p in reader.pages)
+    assert any("Grafik 1 Target" in p.extract_text() for p in reader.pages)
 
 
 def test_same_report_data_gives_the_same_bytes_charts_included():

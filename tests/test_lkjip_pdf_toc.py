@@ -18,8 +18,10 @@ from workers.converter_host import INDEX_PASSES, update_indexes
 
 CHAPTERS = ["KATA PENGANTAR", "IKHTISAR EKSEKUTIF", "BAB I PENDAHULUAN", "BAB II PERENCANAAN KINERJA",
             "BAB III AKUNTABILITAS KINERJA", "BAB IV PENUTUP", "LAMPIRAN"]
-TOC_LINE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:\.{2,}|\u2026{1,})\s*(?P<page>\d+)\s*$")
-"""An entry's last line: its text, the dot leader, the page number."""
+TOC_LINE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:\.{2,}|\u2026{1,})\s*(?P<page>\d+|[ivxl]+)\s*$")
+"""An entry's last line: its text, the dot leader, the page number (lower roman in the front matter)."""
+PAGE_LABEL = re.compile(r"^\s*(\d+|[ivxl]+)\s*$")
+"""A line holding nothing but a page number: the footer's."""
 
 
 @pytest.fixture(autouse=True)
@@ -37,18 +39,24 @@ def _page_texts(pdf: Path) -> list[str]:
                            capture_output=True, text=True, check=True).stdout for n in range(1, pages + 1)]
 
 
-def _toc_entries(page: str) -> list[tuple[str, int]]:
-    """(entry text, page number) for each entry on the contents page; an entry that wraps is joined."""
+def page_label(page: str) -> str:
+    """The page number its footer prints ("iii", "12")."""
+    (label,) = [line.strip() for line in page.splitlines() if PAGE_LABEL.match(line)][-1:]
+    return label
+
+
+def _toc_entries(page: str, title: str = "DAFTAR ISI") -> list[tuple[str, str]]:
+    """(entry text, page number) for each entry of the list titled ``title``; an entry that wraps is joined."""
     entries, pending = [], []
     lines = page.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == "DAFTAR ISI") + 1
+    start = next(i for i, line in enumerate(lines) if line.strip() == title) + 1
     for line in lines[start:]:
         if not line.strip():
             continue
         if match := TOC_LINE.match(line):
-            entries.append((" ".join([*pending, match["text"]]), int(match["page"])))
+            entries.append((" ".join([*pending, match["text"]]), match["page"]))
             pending = []
-        elif re.fullmatch(r"\s*\d+\s*", line) or line.strip().startswith(("ID dokumen ", "Verifikasi: ")):
+        elif PAGE_LABEL.match(line) or line.strip().startswith(("ID dokumen ", "Verifikasi: ")):
             continue  # the footer: the page's own number, the document's id and verification link
         else:
             pending.append(line.strip())
@@ -85,10 +93,36 @@ def test_pdf_contents_page_gives_each_heading_its_real_page(make_document, tmp_p
         found = next((n for n in range(previous, len(pages) + 1)
                       if n != toc_page and _heading_on(pages[n - 1], text)), None)
         assert found is not None, f"heading {text!r} not found after page {previous}"
-        assert number == found, f"{text!r}: the contents page says {number}, the heading is on page {found}"
+        label = page_label(pages[found - 1])
+        assert number == label, f"{text!r}: the contents page says {number}, the heading is on page {label}"
         previous = found
     numbers = dict(entries)
-    assert numbers["KATA PENGANTAR"] < toc_page < numbers["BAB I PENDAHULUAN"] < numbers["LAMPIRAN"] == len(pages)
+    # The front matter is numbered i, ii, iii; Bab I starts at 1 (the cover carries no number).
+    assert numbers["KATA PENGANTAR"] == "i" and numbers["IKHTISAR EKSEKUTIF"] == "ii"
+    assert page_label(pages[toc_page - 1]) == "iii"
+    assert numbers["BAB I PENDAHULUAN"] == "1"
+    assert numbers["LAMPIRAN"] == page_label(pages[-1]) == str(len(pages) - toc_page - 2)
+    assert [page_label(page) for page in pages[1:]] == (
+        ["i", "ii", "iii", "iv", "v"] + [str(n) for n in range(1, len(pages) - 5)])
+    assert not PAGE_LABEL.search(pages[0].split("ID dokumen")[0].splitlines()[-1])  # the cover: no number
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("title", "kind", "count"), [("DAFTAR TABEL", "Tabel", 12), ("DAFTAR GRAFIK", "Grafik", 4)])
+def test_pdf_lists_of_tables_and_charts_give_each_caption_its_page(make_document, tmp_path, title, kind, count):
+    body = example("lkjip-opd")
+    body["format"] = "pdf"
+    _, content = make_document(body)
+    pdf = tmp_path / "lkjip.pdf"
+    pdf.write_bytes(content)
+    pages = _page_texts(pdf)
+    (list_page,) = [n for n, text in enumerate(pages, start=1) if re.search(rf"^\s*{title}\s*$", text, re.M)]
+    entries = _toc_entries(pages[list_page - 1], title)
+    assert [text.split(" ", 2)[:2] for text, _ in entries] == [[kind, str(n)] for n in range(1, count + 1)]
+    for text, number in entries:
+        found = [n for n, page in enumerate(pages, start=1) if n != list_page and _heading_on(page, text)]
+        assert len(found) == 1, f"caption {text!r} printed on pages {found}"
+        assert number == page_label(pages[found[0] - 1]), text
 
 
 class _Index:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sakip.errors import FieldError, ReadError
+from sakip.images import ImageRef
 from sakip.models.common import Angka, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year
 from sakip.models.pk import TargetValue
 from sakip.scales import DEFAULT_SCALE, SCALES
@@ -26,7 +27,9 @@ __all__ = [
     "Perencanaan",
     "Riwayat",
     "SasaranLKjIP",
+    "StrukturOrganisasi",
     "SumberDaya",
+    "UnitOrganisasi",
 ]
 
 Paragraphs = Annotated[list[Text], Field(default_factory=list, max_length=200)]
@@ -96,6 +99,43 @@ class Pendahuluan(Strict):
     isu_strategis: Paragraphs
 
 
+class UnitOrganisasi(Strict):
+    """A unit of the agency's organisation chart and the unit it reports to."""
+
+    nama: Text
+    induk: Text | None = Field(default=None, description="nama of the unit above; none for the head of the chart.")
+
+
+class StrukturOrganisasi(Strict):
+    """The organisation chart of Bab I: a picture (``gambar``) or units drawn by graphviz (``unit``)."""
+
+    gambar: ImageRef | None = Field(default=None, description="The chart as a PNG/JPEG, like the logo.")
+    unit: list[UnitOrganisasi] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_chart_of_a_tree(self) -> StrukturOrganisasi:
+        if self.gambar is not None and self.unit:
+            raise FieldError("unit", "struktur_satu_sumber")
+        names: dict[str, int] = {}
+        for index, unit in enumerate(self.unit):
+            if unit.nama in names:
+                raise FieldError(f"unit.{index}.nama", "unit_ganda", nama=unit.nama)
+            names[unit.nama] = index
+        for index, unit in enumerate(self.unit):
+            if unit.induk is not None and unit.induk not in names:
+                raise FieldError(f"unit.{index}.induk", "unit_induk_tidak_ada", induk=unit.induk)
+        parents = {unit.nama: unit.induk for unit in self.unit}
+        for index, unit in enumerate(self.unit):
+            seen, current = [unit.nama], unit.induk
+            while current is not None:
+                if current in seen:
+                    raise FieldError(f"unit.{index}.induk", "unit_siklus",
+                                     siklus=" -> ".join([*seen, current]))
+                seen.append(current)
+                current = parents[current]
+        return self
+
+
 class Perencanaan(Strict):
     """Bab II: the Renstra and this year's PK in words (the tables come from the indicators)."""
 
@@ -109,6 +149,9 @@ class AnggaranProgram(Strict):
     pagu: Money
     realisasi: Money
     keterangan: Text | None = Field(default=None, description='Printed in the PK budget table, e.g. "APBD".')
+    sasaran: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="The objective this program serves: its number in sasaran (1 = first); "
+                                  "gives the efficiency per objective.")
 
     @model_validator(mode="after")
     def _within_pagu(self) -> AnggaranProgram:
@@ -154,11 +197,20 @@ class LKjIPData(Strict):
     periode_renstra: Text | None = Field(default=None, description='e.g. "2024-2026".')
     kata_pengantar: Paragraphs
     pendahuluan: Pendahuluan = Field(default_factory=Pendahuluan)
+    struktur_organisasi: StrukturOrganisasi = Field(default_factory=StrukturOrganisasi)
     perencanaan: Perencanaan = Field(default_factory=Perencanaan)
     sasaran: list[SasaranLKjIP] = Field(min_length=1, max_length=50)
     anggaran: list[AnggaranProgram] = Field(default_factory=list, max_length=500)
     penutup: Penutup = Field(default_factory=Penutup)
     pengaturan: Pengaturan = Field(default_factory=Pengaturan)
+
+    @model_validator(mode="after")
+    def _programs_serve_known_objectives(self) -> LKjIPData:
+        for index, program in enumerate(self.anggaran):
+            if program.sasaran is not None and program.sasaran > len(self.sasaran):
+                raise FieldError(f"anggaran.{index}.sasaran", "anggaran_sasaran_tidak_ada",
+                                 nomor=program.sasaran, jumlah=len(self.sasaran))
+        return self
 
     @model_validator(mode="after")
     def _history_before_this_year(self) -> LKjIPData:

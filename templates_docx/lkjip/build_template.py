@@ -1,4 +1,10 @@
-"""Builds lkjip-v1.docx, the shipped LKjIP template, with python-docx.
+"""Builds lkjip-v2.docx, the shipped LKjIP template, with python-docx.
+
+Version 2 (lkjip-v1.docx stays as it was shipped, for installations that copied it): three
+sections (the cover; the front matter numbered i, ii, iii; Bab I onwards from 1), every table
+and chart caption numbered by a SEQ field and listed by a Daftar Tabel and a Daftar Grafik
+(TOC fields with \\c), the organisation chart in Bab I, the efficiency per objective, and the
+PK's tables at the report's one table size with its shaded header.
 
 Run once to (re)create the .docx; from then on the .docx is what administrators edit in
 Word. Page setup, helpers and the PK tables of the Lampiran come from the PK template's
@@ -11,6 +17,7 @@ as the PK itself. Chapter titles use Word's built-in Heading 1-3 styles so the T
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -24,7 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
-OUTPUT = HERE / "lkjip-v1.docx"
+OUTPUT = HERE / "lkjip-v2.docx"
 
 
 def _pk_builder() -> ModuleType:
@@ -60,6 +67,12 @@ def styles(doc) -> None:
         fmt.keep_with_next = True
         # Every chapter starts on a new page without a break paragraph that could stay empty.
         fmt.page_break_before = level == 1
+    figures = doc.styles.add_style("table of figures", WD_STYLE_TYPE.PARAGRAPH)
+    figures.element.set(qn("w:styleId"), "TableofFigures")
+    figures.base_style = doc.styles["Normal"]
+    figures.paragraph_format.space_after = Pt(4)
+    figures.paragraph_format.left_indent, figures.paragraph_format.first_line_indent = Mm(22), Mm(-22)
+    figures.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     for level in (1, 2, 3):
         style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
         style.element.set(qn("w:styleId"), f"TOC{level}")
@@ -107,6 +120,37 @@ def page_numbers(doc) -> None:
     p._p.append(field)
 
 
+def section_end(paragraph, body_sectpr, *, number_format: str | None, title_page: bool) -> None:
+    """Ends a section at ``paragraph`` (never a Jinja ``{%p`` paragraph: those are removed), with the
+    page setup and footers of the document's final section; ``number_format`` ("lowerRoman",
+    "decimal") restarts the page numbers at 1 in that format."""
+    sectpr = copy.deepcopy(body_sectpr)
+    page_numbering(sectpr, number_format, title_page)
+    paragraph._p.get_or_add_pPr().append(sectpr)
+
+
+def page_numbering(sectpr, number_format: str | None, title_page: bool) -> None:
+    for old in sectpr.findall(qn("w:pgNumType")) + sectpr.findall(qn("w:titlePg")):
+        sectpr.remove(old)
+    if number_format:
+        numbering = OxmlElement("w:pgNumType")
+        numbering.set(qn("w:fmt"), number_format)
+        numbering.set(qn("w:start"), "1")
+        # schema order: pgNumType follows pgMar/paperSrc/pgBorders/lnNumType
+        anchor = sectpr.find(qn("w:cols"))
+        if anchor is not None:
+            anchor.addprevious(numbering)
+        else:
+            sectpr.append(numbering)
+    if title_page:
+        flag = OxmlElement("w:titlePg")
+        later = sectpr.find(qn("w:textDirection")) or sectpr.find(qn("w:bidi")) or sectpr.find(qn("w:docGrid"))
+        if later is not None:
+            later.addprevious(flag)
+        else:
+            sectpr.append(flag)
+
+
 def heading(doc, text: str, level: int):
     return doc.add_paragraph(text, style=f"Heading {level}")
 
@@ -152,8 +196,43 @@ def numbered(doc, source: str, keep_last: bool = False) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def caption(doc, text: str):
-    return para(doc, text, bold=True, size=11, align=CENTER, before=6, after=6, keep_next=True)
+def field_runs(paragraph, instruction: str, result: str, *, bold=False, size=None) -> None:
+    """A complex field (begin, instruction, separate, cached result, end) appended to ``paragraph``."""
+    def run(child=None, text: str | None = None):
+        r = paragraph.add_run(text or "")
+        r.bold = bold or None
+        if size:
+            r.font.size = Pt(size)
+        if child is not None:
+            r._r.append(child)
+        return r
+
+    for kind in ("begin", "instr", "separate"):
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = instruction
+            run(instr)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run(char)
+    run(text=result)
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    run(char)
+
+
+def caption(doc, kind: str, source: str, *, size: int = 11, bold: bool = True, keep_next: bool = True,
+            before: int = 6, after: int = 6):
+    """A numbered caption: "Tabel 7 Capaian ...", the number a SEQ field (counted again by Word and
+    LibreOffice, listed by the Daftar Tabel/Grafik); ``source`` holds ``no`` and ``teks``."""
+    p = para(doc, f"{kind} ", bold=bold, size=size, align=CENTER, before=before, after=after, keep_next=keep_next)
+    field_runs(p, f" SEQ {kind} \\* ARABIC ", f"{{{{ {source}.no }}}}", bold=bold, size=size)
+    r = p.add_run(f" {{{{ {source}.teks }}}}")
+    r.bold = bold or None
+    r.font.size = Pt(size)
+    return p
 
 
 def shade(cell, fill: str = "D9D9D9") -> None:
@@ -226,18 +305,18 @@ def signature(doc) -> None:
 def ikhtisar(doc) -> None:
     heading(doc, "IKHTISAR EKSEKUTIF", 1)
     paragraphs(doc, "ikhtisar")
-    caption(doc, "Jumlah Indikator Kinerja menurut Predikat Capaian Tahun {{ tahun }}")
+    caption(doc, "Tabel", "predikat_judul")
     data_table(doc, [80, 45], ["Predikat", "Jumlah Indikator"], "predikat_jumlah",
                [("{{ r.predikat }}", LEFT), ("{{ r.jumlah }}", CENTER)])
 
 
-def daftar_isi(doc) -> None:
-    """A real TOC field. Its cached result lists the headings the context knows (no page
-    numbers: only a layout engine knows them); Word replaces it when it updates the field."""
-    title = para(doc, "DAFTAR ISI", bold=True, size=14, align=CENTER, after=18)
-    title.paragraph_format.page_break_before = True
+def index_start(doc, title: str, instruction: str):
+    """The title on a new page, then the paragraph opening a TOC field (marked dirty, so Word
+    rebuilds it on open; the converter updates it before the PDF export)."""
+    heading = para(doc, title, bold=True, size=14, align=CENTER, after=18)
+    heading.paragraph_format.page_break_before = True
     start = doc.add_paragraph()
-    for kind, text in (("begin", None), ("instr", ' TOC \\o "1-3" \\h \\z \\u '), ("separate", None)):
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
         run = OxmlElement("w:r")
         if kind == "instr":
             instr = OxmlElement("w:instrText")
@@ -251,6 +330,23 @@ def daftar_isi(doc) -> None:
                 char.set(qn("w:dirty"), "true")  # tells Word the cached entries are stale
             run.append(char)
         start._p.append(run)
+    return start
+
+
+def index_end(doc):
+    end = doc.add_paragraph()
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    run.append(char)
+    end._p.append(run)
+    return end
+
+
+def daftar_isi(doc) -> None:
+    """A real TOC field. Its cached result lists the headings the context knows (no page
+    numbers: only a layout engine knows them); Word replaces it when it updates the field."""
+    index_start(doc, "DAFTAR ISI", ' TOC \\o "1-3" \\h \\z \\u ')
     tag(doc, "{%p for e in daftar_isi %}")
     tag(doc, "{%p if e.tingkat == 1 %}")
     doc.add_paragraph("{{ e.judul }}", style="toc 1")
@@ -260,12 +356,18 @@ def daftar_isi(doc) -> None:
     doc.add_paragraph("{{ e.judul }}", style="toc 3")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
-    end = doc.add_paragraph()
-    run = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), "end")
-    run.append(char)
-    end._p.append(run)
+    index_end(doc)
+
+
+def daftar_keterangan(doc, title: str, kind: str, source: str):
+    """A list of captions: a TOC field over the SEQ ``kind`` captions (Word: "Table of Figures",
+    LibreOffice: an index of tables or illustrations); cached entries from the context. Returns
+    its last paragraph."""
+    index_start(doc, title, f' TOC \\h \\z \\c "{kind}" ')
+    tag(doc, f"{{%p for e in {source} %}}")
+    doc.add_paragraph("{{ e.judul }}", style="table of figures")
+    tag(doc, "{%p endfor %}")
+    return index_end(doc)
 
 
 def bab1(doc) -> None:
@@ -274,18 +376,41 @@ def bab1(doc) -> None:
     heading(doc, "{{ b.judul }}", 2)
     paragraphs(doc, "b.paragraf")
     numbered(doc, "b.daftar")
+    organisation_chart(doc)
     tag(doc, "{%p if b.tabel %}")
+    caption(doc, "Tabel", "b.tabel_judul")
     data_table(doc, [12, 108, 50], ["No", "Uraian", "Jumlah"], "b.tabel",
                [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.jumlah }}", CENTER)])
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
+def organisation_chart(doc) -> None:
+    """The chart (a supplied picture, or drawn by graphviz from the units) and the units as an
+    outline, so every unit's name is text a reader (and a search) finds."""
+    tag(doc, "{%p if b.bagan %}")
+    para(doc, "{{ b.bagan }}", align=CENTER, before=6, keep_next=True)
+    para(doc, "{{ b.bagan_judul }}", size=10, align=CENTER, after=6)
+    tag(doc, "{%p if b.susunan %}")
+    para(doc, "Susunan organisasi:", after=3, keep_next=True)
+    tag(doc, "{%p for d in b.susunan %}")
+    for level in (0, 1, 2):
+        tag(doc, ("{%p if d.tingkat == 0 %}", "{%p elif d.tingkat == 1 %}", "{%p else %}")[level])
+        p = para(doc, "{{ d.no }}\t{{ d.teks }}", align=LEFT, after=2)
+        fmt = p.paragraph_format
+        fmt.left_indent, fmt.first_line_indent = Mm(8 + 12 * level + 4 * level), Mm(-(8 + 4 * level))
+        fmt.tab_stops.add_tab_stop(fmt.left_indent)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+
+
 def bab2(doc) -> None:
     heading(doc, "BAB II PERENCANAAN KINERJA", 1)
     heading(doc, "A. {{ renstra.judul }}", 2)
     paragraphs(doc, "renstra.paragraf")
-    caption(doc, "Tabel 2.1 Sasaran Strategis, Indikator Kinerja dan Target Akhir Renstra")
+    caption(doc, "Tabel", "renstra.tabel_judul")
     t = pk.table(doc, [10, 50, 62, 22, 26], rows=6)
     for cell, label in zip(t.rows[0].cells, ["No", "Sasaran Strategis", "Indikator Kinerja", "Satuan",
                                              "Target Akhir Renstra"], strict=True):
@@ -304,7 +429,26 @@ def bab2(doc) -> None:
     write(t.rows[5].cells[0], "{%tr endfor %}")
     heading(doc, "B. Perjanjian Kinerja Tahun {{ tahun }}", 2)
     body(doc, "{{ pk_kalimat }}")
-    with_pk(doc, pk.performance_table)
+    caption(doc, "Tabel", "pk_judul")
+    report_tables(doc, lambda: with_pk(doc, pk.performance_table))
+
+
+def report_tables(doc, build_tables) -> None:
+    """Tables the PK's builders draw, set like the report's own: every cell at TABLE_SIZE (the PK
+    prints at 12 pt, its column numbers at 9 pt) and the header row shaded."""
+    before = len(doc.tables)
+    build_tables()
+    for t in doc.tables[before:]:
+        for run in t._tbl.iter(qn("w:r")):
+            rpr = run.get_or_add_rPr()
+            for name in ("w:sz", "w:szCs"):
+                for old in rpr.findall(qn(name)):
+                    rpr.remove(old)
+                size = OxmlElement(name)
+                size.set(qn("w:val"), str(TABLE_SIZE * 2))
+                rpr.append(size)
+        for cell in t.rows[0].cells:
+            shade(cell)
 
 
 def with_pk(doc, *pieces) -> None:
@@ -321,7 +465,7 @@ def with_pk(doc, *pieces) -> None:
 def objective(doc) -> None:
     """One strategic objective of Bab III A: tables, charts, comparisons, analysis."""
     heading(doc, "{{ s.judul }}", 3)
-    caption(doc, "{{ s.tabel_capaian.judul }}")
+    caption(doc, "Tabel", "s.tabel_capaian")
     t = data_table(
         doc, [9, 52, 19, 19, 20, 23, 28],
         ["No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Capaian", "Predikat"], "s.tabel_capaian.baris",
@@ -332,11 +476,11 @@ def objective(doc) -> None:
 
     tag(doc, "{%p for g in s.grafik %}")
     para(doc, "{{ g.gambar }}", align=CENTER, before=6, keep_next=True)
-    para(doc, "{{ g.judul }}", size=10, align=CENTER, after=6)
+    caption(doc, "Grafik", "g", size=10, bold=False, keep_next=False, before=0)
     tag(doc, "{%p endfor %}")
 
     tag(doc, "{%p if s.riwayat %}")
-    caption(doc, "{{ s.riwayat.judul }}")
+    caption(doc, "Tabel", "s.riwayat")
     data_table(
         doc, [9, 50, 15, 20, 21, 22, 33],
         ["No", "Indikator Kinerja", "Tahun", "Target", "Realisasi", "Capaian", "Perubahan Realisasi s.d. {{ tahun }}"],
@@ -348,7 +492,7 @@ def objective(doc) -> None:
 
     for key, label in (("renstra", "Target Akhir Renstra"), ("standar", "Standar Nasional")):
         tag(doc, f"{{%p if s.{key} %}}")
-        caption(doc, f"{{{{ s.{key}.judul }}}}")
+        caption(doc, "Tabel", f"s.{key}")
         data_table(
             doc, [9, 61, 20, 25, 30, 25],
             ["No", "Indikator Kinerja", "Satuan", "Realisasi {{ tahun }}", label, "Capaian"], f"s.{key}.baris",
@@ -374,10 +518,12 @@ def bab3(doc) -> None:
     heading(doc, "BAB III AKUNTABILITAS KINERJA", 1)
     heading(doc, "A. Capaian Kinerja Organisasi", 2)
     body(doc, "{{ metode.kalimat }}")
+    caption(doc, "Tabel", "metode.tabel_judul")
     data_table(doc, [60, 60], ["Rentang Capaian (x, %)", "Predikat"], "metode.skala",
                [("{{ r.rentang }}", CENTER), ("{{ r.predikat }}", CENTER)])
     para(doc, "", after=6)
     body(doc, "Ringkasan capaian kinerja per sasaran strategis tahun {{ tahun }}:")
+    caption(doc, "Tabel", "ringkasan_sasaran.tabel_judul")
     t = data_table(
         doc, [9, 81, 24, 28, 28], ["No", "Sasaran Strategis", "Jumlah Indikator", "Rata-rata Capaian", "Predikat"],
         "ringkasan_sasaran.baris",
@@ -392,7 +538,7 @@ def bab3(doc) -> None:
 
     tag(doc, "{%p if anggaran %}")
     heading(doc, "B. Realisasi Anggaran", 2)
-    caption(doc, "{{ anggaran.judul }}")
+    caption(doc, "Tabel", "anggaran")
     size = TABLE_SIZE  # one size for every table of the report; the columns follow the amounts (autofit)
     t = data_table(
         doc, [10, 44, 34, 34, 18, 30], ["No", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Serapan", "Sisa (Rp)"],
@@ -406,6 +552,16 @@ def bab3(doc) -> None:
     para(doc, "", after=6)
     tag(doc, "{%p if efisiensi %}")
     body(doc, "{{ efisiensi }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if efisiensi_sasaran %}")
+    body(doc, "{{ efisiensi_sasaran.kalimat }}")
+    caption(doc, "Tabel", "efisiensi_sasaran")
+    data_table(
+        doc, [9, 55, 17, 22, 22, 19, 26],
+        ["No", "Sasaran Strategis", "Jumlah Program", "Rata-rata Capaian", "Serapan Anggaran", "Selisih (poin)",
+         "Keterangan"], "efisiensi_sasaran.baris",
+        [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.program }}", CENTER), ("{{ r.rata_rata }}", CENTER),
+         ("{{ r.serapan }}", CENTER), ("{{ r.selisih }}", CENTER), ("{{ r.keterangan }}", CENTER)])
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
@@ -429,7 +585,15 @@ def lampiran(doc) -> None:
     heading(doc, "LAMPIRAN", 1)
     para(doc, "{{ lampiran_pk.judul }}", bold=True, align=CENTER)
     para(doc, "{{ kop.nama or kop.pemerintah }}", bold=True, align=CENTER, after=12)
-    with_pk(doc, pk.performance_table, pk.budget_table)
+    report_tables(doc, lambda: with_pk(doc, pk.performance_table, pk.budget_table))
+
+
+def tiny(doc):
+    """An empty 1 pt paragraph: carries a section's end without taking a line."""
+    p = para(doc, "", size=1, after=0)
+    p.paragraph_format.space_before = Pt(0)
+    p.paragraph_format.line_spacing = Pt(1)
+    return p
 
 
 def build(path: Path = OUTPUT) -> Path:
@@ -438,10 +602,18 @@ def build(path: Path = OUTPUT) -> Path:
     styles(doc)
     update_fields_on_open(doc)
     page_numbers(doc)
+    body_sectpr = doc.sections[-1]._sectPr
     cover(doc)
+    section_end(tiny(doc), body_sectpr, number_format=None, title_page=True)
     kata_pengantar(doc)
     ikhtisar(doc)
     daftar_isi(doc)
+    daftar_keterangan(doc, "DAFTAR TABEL", "Tabel", "daftar_tabel")
+    tag(doc, "{%p if daftar_grafik %}")
+    daftar_keterangan(doc, "DAFTAR GRAFIK", "Grafik", "daftar_grafik")
+    tag(doc, "{%p endif %}")
+    section_end(tiny(doc), body_sectpr, number_format="lowerRoman", title_page=False)
+    page_numbering(body_sectpr, "decimal", title_page=False)
     bab1(doc)
     bab2(doc)
     bab3(doc)
