@@ -272,20 +272,25 @@ def _objective(s_no: int, sasaran: Any, rows: list[_Computed], data: LKjIPData, 
     }
 
 
+def _rupiah(value: Decimal) -> str:
+    # A no-break space: "Rp" never stands at a line's end apart from its figure, in tables or text.
+    return format_rupiah(value).replace(" ", "\u00a0")
+
+
 def _budget(data: LKjIPData, captions: _Captions) -> dict[str, Any] | None:
     if not data.anggaran:
         return None
     rows = [{
-        "no": str(n), "uraian": a.uraian, "pagu": format_rupiah(a.pagu), "realisasi": format_rupiah(a.realisasi),
-        "serapan": _persen(serapan(a.pagu, a.realisasi)), "sisa": format_rupiah(a.pagu - a.realisasi),
+        "no": str(n), "uraian": a.uraian, "pagu": _rupiah(a.pagu), "realisasi": _rupiah(a.realisasi),
+        "serapan": _persen(serapan(a.pagu, a.realisasi)), "sisa": _rupiah(a.pagu - a.realisasi),
     } for n, a in enumerate(data.anggaran, start=1)]
     pagu = sum((a.pagu for a in data.anggaran), Decimal(0))
     realisasi = sum((a.realisasi for a in data.anggaran), Decimal(0))
     return {
         **captions("Tabel", f"Realisasi Anggaran per Program Tahun {data.tahun}"),
         "baris": rows,
-        "pagu": format_rupiah(pagu), "realisasi": format_rupiah(realisasi),
-        "serapan": _persen(serapan(pagu, realisasi)), "sisa": format_rupiah(pagu - realisasi),
+        "pagu": _rupiah(pagu), "realisasi": _rupiah(realisasi),
+        "serapan": _persen(serapan(pagu, realisasi)), "sisa": _rupiah(pagu - realisasi),
         "_serapan": serapan(pagu, realisasi), "_pagu": pagu, "_realisasi": realisasi,
     }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.conftest import example
 
-__all__ = ["LONG_AGENCY", "PK_LEVELS", "lkjip_stress", "long_text", "pk_stress"]
+__all__ = ["LONG_AGENCY", "ORGANISATION", "PK_LEVELS", "lkjip_stress", "long_text", "pk_stress"]
 
 
 def long_text(start: str, length: int = 200, filler: str = "") -> str:
@@ -105,8 +105,31 @@ def pk_stress(tingkat: str, jenis: str = "murni") -> dict[str, Any]:
     return body
 
 
+def _organisation() -> list[dict[str, Any]]:
+    """25 units: the head, a secretariat with 3 sub-units, 5 fields of 3 sections each, a UPTD;
+    names up to about 120 characters."""
+    head = long_text("Kepala " + LONG_AGENCY[:60].rsplit(" ", 1)[0], 110)
+    units: list[dict[str, Any]] = [{"nama": head}]
+    secretariat = "Sekretariat"
+    units.append({"nama": secretariat, "induk": head})
+    units += [{"nama": name, "induk": secretariat} for name in (
+        "Subbagian Umum dan Kepegawaian", "Subbagian Keuangan dan Aset",
+        long_text("Subbagian Perencanaan, Evaluasi dan Pelaporan Kinerja", 110))]
+    for field in range(5):
+        name = long_text(f"Bidang {field + 1} Pengembangan Kapasitas Kelembagaan, Data dan Informasi", 100)
+        units.append({"nama": name, "induk": head})
+        units += [{"nama": long_text(f"Seksi {field + 1}.{section + 1} Pelayanan Administrasi Kependudukan", 80),
+                   "induk": name} for section in range(3)]
+    units.append({"nama": "UPTD Balai Pelatihan Aparatur Pemerintahan Desa & Kelurahan", "induk": head})
+    return units
+
+
+ORGANISATION = _organisation()
+
+
 def lkjip_stress() -> dict[str, Any]:
-    """An LKjIP with 10 indicators over 3 objectives, long narratives and a 200-character agency."""
+    """An LKjIP with 10 indicators over 3 objectives, long narratives and a 200-character agency;
+    an organisation of 25 units with long names; each program mapped to the objective it serves."""
     body = copy.deepcopy(example("lkjip-opd"))
     data = body["data"]
     data["instansi"]["nama"] = LONG_AGENCY
@@ -133,7 +156,13 @@ def lkjip_stress() -> dict[str, Any]:
             indikator.append(ind)
         sasaran.append({"uraian": f"Meningkatnya akuntabilitas kinerja dan kualitas pelayanan publik {s + 1}",
                         "indikator": indikator})
+    # an earlier year measured in words only: no empty category in that indicator's chart
+    sasaran[1]["indikator"][0]["riwayat"] = [{"tahun": 2022, "realisasi": "belum diukur"},
+                                             *sasaran[1]["indikator"][0]["riwayat"]]
     data["sasaran"] = sasaran
     data["kata_pengantar"] = [narrative] * 3
+    data["struktur_organisasi"] = {"unit": copy.deepcopy(ORGANISATION)}
+    for number, program in enumerate(data["anggaran"], start=1):
+        program["sasaran"] = number
     body["format"] = "pdf"
     return body

@@ -81,19 +81,20 @@ def test_example_report_prints_the_computed_figures(make_document):
 
     budget = rows(table_with_header(doc, ["No", "Program", "Pagu (Rp)"]))
     assert budget[1:] == [
-        ["1", "Program Informasi dan Komunikasi Publik", "Rp 4.250.000.000", "Rp 4.012.345.678", "94,41%",
-         "Rp 237.654.322"],
-        ["2", "Program Aplikasi Informatika", "Rp 12.780.500.000", "Rp 11.902.111.500", "93,13%", "Rp 878.388.500"],
-        ["3", "Program Penyelenggaraan Statistik Sektoral", "Rp 850.000.000", "Rp 849.000.000", "99,88%",
-         "Rp 1.000.000"],
-        ["JUMLAH", "JUMLAH", "Rp 17.880.500.000", "Rp 16.763.457.178", "93,75%", "Rp 1.117.042.822"],
+        ["1", "Program Informasi dan Komunikasi Publik", "Rp\u00a04.250.000.000", "Rp\u00a04.012.345.678", "94,41%",
+         "Rp\u00a0237.654.322"],
+        ["2", "Program Aplikasi Informatika", "Rp\u00a012.780.500.000", "Rp\u00a011.902.111.500", "93,13%",
+         "Rp\u00a0878.388.500"],
+        ["3", "Program Penyelenggaraan Statistik Sektoral", "Rp\u00a0850.000.000", "Rp\u00a0849.000.000", "99,88%",
+         "Rp\u00a01.000.000"],
+        ["JUMLAH", "JUMLAH", "Rp\u00a017.880.500.000", "Rp\u00a016.763.457.178", "93,75%", "Rp\u00a01.117.042.822"],
     ]
     assert "selisihnya \u22124,29 poin" in text and "belum efisien" in text
 
     # The executive summary is written from the numbers.
     assert "Dari 4 indikator kinerja, 2 indikator berpredikat Sangat Tinggi dan 2 indikator berpredikat " \
            "Tinggi. Rata-rata capaian seluruh indikator sebesar 89,46% dengan predikat Tinggi." in text
-    assert "serapan 93,75%, dengan sisa anggaran Rp 1.117.042.822" in text
+    assert "serapan 93,75%, dengan sisa anggaran Rp\u00a01.117.042.822" in text
     counts = rows(table_with_header(doc, ["Predikat", "Jumlah Indikator"]))
     assert counts[1:] == [["Sangat Tinggi", "2"], ["Tinggi", "2"], ["Sedang", "0"], ["Rendah", "0"],
                           ["Sangat Rendah", "0"]]
