@@ -3,7 +3,10 @@ by the real LibreOffice, on F4 and A4, and read back with positions (pdfplumber)
 
 Checked on every document: page size; no page begins with the signature block; both parties'
 labels on one line; every word and figure of the document prints whole (no word broken inside
-a table cell); the LKjIP's id and verification link on every page.
+a table cell); the LKjIP's id and verification link on every page. On the LKjIP also: the front
+matter numbered i, ii, iii and Bab I from 1; the Daftar Tabel and Daftar Grafik giving every
+caption with the page it is on; the organisation chart of 25 long-named units (picture and
+names); every table's text at one size; the efficiency table whole.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from docx import Document
 from config.settings import REPO_ROOT, Settings
 from storage.templates import TemplateRegistry
 from tests.docx_reading import full_text
-from tests.stress_corpus import PK_LEVELS, lkjip_stress, pk_stress
+from tests.stress_corpus import ORGANISATION, PK_LEVELS, lkjip_stress, pk_stress
 from workers.converter import stop_converters
 from workers.produce import produce_files
 
@@ -112,8 +115,8 @@ def _docx_words(docx: bytes) -> set[str]:
 def _printed_word(word: dict[str, Any]) -> str:
     """A PDF word as the document wrote it: a contents entry's dot leader and page number, and
     page numbers themselves (digits only, made by the layout), left out."""
-    text = re.sub(r"\.{2,}\d*$", "", word["text"])
-    return "" if text.isdigit() else text
+    text = re.sub(r"\.{2,}(\d+|[ivxl]+)?$", "", word["text"])
+    return "" if text.isdigit() or re.fullmatch(r"[ivxl]+", text) else text
 
 
 @pytest.mark.parametrize("name", [case[0] for case in CASES])
@@ -211,3 +214,101 @@ def test_lkjip_id_and_verify_link_on_every_page(corpus, name):
             assert f"Verifikasi: {url}" in text, f"page {number}"
         # and beside the head of agency's signature at the end of Bab IV
         assert any(f"ID dokumen: {DOC_ID}" in page.extract_text() for page in pdf.pages)
+
+
+LKJIP = ["lkjip-F4", "lkjip-A4"]
+PAGE_LABEL = re.compile(r"^(\d+|[ivxl]+)$")
+
+
+def _label(page) -> str | None:
+    """The page number the footer prints, centred just above the id: "iii", "12"; None on the cover."""
+    words = page.extract_words()
+    id_top = min(w["top"] for w in words if w["text"] == "ID" and w["top"] > page.height * FOOTER_ZONE)
+    found = [w["text"] for w in words if id_top - 30 < w["top"] < id_top - 15
+             and PAGE_LABEL.match(w["text"]) and abs((w["x0"] + w["x1"]) / 2 - page.width / 2) < 40]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def _roman(n: int) -> str:
+    return ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"][n - 1]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", LKJIP)
+def test_lkjip_front_matter_is_numbered_in_roman_and_bab_one_starts_at_one(corpus, name):
+    with _pages(corpus[name].pdf) as pdf:
+        labels = [_label(page) for page in pdf.pages]
+        bab1 = next(n for n, page in enumerate(pdf.pages) if _lines(page)[0][1] == "BAB I PENDAHULUAN")
+    assert labels[0] is None  # the cover
+    assert labels[1:bab1] == [_roman(n) for n in range(1, bab1)]
+    assert labels[bab1:] == [str(n) for n in range(1, len(labels) - bab1 + 1)]
+
+
+@pytest.mark.parametrize("name", LKJIP)
+@pytest.mark.parametrize(("title", "kind"), [("DAFTAR TABEL", "Tabel"), ("DAFTAR GRAFIK", "Grafik")])
+def test_lkjip_lists_of_tables_and_charts_give_every_caption_its_page(corpus, name, title, kind):
+    with _pages(corpus[name].pdf) as pdf:
+        pages = [(_label(page), _flat(page.extract_text()), [t for _, t in _lines(page)]) for page in pdf.pages]
+    listing = [n for n, (_, _, lines) in enumerate(pages) if lines[0] == title]
+    assert len(listing) == 1
+    entries, pending = [], ""
+    for line in pages[listing[0]][2][1:]:
+        pending = f"{pending} {line}".strip()
+        if match := re.fullmatch(rf"(?P<caption>{kind} \d+ .+?)\s*\.{{2,}}\s*(?P<page>\d+|[ivxl]+)", pending):
+            entries.append((match["caption"], match["page"]))
+            pending = ""
+    assert not pending, pending
+    # every caption of the body is listed, in order, numbered 1, 2, 3...
+    body = [(label, text) for n, (label, text, _) in enumerate(pages) if n not in listing]
+    printed = sorted({int(m) for _, text in body for m in re.findall(rf"(?:^| ){kind} (\d+) ", text)})
+    assert [caption.split()[1] for caption, _ in entries] == [str(n) for n in printed] == \
+        [str(n) for n in range(1, len(entries) + 1)]
+    assert len(entries) == (17 if kind == "Tabel" else 10)
+    for caption, label in entries:
+        where = [page_label for page_label, text in body if caption in text]
+        assert where == [label], (caption, label, where)
+
+
+@pytest.mark.parametrize("name", LKJIP)
+def test_lkjip_organisation_chart_is_drawn_and_names_every_unit(corpus, name):
+    with _pages(corpus[name].pdf) as pdf:
+        text = _flat(" ".join(page.extract_text() for page in pdf.pages))
+        (chart_page,) = [page for page in pdf.pages if "Bagan Struktur Organisasi" in page.extract_text()]
+        pictures = [image for image in chart_page.images if image["height"] > 200]
+    assert "C. Tugas, Fungsi dan Struktur Organisasi" in text
+    for unit in ORGANISATION:
+        assert unit["nama"] in text, unit["nama"]
+    assert len(pictures) == 1  # the chart graphviz drew (the QR code is small)
+    width = pictures[0]["x1"] - pictures[0]["x0"]
+    assert 200 < width <= 165 / 25.4 * 72 + 1
+
+
+@pytest.mark.parametrize("name", LKJIP)
+def test_lkjip_every_table_prints_at_one_size(corpus, name):
+    sizes: dict[float, int] = {}
+    tables = 0
+    with _pages(corpus[name].pdf) as pdf:
+        for page in pdf.pages:
+            for table in page.find_tables():
+                tables += 1
+                for char in page.within_bbox(table.bbox).chars:
+                    if char["text"].strip():
+                        sizes[round(char["size"], 1)] = sizes.get(round(char["size"], 1), 0) + 1
+    assert tables >= 20
+    assert list(sizes) == [10.0], sizes
+
+
+@pytest.mark.parametrize("name", LKJIP)
+def test_lkjip_efficiency_per_objective_is_printed_whole(corpus, name):
+    with _pages(corpus[name].pdf) as pdf:
+        text = _flat(" ".join(page.extract_text() for page in pdf.pages))
+    table = text.split("Efisiensi Penggunaan Anggaran per Sasaran Tahun 2025", 2)[-1].split("BAB IV PENUTUP")[0]
+    assert "Secara umum" not in table
+    rows = re.findall(r"(?:^| )(\d) Meningkatnya akuntabilitas (?:[^%]*? )?(\d) ([\d,]+%) ([\d,]+%) ([+\u2212][\d,]+) "
+                      r"(Efisien|Belum efisien)", table)
+    assert [row[0] for row in rows] == ["1", "2", "3"], table
+    assert all(row[1] == "1" for row in rows)  # one program serves each objective
