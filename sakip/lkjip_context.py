@@ -477,14 +477,15 @@ def _structure(struktur: StrukturOrganisasi, instansi: str) -> dict[str, Any]:
             "susunan": _outline(struktur.unit)}
 
 
-def _bab1(data: LKjIPData, captions: _Captions | None = None) -> list[dict[str, Any]]:
+def _bab1(data: LKjIPData, captions: _Captions | None = None,
+          structure: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     captions = captions or _Captions(1)
+    structure = structure or _structure(data.struktur_organisasi, data.instansi.nama)
     p = data.pendahuluan
     background = p.latar_belakang or [
         f"Laporan Kinerja Instansi Pemerintah {data.instansi.nama} Tahun {data.tahun} disusun sebagai wujud "
         "pertanggungjawaban atas pelaksanaan tugas dan fungsi serta capaian kinerja selama satu tahun anggaran."
     ]
-    structure = _structure(data.struktur_organisasi, data.instansi.nama)
     has_structure = bool(p.struktur_organisasi or structure["bagan"])
     # Announce the structure only where the report shows one.
     title_tugas = "Tugas, Fungsi dan Struktur Organisasi" if has_structure else "Tugas dan Fungsi"
@@ -504,11 +505,14 @@ def _bab1(data: LKjIPData, captions: _Captions | None = None) -> list[dict[str, 
         if paragraphs or items or table or own_structure:
             letter = "ABCDEFGH"[len(sections)]
             section = {"judul": f"{letter}. {title}", "paragraf": paragraphs, "daftar": _numbered(items),
-                       "tabel": table, "bagan": None, "bagan_judul": "", "susunan": [],
+                       "tabel": table, "bagan": None, "bagan_judul": "", "susunan": [], "bagan_rujukan": "",
                        "tabel_judul": captions("Tabel", f"{title} Tahun {data.tahun}", chapter=False)
                        if table else None}
             if own_structure:
-                section.update(structure)
+                # The chart itself closes the chapter (a page-high picture in the middle of it
+                # would leave most of a page blank); the section names the units and points there.
+                section["bagan_rujukan"] = "Bagan struktur organisasi disajikan pada akhir bab ini."
+                section["susunan"] = structure["susunan"]
             sections.append(section)
     return sections
 
@@ -563,7 +567,8 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
     tahun = data.tahun
     predikat_caption = captions("Tabel", f"Jumlah Indikator Kinerja menurut Predikat Capaian Tahun {tahun}",
                                 chapter=False)
-    bab1 = _bab1(data, captions)
+    structure = _structure(data.struktur_organisasi, data.instansi.nama)
+    bab1 = _bab1(data, captions, structure)
     renstra_caption = captions("Tabel", "Sasaran Strategis, Indikator Kinerja dan Target Akhir Renstra",
                                chapter=False)
     pk_caption = captions("Tabel", f"Sasaran, Indikator Kinerja dan Target Perjanjian Kinerja Tahun {tahun}",
@@ -614,6 +619,7 @@ def lkjip_context(data: LKjIPData) -> dict[str, Any]:
         "daftar_isi": _toc(bab1, renstra_title, data.tahun, objectives, budget is not None,
                            data.penutup.rencana_tindak_lanjut),
         "bab1": bab1,
+        "struktur": structure["bagan"] and {"bagan": structure["bagan"], "judul": structure["bagan_judul"]},
         "renstra": {
             "judul": renstra_title,
             "tabel_judul": renstra_caption,

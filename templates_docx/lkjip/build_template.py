@@ -243,10 +243,11 @@ def shade(cell, fill: str = "D9D9D9") -> None:
 
 
 def data_table(doc, widths: list[float], headers: list[str], loop: str, cells: list[tuple[str, object]],
-               *, inner: str | None = None, size: int = TABLE_SIZE, footers: int = 0):
+               *, inner: str | None = None, size: int = TABLE_SIZE, footers: int = 0, keep_together: bool = False):
     """A header row repeated on each page, then one row per item of ``loop`` (and of ``inner``
     when rows nest); ``cells`` are (template text, alignment). ``footers`` extra rows are
-    left empty at the end for totals."""
+    left empty at the end for totals. ``keep_together``: a short table is never split over two
+    pages (each row keeps with the next, as Word and LibreOffice read it)."""
     tags = [f"{{%tr for r in {loop} %}}"] + ([f"{{%tr for y in {inner} %}}"] if inner else [])
     ends = ["{%tr endfor %}"] * len(tags)
     t = pk.table(doc, widths, rows=1 + len(tags) + 1 + len(ends) + footers)
@@ -260,6 +261,11 @@ def data_table(doc, widths: list[float], headers: list[str], loop: str, cells: l
     for cell, (text, align) in zip(row.cells, cells, strict=True):
         write(cell, text, align=align, size=size)
     pk.row_flag(row, "w:cantSplit")
+    if keep_together:
+        for keep_row in (t.rows[0], row):
+            for cell in keep_row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     for index, text in enumerate(ends, start=2 + len(tags)):
         write(t.rows[index].cells[0], text)
     return t
@@ -307,7 +313,7 @@ def ikhtisar(doc) -> None:
     paragraphs(doc, "ikhtisar")
     caption(doc, "Tabel", "predikat_judul")
     data_table(doc, [80, 45], ["Predikat", "Jumlah Indikator"], "predikat_jumlah",
-               [("{{ r.predikat }}", LEFT), ("{{ r.jumlah }}", CENTER)])
+               [("{{ r.predikat }}", LEFT), ("{{ r.jumlah }}", CENTER)], keep_together=True)
 
 
 def index_start(doc, title: str, instruction: str):
@@ -380,17 +386,21 @@ def bab1(doc) -> None:
     tag(doc, "{%p if b.tabel %}")
     caption(doc, "Tabel", "b.tabel_judul")
     data_table(doc, [12, 108, 50], ["No", "Uraian", "Jumlah"], "b.tabel",
-               [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.jumlah }}", CENTER)])
+               [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.jumlah }}", CENTER)], keep_together=True)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if struktur %}")
+    para(doc, "{{ struktur.bagan }}", align=CENTER, before=12, keep_next=True)
+    para(doc, "{{ struktur.judul }}", size=10, align=CENTER, after=6)
+    tag(doc, "{%p endif %}")
 
 
 def organisation_chart(doc) -> None:
-    """The chart (a supplied picture, or drawn by graphviz from the units) and the units as an
-    outline, so every unit's name is text a reader (and a search) finds."""
-    tag(doc, "{%p if b.bagan %}")
-    para(doc, "{{ b.bagan }}", align=CENTER, before=6, keep_next=True)
-    para(doc, "{{ b.bagan_judul }}", size=10, align=CENTER, after=6)
+    """Where the chart is (it closes Bab I) and the units as an outline, so every unit's name is
+    text a reader (and a search) finds."""
+    tag(doc, "{%p if b.bagan_rujukan %}")
+    body(doc, "{{ b.bagan_rujukan }}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if b.susunan %}")
     para(doc, "Susunan organisasi:", after=3, keep_next=True)
     tag(doc, "{%p for d in b.susunan %}")
@@ -402,7 +412,6 @@ def organisation_chart(doc) -> None:
         fmt.tab_stops.add_tab_stop(fmt.left_indent)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
 
@@ -520,7 +529,7 @@ def bab3(doc) -> None:
     body(doc, "{{ metode.kalimat }}")
     caption(doc, "Tabel", "metode.tabel_judul")
     data_table(doc, [60, 60], ["Rentang Capaian (x, %)", "Predikat"], "metode.skala",
-               [("{{ r.rentang }}", CENTER), ("{{ r.predikat }}", CENTER)])
+               [("{{ r.rentang }}", CENTER), ("{{ r.predikat }}", CENTER)], keep_together=True)
     para(doc, "", after=6)
     body(doc, "Ringkasan capaian kinerja per sasaran strategis tahun {{ tahun }}:")
     caption(doc, "Tabel", "ringkasan_sasaran.tabel_judul")
