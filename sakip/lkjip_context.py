@@ -36,6 +36,8 @@ FORMULA_TEXT = {
 
 CHART_SIZE_MM = (150, 70)
 """Width and height of a target-vs-realisation chart: full text width, a third of a page at most."""
+CHART_WIDTH_FEW_YEARS_MM = {1: 85, 2: 120}
+"""Narrower charts for one or two years, so their bars don't stand in the middle of empty thirds."""
 
 
 @dataclass
@@ -182,6 +184,7 @@ def _chart(c: _Computed, tahun: int) -> BarChart | None:
     if not any(number(v) for _, t, r in years for v in (t, r)):
         return None  # all zero (e.g. zero incidents targeted and reached): bars of nothing say nothing
     width, height = CHART_SIZE_MM
+    width = CHART_WIDTH_FEW_YEARS_MM.get(len(years), width)
     return BarChart(
         title=ind.uraian,
         labels=[str(y) for y, _, _ in years],

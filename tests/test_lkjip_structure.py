@@ -63,9 +63,9 @@ def test_units_are_drawn_by_graphviz_and_listed_under_the_chart():
         "1.\tKepala Dinas", "1.1.\tSekretariat", "1.1.1.\tSubbagian Umum dan Kepegawaian",
         "1.2.\tBidang Informasi dan Komunikasi Publik", "1.3.\tUPTD Balai Monitoring Spektrum & Frekuensi"]
     charts = [Image.open(io.BytesIO(m)) for m in _media(content)]
-    # the four bar charts (150 x 70 mm at 200 dpi) and one picture more: the organisation chart
-    assert sum(c.size == (1181, 551) for c in charts) == 4
-    (organisation,) = [c for c in charts if c.size != (1181, 551)]
+    # the four bar charts (70 mm high at 200 dpi) and one picture more: the organisation chart
+    assert sum(c.height == 551 for c in charts) == 4
+    (organisation,) = [c for c in charts if c.height != 551]
     assert organisation.format == "PNG" and organisation.width > 300
 
 
@@ -148,6 +148,12 @@ def test_a_year_with_neither_numeric_target_nor_realisation_is_no_chart_category
     assert chart.labels == ["2023", "2024", "2025"]
     for label, target, realisasi in zip(chart.labels, *[values for _, values in chart.series], strict=True):
         assert target is not None or realisasi is not None, label
+
+
+def test_a_chart_of_few_years_is_narrower_instead_of_padded():
+    context = lkjip_context(parse_document_request(example("lkjip-opd")).data)
+    charts = [g["gambar"] for s in context["sasaran"] for g in s["grafik"]]
+    assert [(len(c.labels), c.width_mm) for c in charts] == [(3, 150), (2, 120), (1, 85), (1, 85)]
 
 
 def test_predicates_are_spelled_as_the_scale_names_them():

@@ -66,14 +66,14 @@ def _draw(ax, spec: BarChart) -> None:
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(groups), [textwrap.fill(label, 28) for label in spec.labels])
-    # A single year would stretch two bars across the page: keep room for three groups.
-    pad = max(0.5, (3 - groups) / 2 + 0.5)
-    ax.set_xlim(-pad, groups - 1 + pad)
+    # The groups fill the axes: a chart of few years is drawn narrower (the spec's width), not
+    # padded with empty thirds left and right.
+    ax.set_xlim(-0.6, groups - 0.4)
     ax.set_ylim(min(0.0, ax.get_ylim()[0]), top * 1.18 if top > 0 else 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
     if spec.y_label:
         ax.set_ylabel(spec.y_label)
-    ax.set_title(textwrap.fill(spec.title, 80), fontsize=10, fontweight="bold")
+    ax.set_title(textwrap.fill(spec.title, max(30, int(spec.width_mm * 0.45))), fontsize=10, fontweight="bold")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if groups else 0), ncol=count, frameon=False)
     ax.grid(axis="y", linewidth=0.4, alpha=0.6)
     ax.set_axisbelow(True)
