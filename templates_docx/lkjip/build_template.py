@@ -570,7 +570,8 @@ def bab3(doc) -> None:
         ["No", "Sasaran Strategis", "Jumlah Program", "Rata-rata Capaian", "Serapan Anggaran", "Selisih (poin)",
          "Keterangan"], "efisiensi_sasaran.baris",
         [("{{ r.no }}", CENTER), ("{{ r.uraian }}", LEFT), ("{{ r.program }}", CENTER), ("{{ r.rata_rata }}", CENTER),
-         ("{{ r.serapan }}", CENTER), ("{{ r.selisih }}", CENTER), ("{{ r.keterangan }}", CENTER)])
+         ("{{ r.serapan }}", CENTER), ("{{ r.selisih }}", CENTER), ("{{ r.keterangan }}", CENTER)],
+        keep_together=True)  # one row per objective: a short table
     # Not the table's last row against Bab IV's page break: LibreOffice lost the rows that
     # should have moved to the next page when the table ran into it.
     para(doc, "", after=6)
