@@ -144,7 +144,9 @@ def page_numbering(sectpr, number_format: str | None, title_page: bool) -> None:
             sectpr.append(numbering)
     if title_page:
         flag = OxmlElement("w:titlePg")
-        later = sectpr.find(qn("w:textDirection")) or sectpr.find(qn("w:bidi")) or sectpr.find(qn("w:docGrid"))
+        # schema order: titlePg precedes textDirection, bidi, rtlGutter, docGrid
+        later = next((child for child in sectpr if child.tag in {qn("w:textDirection"), qn("w:bidi"),
+                                                                 qn("w:rtlGutter"), qn("w:docGrid")}), None)
         if later is not None:
             later.addprevious(flag)
         else:
