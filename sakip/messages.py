@@ -303,6 +303,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "the superior's PK \"{atasan}\" has no objective \"{mendukung}\" (number or code)"),
     "sasaran_tanpa_pendukung": ("tidak ada sasaran bawahan yang mendukung sasaran \"{sasaran}\"",
                                 "no subordinate's objective serves the objective \"{sasaran}\""),
+    "predikat_ejaan": ("\"{ditulis}\" ditulis lain dari skala predikat (\"{predikat}\"); teks dicetak apa adanya",
+                       "\"{ditulis}\" is spelled unlike the predicate scale (\"{predikat}\"); the text prints as sent"),
     "bagian_kosong": ("bagian \"{bagian}\" kosong dan tidak akan muncul di dokumen",
                       "the section \"{bagian}\" is empty and will be left out of the document"),
 }

@@ -19,13 +19,13 @@ from sakip.formatting import format_angka, format_persen, format_rupiah, format_
 from sakip.messages import DEFAULT_LANGUAGE, message
 from sakip.models.lkjip import LKjIPData
 from sakip.models.pk import AnggaranGrup, PKData
-from sakip.scales import VALUE_MAPPINGS
+from sakip.scales import SCALES, VALUE_MAPPINGS
 
 __all__ = ["CASCADE_WARNING_CODES", "WARNING_CODES", "QualityWarning", "quality_warnings", "warnings_as_problems"]
 
 WARNING_CODES = (
     "indikator_tanpa_satuan", "target_bukan_angka", "triwulan_tw4_beda", "indikator_ganda", "anggaran_sen",
-    "target_negatif", "tanggal_di_luar_tahun", "capaian_tanpa_analisis", "bagian_kosong",
+    "target_negatif", "tanggal_di_luar_tahun", "capaian_tanpa_analisis", "bagian_kosong", "predikat_ejaan",
 )
 """Every warning this module can give (the README lists each)."""
 
@@ -144,6 +144,24 @@ _LKJIP_SECTIONS = (
 )
 
 
+def _predicate_spelling(data: LKjIPData, prefix: str) -> Iterable[QualityWarning]:
+    """Narrative that spells a predicate otherwise than the report's scale ("predikat tinggi" where
+    the tables print "Tinggi"): printed as sent, so the reviewer is told, not the text changed."""
+    labels = {band.label.lower(): band.label for band in SCALES[data.pengaturan.skala_predikat].bands}
+    pattern = re.compile(r"\bpredikat\s+(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
+                         + r")\b", re.IGNORECASE)
+    texts = [(f"kata_pengantar.{n}", t) for n, t in enumerate(data.kata_pengantar)]
+    texts += [(f"penutup.kesimpulan.{n}", t) for n, t in enumerate(data.penutup.kesimpulan)]
+    texts += [(f"sasaran.{s}.indikator.{i}.analisis.{n}", t) for s, sasaran in enumerate(data.sasaran)
+              for i, ind in enumerate(sasaran.indikator) for n, t in enumerate(ind.analisis)]
+    for path, text in texts:
+        for match in pattern.finditer(text):
+            label = labels[match.group(1).lower()]
+            if match.group(1) != label:
+                yield QualityWarning("predikat_ejaan", f"{prefix}{path}", {"ditulis": match.group(0),
+                                                                           "predikat": label})
+
+
 def _value_at(data: Any, path: str) -> Any:
     for part in path.split("."):
         data = getattr(data, part, None)
@@ -169,7 +187,11 @@ def _lkjip(data: LKjIPData, prefix: str) -> list[QualityWarning]:
     for n, program in enumerate(data.anggaran):
         found += _sen(f"{prefix}anggaran.{n}.pagu", program.pagu)
         found += _sen(f"{prefix}anggaran.{n}.realisasi", program.realisasi)
+    found += _predicate_spelling(data, prefix)
     for path, name in _LKJIP_SECTIONS:
+        if path == "pendahuluan.struktur_organisasi" and (data.struktur_organisasi.unit
+                                                           or data.struktur_organisasi.gambar):
+            continue  # the chart (and its units) is the section's content
         if not _value_at(data, path):
             found.append(QualityWarning("bagian_kosong", f"{prefix}{path}", {"bagian": name}))
     return found

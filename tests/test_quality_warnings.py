@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from config.settings import REPO_ROOT, Settings, get_settings
 from sakip.envelope import parse_document_request
-from sakip.messages import MESSAGES
+from sakip.messages import MESSAGES, message
 from sakip.quality import WARNING_CODES, quality_warnings
 from service.app import create_app
 from tests.conftest import example
@@ -64,7 +64,17 @@ def test_each_lkjip_finding():
         ("capaian_tanpa_analisis", "data.sasaran.1.indikator.1.analisis"),
         ("bagian_kosong", "data.kata_pengantar"),
         ("bagian_kosong", "data.pendahuluan.struktur_organisasi"),
+        ("predikat_ejaan", "data.penutup.kesimpulan.0"),  # "predikat tinggi"; the scale says "Tinggi"
     }
+    (spelling,) = [w for w in quality_warnings(parse_document_request(body).data) if w.code == "predikat_ejaan"]
+    assert message(spelling.code, spelling.params) == ('"predikat tinggi" ditulis lain dari skala predikat '
+                                                       '("Tinggi"); teks dicetak apa adanya')
+    # an organisation chart fills the structure's section; the scale's own spelling is no finding
+    body = with_value(body, "data.struktur_organisasi", {"unit": [{"nama": "Kepala Dinas"}]})
+    body = with_value(body, "data.penutup.kesimpulan", ["Capaian berpredikat Tinggi, predikat Sangat Tinggi."])
+    found = {(w.code, w.loc) for w in quality_warnings(parse_document_request(body).data)}
+    assert ("bagian_kosong", "data.pendahuluan.struktur_organisasi") not in found
+    assert not [w for w in found if w[0] == "predikat_ejaan"]
     body = with_value(body, "data.sasaran.0.indikator.1.faktor_penghambat", ["Anggaran terbatas."])
     body = with_value(body, "data.anggaran.0.pagu", "Rp 4.250.000.000,25")
     found = {(w.code, w.loc) for w in quality_warnings(parse_document_request(body).data)}
