@@ -16,6 +16,7 @@ from sakip.quality import quality_warnings, warnings_as_problems
 from service import api_models as m
 from service.api_spec import Response as Answer
 from service.api_spec import operation
+from service.assets import check_asset_refs
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.capacity import check_queue_depth
@@ -157,6 +158,7 @@ def submit():
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
+    check_asset_refs(valid.data)
     check_queue_depth()
     warnings = quality_warnings(valid.data)
     if warnings and valid.request.strict:

@@ -23,6 +23,7 @@ from signing.prepare import prepare_for_signing
 from storage.metrics import timed
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
+from workers.images import resolve_pictures
 from workers.qr import qr_png
 from workers.render import render_prepared
 
@@ -110,6 +111,7 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
     context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
     if doc_id is not None:
         context = {**context, **identity_context(doc_id, settings)}
+    context = resolve_pictures(context, settings)
     job = get_current_job()  # timings are recorded for the service's jobs, not for the CLI or a bench
     with timed(job.connection if job else None, "render_seconds"):
         docx = render_prepared(template.content, template.sha256, context, paper=template.paper)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["IN_FLIGHT_CONDITION", "Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp",
+__all__ = ["IN_FLIGHT_CONDITION", "Asset", "Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp",
            "parse_timestamp"]
 
 
@@ -175,3 +175,21 @@ class BatchChunk(Base):
                                           primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     items: Mapped[str] = mapped_column(Text)
+
+
+class Asset(Base):
+    """A picture an administrator uploaded once (an agency's logo, the Garuda), named by id in
+    requests (``{"asset": id}``); the bytes live in the data folder (storage/assets.py)."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    """What the administrator called it ("Logo Kabupaten Deli Serdang")."""
+    media_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[str] = mapped_column(UtcTimestamp, index=True)
