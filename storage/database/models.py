@@ -51,6 +51,7 @@ IN_FLIGHT_CONDITION = text("status IN ('queued', 'started')")
 """Accepted and not ended, written as the partial index has it (a query must repeat it literally)."""
 _HAS_BATCH = text("batch IS NOT NULL")
 _HAS_KEY = text("idempotency IS NOT NULL")
+_AMENDS = text("amends IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -109,6 +110,8 @@ class Document(Base):
     created_at: Mapped[str] = mapped_column(UtcTimestamp)
     started_at: Mapped[str | None] = mapped_column(UtcTimestamp)
     finished_at: Mapped[str | None] = mapped_column(UtcTimestamp)
+    amends: Mapped[str | None] = mapped_column(String(64))
+    """The id of the earlier PK of ours that this PK Perubahan amends (``pk_awal.document_id``)."""
 
     # listings page newest first by (created_at, id), of one client or of all
     __table_args__ = (Index("ix_documents_created", "created_at", "id"),
@@ -118,7 +121,8 @@ class Document(Base):
                       # partial: a single document's intake writes neither
                       Index("ix_documents_in_flight", "status", sqlite_where=IN_FLIGHT_CONDITION,
                             postgresql_where=IN_FLIGHT_CONDITION),
-                      Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH))
+                      Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH),
+                      Index("ix_documents_amends", "amends", sqlite_where=_AMENDS, postgresql_where=_AMENDS))
 
 
 class DocumentFile(Base):

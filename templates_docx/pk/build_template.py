@@ -156,15 +156,15 @@ def kop_lines(container) -> None:
 
 def kop(doc) -> None:
     """The Garuda centred on top of a regional head's PK (when supplied); then the letterhead:
-    with a logo, a borderless row [logo | text | empty column as wide as the logo's], so the
-    text stays centred on the page; without one, the text alone."""
+    with a logo, a borderless row [logo | text centred in the rest of the width] (a long agency
+    name keeps the width it needs); without one, the text alone, centred on the page."""
     tag(doc, "{%p if garuda %}")
     para(doc, "{{ garuda }}", align=CENTER, after=4)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if kop_logo %}")
-    row = table(doc, [LOGO_COLUMN_MM, 170 - 2 * LOGO_COLUMN_MM, LOGO_COLUMN_MM], rows=1, grid=False)
+    row = table(doc, [LOGO_COLUMN_MM, 170 - LOGO_COLUMN_MM], rows=1, grid=False)
     row_flag(row.rows[0], "w:cantSplit")
-    logo_cell, text_cell, _ = row.rows[0].cells
+    logo_cell, text_cell = row.rows[0].cells
     logo_cell.vertical_alignment = text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     write(logo_cell, "{{ kop_logo }}", align=LEFT)
     kop_lines(text_cell)

@@ -1,5 +1,6 @@
 """Pictures uploaded once through the admin API (an agency's logo, the Garuda), named by id in
-document requests.
+document requests; and the link of a PK Perubahan to the earlier PK of ours it amends
+(``documents.amends``, indexed, so the earlier one's verify page finds its amendments).
 
 Revision ID: 0003
 Revises: 0002
@@ -17,7 +18,12 @@ branch_labels = None
 depends_on = None
 
 
+_AMENDS = sa.text("amends IS NOT NULL")
+
+
 def upgrade() -> None:
+    op.add_column("documents", sa.Column("amends", sa.String(64)))
+    op.create_index("ix_documents_amends", "documents", ["amends"], sqlite_where=_AMENDS, postgresql_where=_AMENDS)
     op.create_table(
         "assets",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -36,3 +42,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_assets_created_at", table_name="assets")
     op.drop_table("assets")
+    op.drop_index("ix_documents_amends", table_name="documents")
+    op.drop_column("documents", "amends")
