@@ -202,6 +202,17 @@ def test_pk_perubahan_names_what_it_amends_and_why_under_the_title(corpus, name)
 
 
 @pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
+def test_the_verification_note_stays_with_the_signatures(corpus, name):
+    """The statement page's QR note never stands alone on a page: where the signatures move on,
+    it moves with them (the first party's name is on the note's page)."""
+    signer = "Muhammad" if "kepala_daerah" in name else "Rahmawati"
+    with _pages(corpus[name].pdf) as pdf:
+        pages = [page.extract_text() for page in pdf.pages]
+    noted = [text for text in pages if "Dokumen ini diterbitkan oleh layanan" in text]
+    assert len(noted) == 1 and signer in noted[0]
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
 def test_the_logo_beside_the_letterhead_or_the_garuda_above_it(corpus, name):
     """Page 1 only: the agency's logo left of the letterhead's first line (the Garuda of a regional
     head's PK centred above it), inside the margins; no picture on a later page but the footer's QR."""

@@ -347,8 +347,12 @@ def statement(doc) -> None:
               "tanggung jawab saya.", align=JUSTIFY, before=6, after=6, keep_next=True)
     tag(doc, "{%p endif %}")
     signature_block(doc)
+    # The verification note keeps with the signatures: when they don't fit on the first page
+    # together, they move on together (a page holding only the note would be sent back).
+    for signatures in doc.tables[-2:]:
+        keep_row_with_next(signatures.rows[-1])
     tag(doc, "{%p if dokumen_id %}")  # offline renders have no id, so nothing to verify
-    para(doc, "", after=12)
+    para(doc, "", after=12, keep_next=True)
     verification_note(doc)
     tag(doc, "{%p endif %}")
 
