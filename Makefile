@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/pdf_bench.py
 	$(VENV)/bin/python bench/bulk_bench.py
 
-# Rebuild the shipped PK template from its python-docx script (overwrites pk-v1.docx).
+# Rebuild the shipped PK template from its python-docx script (overwrites pk-v2.docx; pk-v1.docx stays as shipped).
 template: $(STAMP)
 	$(VENV)/bin/python templates_docx/pk/build_template.py
 

@@ -251,6 +251,11 @@ class Settings(BaseSettings):
         return self.data_dir / "templates"
 
     @property
+    def assets_dir(self) -> Path:
+        """Where uploaded pictures (logos, the Garuda) are kept, one file per asset id."""
+        return self.data_dir / "assets"
+
+    @property
     def documents_dir(self) -> Path:
         """Where finished files are written, sharded by the first two characters of the id."""
         return self.data_dir / "documents"

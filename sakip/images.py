@@ -17,13 +17,12 @@ import re
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sakip.errors import FieldError, ReadError
-from sakip.models.common import Strict
 
 __all__ = ["ACCEPTED_FORMATS", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "CheckedImage", "ImageRef",
-           "check_image", "decode_base64_image"]
+           "asset_refs", "check_image", "decode_base64_image"]
 
 MAX_IMAGE_BYTES = 1024 * 1024
 """Largest accepted picture file (1 MB)."""
@@ -94,9 +93,12 @@ def decode_base64_image(text: str) -> CheckedImage:
     return image
 
 
-class ImageRef(Strict):
+class ImageRef(BaseModel):
     """A picture named in a request: ``data`` (base64, checked here) or ``asset`` (an uploaded
     asset's id, resolved by the worker against the asset store). Exactly one of the two."""
+
+    # as sakip.models.common.Strict (which imports this module for Instansi.logo)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
     data: str | None = Field(default=None, description="PNG or JPEG as base64 (or a data: URI), at most 1 MB "
                              "and 2,000 px on its longer side.")
@@ -117,3 +119,23 @@ class ImageRef(Strict):
     def inline(self) -> CheckedImage | None:
         """The inline picture, decoded (already checked at validation); None for an asset."""
         return decode_base64_image(self.data) if self.data is not None else None
+
+
+def asset_refs(value: object, prefix: str = "data") -> list[tuple[str, str]]:
+    """Every asset id a validated payload names, with the path of its field
+    (``("data.instansi.logo.asset", id)``), in field order: what the intake checks exists."""
+    found: list[tuple[str, str]] = []
+
+    def walk(item: object, loc: str) -> None:
+        if isinstance(item, ImageRef):
+            if item.asset is not None:
+                found.append((f"{loc}.asset", item.asset))
+        elif isinstance(item, BaseModel):
+            for name in type(item).model_fields:
+                walk(getattr(item, name), f"{loc}.{name}")
+        elif isinstance(item, list | tuple):
+            for index, element in enumerate(item):
+                walk(element, f"{loc}.{index}")
+
+    walk(value, prefix)
+    return found

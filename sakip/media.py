@@ -7,16 +7,19 @@ document. Keeps plotting libraries out of the pure package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["BarChart", "OrgChart", "Picture"]
+__all__ = ["BarChart", "OrgChart", "Picture", "SuppliedPicture"]
 
 
 @dataclass(frozen=True)
 class Picture:
-    """A PNG to place inline, ``width_mm`` wide (height keeps the aspect ratio)."""
+    """A PNG (or, with ``format="JPEG"``, a JPEG) to place inline, ``width_mm`` wide (height
+    keeps the aspect ratio). ``png`` holds the picture's bytes whatever its format."""
 
     png: bytes
     width_mm: float
+    format: str = "PNG"
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,16 @@ class OrgChart:
     units: list[tuple[str, str | None]]
     width_mm: float = 160
     max_height_mm: float = 200
+
+
+@dataclass(frozen=True)
+class SuppliedPicture:
+    """A picture the request supplied (``sakip.images.ImageRef``: base64 or an asset id), to be
+    placed inside a box of ``max_width_mm`` x ``max_height_mm`` keeping its aspect ratio. The
+    workers resolve it to a Picture (an asset is read from the asset store there)."""
+
+    ref: Any
+    max_width_mm: float
+    max_height_mm: float
+    loc: str = ""
+    """The request field it came from ("data.instansi.logo"), for an error naming it."""

@@ -122,6 +122,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "a picture as an asset can't be used here yet; send its content as base64 (data)"),
     "gambar_satu_sumber": ("isi tepat satu dari data (base64) atau asset (id aset)",
                            "give exactly one of data (base64) or asset (an asset id)"),
+    "aset_tidak_dikenal": ("tidak ada aset gambar dengan id '{id}'; unggah dulu lewat /api/v1/assets",
+                           "no picture asset has id '{id}'; upload it first through /api/v1/assets"),
+    "aset_berkas_wajib": ("kirim gambarnya (PNG atau JPEG) sebagai isi permintaan atau kolom file",
+                          "send the picture (PNG or JPEG) as the request body or the file field"),
+    "pk_awal_tidak_dikenal": ("tidak ada PK dari layanan ini dengan id '{id}' yang dapat Anda akses",
+                              "no PK of this service with id '{id}' that you can see"),
+    "pk_awal_bukan_pk": ("dokumen '{id}' bukan Perjanjian Kinerja (jenisnya {jenis})",
+                         "document '{id}' is not a Perjanjian Kinerja (its type is {jenis})"),
+    "pk_awal_belum_terbit": ("PK '{id}' belum diterbitkan atau sudah dicabut (status {status}); yang diubah harus "
+                             "PK yang sudah terbit",
+                             "PK '{id}' was not issued or was revoked (status {status}); only an issued PK can be "
+                             "amended"),
+    "pk_awal_tahun_lain": ("PK awal untuk tahun {tahun_awal}, PK Perubahan ini untuk tahun {tahun}; PK Perubahan "
+                           "mengubah PK tahun yang sama",
+                           "the earlier PK is for {tahun_awal}, this PK Perubahan for {tahun}; a PK Perubahan "
+                           "amends a PK of the same year"),
+    "pk_awal_pihak_lain": ("PK awal ditandatangani {nama_awal} sebagai pihak pertama, PK Perubahan ini oleh {nama}; "
+                           "benar ada pergantian pejabat?",
+                           "the earlier PK's first party is {nama_awal}, this PK Perubahan's is {nama}; was the "
+                           "official replaced?"),
+    "pk_awal_instansi_lain": ("PK awal dari {instansi_awal}, PK Perubahan ini dari {instansi}; benar PK yang dimaksud?",
+                              "the earlier PK is from {instansi_awal}, this PK Perubahan from {instansi}; is it the "
+                              "right PK?"),
+    "garuda_hanya_kepala_daerah": ("lambang Garuda hanya dicetak pada PK kepala daerah (tingkat kepala_daerah)",
+                                   "the Garuda is printed only on a regional head's PK (tingkat kepala_daerah)"),
     # --- text
     "teks_kosong": ("tidak boleh kosong", "must not be empty"),
     "teks_karakter_kendali": ("berisi karakter kendali yang tidak dapat dimuat dalam dokumen",
@@ -220,6 +245,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bukan_json": ("Kirim permintaan sebagai application/json.", "Send the request as application/json."),
     "json_rusak": ("Isi permintaan bukan JSON yang valid: {alasan}", "The request body is not valid JSON: {alasan}"),
     "dokumen_tidak_ada": ("Tidak ada dokumen dengan id '{id}'.", "No document with id '{id}'."),
+    "aset_tidak_ada": ("Tidak ada aset gambar dengan id '{id}'.", "No picture asset with id '{id}'."),
     "dokumen_belum_selesai": ("Dokumen berstatus {status}; berkasnya tersedia setelah selesai.{alasan}",
                               "The document is {status}; its file is available once it is finished.{alasan}"),
     "salinan_ttd_belum_ada": ("Belum ada salinan bertanda tangan yang diunggah untuk dokumen ini.",

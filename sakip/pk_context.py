@@ -10,12 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from sakip.formatting import format_angka, format_nip, format_rupiah, format_tanggal
+from sakip.media import SuppliedPicture
 from sakip.models.common import Instansi, Pejabat
 from sakip.models.pk import AnggaranGrup, PKData, Tingkat
 
-__all__ = ["ANGGARAN_LABEL", "NBSP", "kop_context", "pejabat_context", "pk_context", "print_value", "rupiah"]
+__all__ = ["ANGGARAN_LABEL", "GARUDA_BOX_MM", "LOGO_BOX_MM", "NBSP", "kop_context", "pejabat_context",
+           "pk_context", "print_value", "rupiah"]
 
 NBSP = "\u00a0"
+
+LOGO_BOX_MM = (24.0, 28.0)
+"""Width and height the letterhead's logo fits into (aspect ratio kept)."""
+GARUDA_BOX_MM = (26.0, 26.0)
+"""Width and height the Garuda fits into, centred above a regional head's letterhead."""
 
 ANGGARAN_LABEL = {
     Tingkat.KEPALA_DAERAH: "Program",
@@ -125,6 +132,8 @@ def pk_context(pk: PKData) -> dict[str, Any]:
         "perubahan": pk.jenis == "perubahan",
         "satu_penandatangan": pk.tingkat is Tingkat.KEPALA_DAERAH,
         "kop": kop_context(pk.instansi),
+        "kop_logo": pk.instansi.logo and SuppliedPicture(pk.instansi.logo, *LOGO_BOX_MM, loc="data.instansi.logo"),
+        "garuda": pk.garuda and SuppliedPicture(pk.garuda, *GARUDA_BOX_MM, loc="data.garuda"),
         "instansi": {"pemerintah": pk.instansi.pemerintah, "nama": pk.instansi.nama},
         "pihak_pertama": pejabat_context(pk.pihak_pertama),
         "pihak_kedua": pejabat_context(pk.pihak_kedua),

@@ -103,6 +103,11 @@ class Document(BaseModel):
     callback_status: str | None
     revoked: Revocation | None = Field(description="When, why and by whom the document was revoked.")
     links: dict[str, str]
+    amends: str | None = Field(default=None, description="A PK Perubahan: the id of the earlier PK of this "
+                               "service it amends (pk_awal.document_id); single-document reads only.")
+    amended_by: list[dict[str, Any]] | None = Field(
+        default=None, description="A PK: the PK Perubahan that amend it (id, status, created_at, finished_at, "
+        "verify_url); single-document reads only.")
 
 
 class DocumentPage(BaseModel):

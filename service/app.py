@@ -11,6 +11,7 @@ from config.settings import Settings, get_settings
 from service import (
     admin_bulk,
     admin_page,
+    assets,
     batch_listing,
     batches,
     documents,
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)
     app.register_blueprint(admin_bulk.bp)
+    app.register_blueprint(assets.bp)
     return app

@@ -14,8 +14,10 @@ from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import quality_warnings, warnings_as_problems
 from service import api_models as m
+from service.amendments import amendment_links, check_pk_awal
 from service.api_spec import Response as Answer
 from service.api_spec import operation
+from service.assets import check_asset_refs
 from service.auth import current_client, owns
 from service.bodies import read_json_body
 from service.capacity import check_queue_depth
@@ -157,8 +159,10 @@ def submit():
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
     valid = parse_document_request(body)
+    check_asset_refs(valid.data)
+    amends, amendment_warnings = check_pk_awal(valid.data)
     check_queue_depth()
-    warnings = quality_warnings(valid.data)
+    warnings = quality_warnings(valid.data) + amendment_warnings
     if warnings and valid.request.strict:
         raise InvalidPayload(warnings_as_problems(warnings))
     try:
@@ -185,6 +189,7 @@ def submit():
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
                 "callback_url": callback_url or "", "warnings": stored, **idempotency.record_fields(),
+                **({"amends": amends} if amends else {}),
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
             pipe.execute()
@@ -200,8 +205,13 @@ def submit():
 @bp.get("/<doc_id>")
 @operation(responses={200: Answer("The document's record", m.Document)})
 def status(doc_id: str):
-    """The document's status, template and file details. Errors: 404 unknown id."""
-    return _public(_record_or_404(doc_id))
+    """The document's status, template and file details; for a PK, ``amends`` (the earlier PK a
+    PK Perubahan amends) and ``amended_by`` (the PK Perubahan that amend it). Errors: 404 unknown id."""
+    record = _record_or_404(doc_id)
+    public = _public(record)
+    if record["type"] == "pk":
+        public.update(amendment_links(record))
+    return public
 
 
 @bp.get("/<doc_id>/file")

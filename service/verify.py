@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from sakip.publik import format_waktu
+from service.amendments import amendment_links
 from service.problems import Problem
 from service.signed import record_signatures, signatures_required
 from service.state import state
@@ -100,7 +101,25 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
         "revoked_at": record.get("revoked_at") if revoked else None,
         "revoked_at_local": format_waktu(record.get("revoked_at"), zone) if revoked else None,
         "revoked_reason": record.get("revoked_reason") if revoked else None,
+        **_amendments(record, summary, zone),
     }
+
+
+def _amendments(record: dict[str, str], summary: dict[str, Any], zone: str) -> dict[str, Any]:
+    """A PK Perubahan's link to the earlier PK of ours it amends ("mengubah PK nomor ..."), and a
+    PK's links to the issued PK Perubahan that amend it ("diubah oleh ...")."""
+    if record["type"] != "pk":
+        return {"amends": None, "amended_by": []}
+    links = amendment_links(record, ISSUED)
+    base = state().settings.base_url
+    awal = summary.get("pk_awal") or {}
+    amends = None
+    if links["amends"]:
+        amends = {"id": links["amends"], "nomor": awal.get("nomor"), "tanggal": awal.get("tanggal"),
+                  "verify_url": f"{base}/verify/{links['amends']}"}
+    later = [{"id": a["id"], "verify_url": a["verify_url"], "issued_at": a["finished_at"] or None,
+              "issued_at_local": format_waktu(a["finished_at"] or None, zone)} for a in links["amended_by"]]
+    return {"amends": amends, "amended_by": later}
 
 
 def known_files(facts: dict[str, Any]) -> dict[str, dict[str, str]]:

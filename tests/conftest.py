@@ -79,7 +79,7 @@ def database_url(database_kind: str, tmp_path: Path, request: pytest.FixtureRequ
     url = request.getfixturevalue("postgres_server").url
     database = database_for(url)
     with database.write() as connection:
-        connection.exec_driver_sql("TRUNCATE documents, document_files, batches, batch_chunks")
+        connection.exec_driver_sql("TRUNCATE documents, document_files, batches, batch_chunks, assets")
     yield url
 
 

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from tests.conftest import example
+from tests.pictures import as_base64, garuda_png, logo_png
 
 __all__ = ["LONG_AGENCY", "ORGANISATION", "PK_LEVELS", "lkjip_stress", "long_text", "pk_stress"]
 
@@ -75,7 +76,8 @@ def _sasaran(count: int = 5, per: int = 3) -> list[dict[str, Any]]:
 
 def pk_stress(tingkat: str, jenis: str = "murni") -> dict[str, Any]:
     """A long PK of ``tingkat``: 5 objectives, 15 indicators with quarterly targets, 200-character
-    names, positions and agency, a budget in groups (perubahan: with what it amends and why)."""
+    names, positions and agency, a budget in groups (perubahan: with what it amends and why), the
+    agency's logo beside the letterhead (a regional head's: the Garuda on top instead)."""
     body = copy.deepcopy(example("pk-administrator"))
     data = body["data"]
     data["jenis"] = jenis
@@ -95,6 +97,10 @@ def pk_stress(tingkat: str, jenis: str = "murni") -> dict[str, Any]:
         del data["pihak_kedua"]
         data["instansi"] = {"pemerintah": "Pemerintah Provinsi Sumatera Utara",
                             "nama": "Pemerintah Provinsi Sumatera Utara"}
+    if tingkat == "kepala_daerah":  # a regional head's PK: the Garuda on top, no agency logo
+        data["garuda"] = {"data": as_base64(garuda_png())}
+    else:
+        data["instansi"]["logo"] = {"data": as_base64(logo_png())}
     data["sasaran"] = _sasaran()
     data["anggaran"] = [
         {"uraian": f"Program Penunjang Urusan Pemerintahan Daerah Provinsi dan Pengelolaan Keuangan {g + 1}",

@@ -94,7 +94,7 @@ def test_upload_preview_and_activate_through_the_page(browser, site, keyed_clien
     _sign_in(browser, site, API_KEYS["boss"])
     assert browser.find_element(By.ID, "signed-in-as").text == "boss"
     rows = browser.find_elements(By.CSS_SELECTOR, "#type-pk tr.version")
-    assert [r.get_attribute("id") for r in rows] == ["pk-v1"] and "active" in rows[0].text
+    assert [r.get_attribute("id") for r in rows] == ["pk-v2", "pk-v1"] and "active" in rows[0].text
     assert browser.find_element(By.ID, "type-lkjip").is_displayed()
 
     bad = tmp_path / "pk-salah.docx"
@@ -109,22 +109,22 @@ def test_upload_preview_and_activate_through_the_page(browser, site, keyed_clien
     good.write_bytes(_variant())
     _upload(browser, good, "Format 2027")
     result = browser.find_element(By.ID, "upload-result")
-    assert "version 2 uploaded" in result.text
+    assert "version 3 uploaded" in result.text
     assert len(result.find_elements(By.CSS_SELECTOR, "tr.check")) == 5
-    v2 = browser.find_element(By.ID, "pk-v2")
-    assert "boss" in v2.text and "Format 2027" in v2.text and "active" not in v2.text.split()
+    v3 = browser.find_element(By.ID, "pk-v3")
+    assert "boss" in v3.text and "Format 2027" in v3.text and "active" not in v3.text.split()
 
-    v2.find_element(By.CSS_SELECTOR, "button.preview-docx").click()
-    preview = wait_for(lambda: next(iter(downloads.glob("preview-pk-v2.docx")), None), timeout=60)
+    v3.find_element(By.CSS_SELECTOR, "button.preview-docx").click()
+    preview = wait_for(lambda: next(iter(downloads.glob("preview-pk-v3.docx")), None), timeout=60)
     text = full_text(open_docx(preview.read_bytes()))
     assert MARK in text
 
-    _submit(browser, browser.find_element(By.ID, "pk-v2").find_element(By.CSS_SELECTOR, "button.activate"))
-    assert "pk version 2 is now active" in browser.find_element(By.ID, "message").text
-    assert "active" in browser.find_element(By.ID, "pk-v2").text
-    assert "Version 2 activated" in browser.find_element(By.CSS_SELECTOR, "#type-pk .activated").text
-    assert keyed_client.get("/api/v1/templates/pk", headers=bearer("boss")).get_json()["active_version"] == 2
-    rollback = browser.find_element(By.ID, "pk-v1").find_element(By.CSS_SELECTOR, "button.activate")
+    _submit(browser, browser.find_element(By.ID, "pk-v3").find_element(By.CSS_SELECTOR, "button.activate"))
+    assert "pk version 3 is now active" in browser.find_element(By.ID, "message").text
+    assert "active" in browser.find_element(By.ID, "pk-v3").text
+    assert "Version 3 activated" in browser.find_element(By.CSS_SELECTOR, "#type-pk .activated").text
+    assert keyed_client.get("/api/v1/templates/pk", headers=bearer("boss")).get_json()["active_version"] == 3
+    rollback = browser.find_element(By.ID, "pk-v2").find_element(By.CSS_SELECTOR, "button.activate")
     assert rollback.text == "Roll back to this"
 
 

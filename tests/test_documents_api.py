@@ -26,7 +26,7 @@ def test_status_moves_from_queued_to_finished_with_timestamps(client, run_worker
     doc_id = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
     queued = client.get(f"/api/v1/documents/{doc_id}").get_json()
     assert queued["status"] == "queued" and queued["file"] is None and queued["started_at"] is None
-    assert queued["template"]["version"] == 1
+    assert queued["template"]["version"] == 2
     early = client.get(f"/api/v1/documents/{doc_id}/file")
     assert early.status_code == 409 and early.mimetype == PROBLEM
     run_worker()
@@ -87,7 +87,7 @@ def test_unknown_template_version_is_422(client):
     response = client.post("/api/v1/documents", json=body)
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
-        {"loc": "template_version", "msg": "template version 7 does not exist for 'pk'; available: 1"}]
+        {"loc": "template_version", "msg": "template version 7 does not exist for 'pk'; available: 1, 2"}]
 
 
 def test_body_above_the_limit_is_413(client, app):

@@ -38,6 +38,7 @@ PAPER_POINTS = {"F4": (215 / 25.4 * 72, 330 / 25.4 * 72), "A4": (210 / 25.4 * 72
 CASES = [(f"pk-{level}-{jenis}-{paper}", "pk", level, jenis, paper)
          for paper in ("F4", "A4") for level in PK_LEVELS for jenis in ("murni", "perubahan")]
 CASES += [(f"lkjip-{paper}", "lkjip", None, None, paper) for paper in ("F4", "A4")]
+MM = 72 / 25.4
 FOOTER_ZONE = 0.9
 """Below this fraction of the page height lies the footer (id, QR code, page number)."""
 
@@ -201,6 +202,44 @@ def test_pk_perubahan_names_what_it_amends_and_why_under_the_title(corpus, name)
     else:
         assert "PERJANJIAN KINERJA TAHUN 2026 Dalam rangka" in text
         assert "Perubahan atas" not in text and "Alasan perubahan" not in text
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
+def test_the_verification_note_stays_with_the_signatures(corpus, name):
+    """The statement page's QR note never stands alone on a page: where the signatures move on,
+    it moves with them (the first party's name is on the note's page)."""
+    signer = "Muhammad" if "kepala_daerah" in name else "Rahmawati"
+    with _pages(corpus[name].pdf) as pdf:
+        pages = [page.extract_text() for page in pdf.pages]
+    noted = [text for text in pages if "Dokumen ini diterbitkan oleh layanan" in text]
+    assert len(noted) == 1 and signer in noted[0]
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES if case[1] == "pk"])
+def test_the_logo_beside_the_letterhead_or_the_garuda_above_it(corpus, name):
+    """Page 1 only: the agency's logo left of the letterhead's first line (the Garuda of a regional
+    head's PK centred above it), inside the margins; no picture on a later page but the footer's QR."""
+    with _pages(corpus[name].pdf) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        first = next(w for w in words if w["text"] == "PEMERINTAH")
+        title = next(w for w in words if w["text"] == "PERJANJIAN")
+        letterhead = [w for w in words if w["top"] < title["top"] - 5]
+        pictures = [i for i in page.images if i["top"] < title["top"]]
+        assert len(pictures) == 1, pictures
+        picture = pictures[0]
+        assert picture["x0"] > 15 * MM and picture["x1"] < page.width - 15 * MM
+        if "kepala_daerah" in name:
+            assert picture["bottom"] <= first["top"] + 1
+            middle = (min(w["x0"] for w in letterhead) + max(w["x1"] for w in letterhead)) / 2
+            assert abs((picture["x0"] + picture["x1"]) / 2 - middle) < 3 * MM
+        else:
+            assert picture["x1"] < min(w["x0"] for w in letterhead)
+            assert picture["top"] < max(w["bottom"] for w in letterhead) and picture["bottom"] > first["top"]
+        for later in pdf.pages[1:]:
+            # nothing but the footer's QR code and, where the statement page runs over, the signature's
+            pictures = [i for i in later.images if i["top"] < later.height * FOOTER_ZONE]
+            assert all(abs((i["x1"] - i["x0"]) - 24 * MM) < 1 * MM for i in pictures), later.page_number
 
 
 @pytest.mark.parametrize("name", ["lkjip-F4", "lkjip-A4"])

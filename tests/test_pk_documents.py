@@ -14,7 +14,7 @@ def test_pk_jpt_document(make_document):
     assert record["file"]["name"] == "PK-2026-Dinas-Komunikasi-dan-Informatika-Rahmat-Hidayat-Lubis.docx"
     assert record["file"]["size"] == len(content)
     assert record["file"]["sha256"] == hashlib.sha256(content).hexdigest()
-    assert record["template"]["version"] == 1 and len(record["template"]["sha256"]) == 64
+    assert record["template"]["version"] == 2 and len(record["template"]["sha256"]) == 64
     doc = open_docx(content)
     text = full_text(doc)
     assert "PEMERINTAH PROVINSI SUMATERA UTARA" in text

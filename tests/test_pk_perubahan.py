@@ -9,7 +9,8 @@ from sakip.errors import InvalidPayload
 from tests.conftest import example
 from tests.docx_reading import full_text, open_docx
 
-AMENDS = {"nomor": "800/415/PK/2026", "tanggal": "2026-01-05", "document_id": "0f" * 16}
+AMENDS = {"nomor": "800/415/PK/2026", "tanggal": "2026-01-05"}
+"""An earlier PK made elsewhere (no document_id: an id must name a PK of ours, tests/test_pk_amendment_links.py)."""
 WHY = "Perubahan APBD Tahun 2026: pagu Program Pemasaran Pariwisata berkurang."
 
 

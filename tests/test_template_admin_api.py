@@ -20,6 +20,7 @@ from tests.docx_reading import document_xml, full_text, open_docx, patched_docx
 from tests.processes import wait_for
 
 SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+SHIPPED_PK_V2 = (REPO_ROOT / "templates_docx" / "pk" / "pk-v2.docx").read_bytes()
 BOSS = bearer("boss")
 MARK = "(Format Gubernur 2027)"
 
@@ -61,13 +62,15 @@ def test_a_client_key_gets_403_and_no_key_401(keyed_client):
     assert refused.status_code == 403 and "administrator" in refused.get_json()["detail"]
 
 
-def test_the_shipped_templates_are_version_1(keyed_client):
+def test_the_shipped_templates_are_versions_1_and_2(keyed_client):
     listing = keyed_client.get("/api/v1/templates", headers=BOSS).get_json()["templates"]
     assert [t["type"] for t in listing] == ["lkjip", "pk"]
     pk = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()
-    assert pk["type"] == "pk" and pk["active_version"] == 1
-    (v1,) = pk["versions"]
-    assert v1["version"] == 1 and v1["active"] is True and v1["uploaded_by"] == "shipped"
+    assert pk["type"] == "pk" and pk["active_version"] == 2
+    v1, v2 = pk["versions"]
+    assert v1["version"] == 1 and v1["active"] is False and v1["uploaded_by"] == "shipped"
+    assert v2["version"] == 2 and v2["active"] is True and v2["uploaded_by"] == "shipped"
+    assert v2["sha256"] == hashlib.sha256(SHIPPED_PK_V2).hexdigest()
     assert v1["sha256"] == hashlib.sha256(SHIPPED_PK).hexdigest() and v1["uploaded_at"]
     download = keyed_client.get(v1["links"]["file"].removeprefix("http://docgen.test"), headers=BOSS)
     assert download.data == SHIPPED_PK
@@ -81,40 +84,40 @@ def test_upload_activate_and_roll_back(keyed_client, live_worker):
     uploaded = _upload(keyed_client, new, note="Format baru dari Biro Organisasi")
     assert uploaded.status_code == 201, uploaded.get_json()
     body = uploaded.get_json()
-    assert body["version"] == 2 and body["sha256"] == hashlib.sha256(new).hexdigest() and body["active"] is False
+    assert body["version"] == 3 and body["sha256"] == hashlib.sha256(new).hexdigest() and body["active"] is False
     assert [c["name"] for c in body["checks"]] == ["size", "xml", "tags", "variables", "render"]
     assert all(c["ok"] for c in body["checks"])
 
     history = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()
-    v2 = history["versions"][1]
-    assert (v2["version"], v2["uploaded_by"], v2["note"], v2["active"]) == (
-        2, "boss", "Format baru dari Biro Organisasi", False)
-    assert keyed_client.get("/api/v1/templates/pk/versions/2/file", headers=BOSS).data == new
+    v3 = history["versions"][2]
+    assert (v3["version"], v3["uploaded_by"], v3["note"], v3["active"]) == (
+        3, "boss", "Format baru dari Biro Organisasi", False)
+    assert keyed_client.get("/api/v1/templates/pk/versions/3/file", headers=BOSS).data == new
     again = _upload(keyed_client, new, note="sekali lagi")
-    assert again.status_code == 409 and again.get_json()["version"] == 2
-    assert "identical to pk version 2" in again.get_json()["detail"]
+    assert again.status_code == 409 and again.get_json()["version"] == 3
+    assert "identical to pk version 3" in again.get_json()["detail"]
 
     before, text = _document(keyed_client, example("pk-jpt"))
-    assert before["template"]["version"] == 1 and MARK not in text
+    assert before["template"]["version"] == 2 and MARK not in text
 
-    activated = keyed_client.post("/api/v1/templates/pk/versions/2/activate", headers=BOSS)
-    assert activated.status_code == 200 and activated.get_json()["active_version"] == 2
+    activated = keyed_client.post("/api/v1/templates/pk/versions/3/activate", headers=BOSS)
+    assert activated.status_code == 200 and activated.get_json()["active_version"] == 3
     # The same worker process, not restarted, renders with the new version.
     after, text = _document(keyed_client, example("pk-jpt"))
-    assert after["template"]["version"] == 2 and after["template"]["sha256"] == body["sha256"]
+    assert after["template"]["version"] == 3 and after["template"]["sha256"] == body["sha256"]
     assert MARK in text
     pinned = {**example("pk-jpt"), "template_version": 1}
     old, text = _document(keyed_client, pinned)
     assert old["template"]["version"] == 1 and MARK not in text
 
-    assert keyed_client.post("/api/v1/templates/pk/versions/1/activate", headers=BOSS).status_code == 200
+    assert keyed_client.post("/api/v1/templates/pk/versions/2/activate", headers=BOSS).status_code == 200
     log = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()["activations"]
-    assert [(a["version"], a["by"]) for a in log] == [(2, "boss"), (1, "boss")] and all(a["at"] for a in log)
+    assert [(a["version"], a["by"]) for a in log] == [(3, "boss"), (2, "boss")] and all(a["at"] for a in log)
     rolled_back, text = _document(keyed_client, example("pk-jpt"))
-    assert rolled_back["template"]["version"] == 1 and MARK not in text
+    assert rolled_back["template"]["version"] == 2 and MARK not in text
     # Every earlier document still names its own version.
-    assert keyed_client.get(f"/api/v1/documents/{after['id']}", headers=BOSS).get_json()["template"]["version"] == 2
-    assert keyed_client.get(f"/api/v1/documents/{before['id']}", headers=BOSS).get_json()["template"]["version"] == 1
+    assert keyed_client.get(f"/api/v1/documents/{after['id']}", headers=BOSS).get_json()["template"]["version"] == 3
+    assert keyed_client.get(f"/api/v1/documents/{before['id']}", headers=BOSS).get_json()["template"]["version"] == 2
 
 
 def test_a_bad_upload_is_422_naming_every_problem_and_stores_nothing(keyed_client, live_worker):
@@ -142,27 +145,28 @@ def test_a_bad_upload_is_422_naming_every_problem_and_stores_nothing(keyed_clien
     bad_paper = _upload(keyed_client, _variant(), paper="Letter")
     assert bad_paper.status_code == 422 and bad_paper.get_json()["errors"][0]["loc"] == "paper"
     assert _upload(keyed_client, _variant(), doc_type="sk").status_code == 404
-    assert [v["version"] for v in keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()["versions"]] == [1]
+    versions = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()["versions"]
+    assert [v["version"] for v in versions] == [1, 2]
 
 
 def test_preview_renders_the_sample_with_that_version(keyed_client, live_worker):
     assert _upload(keyed_client, _variant()).status_code == 201
-    docx = keyed_client.post("/api/v1/templates/pk/versions/2/preview", headers=BOSS)
+    docx = keyed_client.post("/api/v1/templates/pk/versions/3/preview", headers=BOSS)
     assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
     text = full_text(open_docx(docx.data))
     sample = TemplateRegistry(REPO_ROOT / "templates_docx").sample("pk")
     assert MARK in text and sample["pihak_pertama"]["nama"] in text
     assert MARK not in full_text(open_docx(keyed_client.post("/api/v1/templates/pk/versions/1/preview",
                                                              headers=BOSS).data))
-    pdf = keyed_client.post("/api/v1/templates/pk/versions/2/preview?format=pdf", headers=BOSS)
+    pdf = keyed_client.post("/api/v1/templates/pk/versions/3/preview?format=pdf", headers=BOSS)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
     assert len(reader.pages) >= 2 and MARK in " ".join(reader.pages[0].extract_text().split())
-    assert keyed_client.post("/api/v1/templates/pk/versions/2/preview?format=odt", headers=BOSS).status_code == 422
-    assert _upload(keyed_client, _variant(b"(A4)"), paper="A4").get_json()["version"] == 3
-    a4 = keyed_client.post("/api/v1/templates/pk/versions/3/preview", headers=BOSS).data
+    assert keyed_client.post("/api/v1/templates/pk/versions/3/preview?format=odt", headers=BOSS).status_code == 422
+    assert _upload(keyed_client, _variant(b"(A4)"), paper="A4").get_json()["version"] == 4
+    a4 = keyed_client.post("/api/v1/templates/pk/versions/4/preview", headers=BOSS).data
     assert 'w:w="11906"' in document_xml(a4) and 'w:w="12189"' in document_xml(docx.data)  # A4, F4 widths
-    assert keyed_client.post("/api/v1/templates/pk/versions/5/preview", headers=BOSS).status_code == 404
+    assert keyed_client.post("/api/v1/templates/pk/versions/9/preview", headers=BOSS).status_code == 404
 
 
 def test_without_a_worker_the_upload_is_503_and_nothing_changes(keyed_settings):
@@ -173,7 +177,7 @@ def test_without_a_worker_the_upload_is_503_and_nothing_changes(keyed_settings):
     response = _upload(client, _variant())
     assert response.status_code == 503 and "worker" in response.get_json()["detail"]
     assert time.monotonic() - started < 10
-    assert len(client.get("/api/v1/templates/pk", headers=BOSS).get_json()["versions"]) == 1
+    assert len(client.get("/api/v1/templates/pk", headers=BOSS).get_json()["versions"]) == 2
 
 
 _ADD_VERSIONS = """
@@ -192,16 +196,16 @@ def test_processes_adding_versions_at_once_never_share_a_number(tmp_path):
     adders = [subprocess.Popen([sys.executable, "-c", _ADD_VERSIONS, str(tmp_path)], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, text=True) for _ in range(4)]
     numbers = [n for adder in adders for n in json.loads(adder.communicate(timeout=120)[0])]
-    assert sorted(numbers) == list(range(2, 22))
+    assert sorted(numbers) == list(range(3, 23))
     registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
-    assert registry.versions("pk") == list(range(1, 22)) and registry.get("pk").version == 1
+    assert registry.versions("pk") == list(range(1, 23)) and registry.get("pk").version == 2
 
 
 @pytest.mark.parametrize("doc_type", ["pk", "lkjip"])
 def test_each_type_has_its_own_history(tmp_path, doc_type):
     registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
     registry.add_version("pk", SHIPPED_PK, uploaded_by="boss", note="")
-    assert registry.versions(doc_type) == [1, 2]  # pk: one uploaded; lkjip: the two shipped
+    assert registry.versions(doc_type) == ([1, 2, 3] if doc_type == "pk" else [1, 2])  # pk: two shipped + one uploaded
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def test_verify_json_shows_the_public_facts_and_nothing_more(make_document, clie
                           "issued_at_local", "template_version", "files", "signature_status", "status_text",
                           "required_signatures", "signatures", "signed", "signed_sha256", "signed_at",
                           "signed_at_local", "signed_copies", "revoked", "revoked_at", "revoked_at_local",
-                          "revoked_reason"}
+                          "revoked_reason", "amends", "amended_by"}
     assert facts["revoked"] is False and facts["revoked_reason"] is None
     assert facts["id"] == record["id"] and facts["genuine"] is True
     assert facts["type"] == "pk" and facts["type_title"] == "Perjanjian Kinerja"
@@ -33,7 +33,7 @@ def test_verify_json_shows_the_public_facts_and_nothing_more(make_document, clie
     assert [(p["role"], p["nama"]) for p in facts["parties"]] == [
         ("pihak_pertama", "Dr. Ir. Rahmat Hidayat Lubis, M.Si."), ("pihak_kedua", "H. Tengku Amri Nasution, S.H.")]
     assert facts["issued_at"] == record["finished_at"]
-    assert facts["template_version"] == 1
+    assert facts["template_version"] == 2
     assert facts["files"] == [{"format": "docx", "sha256": hashlib.sha256(content).hexdigest()}]
     assert facts["signed"] is False and facts["signed_sha256"] is None
     assert facts["signature_status"] == "unsigned" and facts["status_text"] == "Asli, belum ditandatangani"

@@ -28,6 +28,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateError
 from lxml import etree
+from PIL import Image
 
 from sakip.media import Picture
 from workers.columns import fit_columns
@@ -82,9 +83,9 @@ class _PictureSink:
     media: dict[str, bytes] = field(default_factory=dict)  # zip name -> PNG
     rels: dict[str, dict[str, str]] = field(default_factory=dict)  # part -> {rId: target}
 
-    def add(self, png: bytes) -> tuple[str, str]:
+    def add(self, png: bytes, extension: str = "png") -> tuple[str, str]:
         digest = hashlib.sha1(png).hexdigest()
-        name = f"docgen-{digest[:16]}.png"
+        name = f"docgen-{digest[:16]}.{extension}"
         rid = f"rIdDocgen{digest[:12]}"
         self.media[f"word/media/{name}"] = png
         self.rels.setdefault(self.part, {})[rid] = f"media/{name}"
@@ -96,6 +97,16 @@ def _png_size(png: bytes) -> tuple[int, int]:
         raise TemplateRenderError("a picture in the document data is not a PNG")
     return struct.unpack(">II", png[16:24])
 
+
+def _picture_size(picture: Picture) -> tuple[int, int]:
+    if picture.format == "PNG":
+        return _png_size(picture.png)
+    with Image.open(io.BytesIO(picture.png)) as image:  # a supplied JPEG, checked at intake
+        return image.size
+
+
+_EXTENSIONS = {"PNG": "png", "JPEG": "jpeg"}
+"""Media file extension of each picture format (declared in [Content_Types].xml)."""
 
 _RID_SLOT, _NAME_SLOT = "rIdDocgenSlot000000", "docgen-slot-0000000000.png"
 
@@ -115,8 +126,8 @@ class _PlacedPicture:
         self.picture, self.sink = picture, sink
 
     def __html__(self) -> str:
-        rid, filename = self.sink.add(self.picture.png)
-        width_px, height_px = _png_size(self.picture.png)
+        rid, filename = self.sink.add(self.picture.png, _EXTENSIONS[self.picture.format])
+        width_px, height_px = _picture_size(self.picture)
         cx = Mm(self.picture.width_mm)
         cy = int(cx * height_px / width_px)
         inline = _inline_xml(cx, cy).replace(_RID_SLOT, rid).replace(_NAME_SLOT, filename)
@@ -226,9 +237,11 @@ class PreparedTemplate:
                 if entry.filename in skip:
                     continue
                 data = source.read(entry)
-                if entry.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
-                    data = data.replace(b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ',
-                                        1)
+                if entry.filename == "[Content_Types].xml":
+                    for extension, media_type in (("png", "image/png"), ("jpeg", "image/jpeg")):
+                        if f'Extension="{extension}"'.encode() not in data:
+                            data = data.replace(b"<Default ", f'<Default Extension="{extension}" ContentType='
+                                                f'"{media_type}"/><Default '.encode(), 1)
                 target.writestr(zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH), data,
                                 compress_type=zipfile.ZIP_DEFLATED)
         return out.getvalue()

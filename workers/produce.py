@@ -16,6 +16,7 @@ from rq import get_current_job
 from config.settings import Settings, get_settings
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
+from sakip.formatting import format_tanggal
 from sakip.media import Picture
 from sakip.publik import mask_nip
 from sakip.quality import QualityWarning, quality_warnings, warnings_as_problems
@@ -23,6 +24,7 @@ from signing.prepare import prepare_for_signing
 from storage.metrics import timed
 from storage.templates import TemplateRegistry, TemplateVersion
 from workers.convert import warm_converter
+from workers.images import resolve_pictures
 from workers.qr import qr_png
 from workers.render import render_prepared
 
@@ -90,7 +92,17 @@ def document_summary(doc_type: str, data: Any) -> dict[str, Any]:
         "pemerintah": getattr(instansi, "pemerintah", None),
         "jenis": getattr(data, "jenis", None) if doc_type == "pk" else None,
         "pihak": {role: party for role, party in parties.items() if party is not None},
+        **_amended_pk(data),
     }
+
+
+def _amended_pk(data: Any) -> dict[str, Any]:
+    """A PK Perubahan's ``pk_awal`` (number and date as printed, our id when given): the verify page
+    names the PK it amends."""
+    awal = getattr(data, "pk_awal", None)
+    if awal is None:
+        return {}
+    return {"pk_awal": {"nomor": awal.nomor, "tanggal": format_tanggal(awal.tanggal), "document_id": awal.document_id}}
 
 
 def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: str | None = None,
@@ -110,6 +122,7 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
     context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
     if doc_id is not None:
         context = {**context, **identity_context(doc_id, settings)}
+    context = resolve_pictures(context, settings)
     job = get_current_job()  # timings are recorded for the service's jobs, not for the CLI or a bench
     with timed(job.connection if job else None, "render_seconds"):
         docx = render_prepared(template.content, template.sha256, context, paper=template.paper)

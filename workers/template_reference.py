@@ -20,7 +20,7 @@ from typing import Any
 
 from config.settings import REPO_ROOT, Settings
 from sakip.doctypes import DOCUMENT_TYPES
-from sakip.media import BarChart, Picture
+from sakip.media import BarChart, Picture, SuppliedPicture
 from workers.template_checks import sample_context
 
 __all__ = ["PUBLIC_URL", "README", "readme_block", "reference_settings", "template_reference", "write_readme"]
@@ -99,7 +99,7 @@ def _kind(value: Any) -> str:
         return "list of records" if any(isinstance(item, dict) for item in value) else "list"
     if value is None:
         return "none"
-    if isinstance(value, Picture | BarChart) or type(value).__name__ == "InlineImage":
+    if isinstance(value, Picture | BarChart | SuppliedPicture) or type(value).__name__ == "InlineImage":
         return f"image ({type(value).__name__})"
     return type(value).__name__
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from sakip.errors import ReadError
+from sakip.images import ImageRef
 from sakip.numbers import read_angka, read_nip, read_rupiah, read_tanggal
 
 __all__ = ["MAX_TEXT", "Angka", "Instansi", "Money", "Nip", "Pejabat", "Strict", "Tanggal", "Text", "Year",
@@ -65,6 +66,9 @@ class Instansi(Strict):
     nama: Text = Field(description='Agency name, e.g. "Dinas Komunikasi dan Informatika".')
     alamat: Text | None = Field(default=None, description="Street address for the letterhead.")
     telepon: Text | None = Field(default=None, description="Telephone for the letterhead.")
+    logo: ImageRef | None = Field(
+        default=None, description="The agency's or region's logo, printed left of the letterhead: "
+        '{"data": base64 PNG/JPEG} or {"asset": id of a picture uploaded through /api/v1/assets}.')
 
 
 class Pejabat(Strict):

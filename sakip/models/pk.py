@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from sakip.errors import FieldError, ReadError
+from sakip.images import ImageRef
 from sakip.models.common import MAX_TEXT, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year, clean_text
 from sakip.numbers import read_nilai
 
@@ -147,6 +148,15 @@ class PKData(Strict):
         for name in ("pk_awal", "alasan_perubahan"):
             if getattr(self, name) is not None and self.jenis != "perubahan":
                 raise FieldError(name, "only for jenis perubahan (a PK murni amends nothing)")
+        return self
+    garuda: ImageRef | None = Field(
+        default=None, description="tingkat kepala_daerah only: the Garuda Pancasila emblem, centred at the top of "
+        'the regional head\'s PK; {"data": base64 PNG/JPEG} or {"asset": id}.')
+
+    @model_validator(mode="after")
+    def _garuda_only_for_regional_head(self) -> PKData:
+        if self.garuda is not None and self.tingkat is not Tingkat.KEPALA_DAERAH:
+            raise FieldError("garuda", "garuda_hanya_kepala_daerah")
         return self
     atasan: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The superior's PK: a document id of this service, or a batch item's ref.")

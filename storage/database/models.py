@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["IN_FLIGHT_CONDITION", "Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp",
+__all__ = ["IN_FLIGHT_CONDITION", "Asset", "Base", "Batch", "BatchChunk", "Document", "DocumentFile", "UtcTimestamp",
            "parse_timestamp"]
 
 
@@ -51,6 +51,7 @@ IN_FLIGHT_CONDITION = text("status IN ('queued', 'started')")
 """Accepted and not ended, written as the partial index has it (a query must repeat it literally)."""
 _HAS_BATCH = text("batch IS NOT NULL")
 _HAS_KEY = text("idempotency IS NOT NULL")
+_AMENDS = text("amends IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -109,6 +110,8 @@ class Document(Base):
     created_at: Mapped[str] = mapped_column(UtcTimestamp)
     started_at: Mapped[str | None] = mapped_column(UtcTimestamp)
     finished_at: Mapped[str | None] = mapped_column(UtcTimestamp)
+    amends: Mapped[str | None] = mapped_column(String(64))
+    """The id of the earlier PK of ours that this PK Perubahan amends (``pk_awal.document_id``)."""
 
     # listings page newest first by (created_at, id), of one client or of all
     __table_args__ = (Index("ix_documents_created", "created_at", "id"),
@@ -118,7 +121,8 @@ class Document(Base):
                       # partial: a single document's intake writes neither
                       Index("ix_documents_in_flight", "status", sqlite_where=IN_FLIGHT_CONDITION,
                             postgresql_where=IN_FLIGHT_CONDITION),
-                      Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH))
+                      Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH),
+                      Index("ix_documents_amends", "amends", sqlite_where=_AMENDS, postgresql_where=_AMENDS))
 
 
 class DocumentFile(Base):
@@ -175,3 +179,21 @@ class BatchChunk(Base):
                                           primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     items: Mapped[str] = mapped_column(Text)
+
+
+class Asset(Base):
+    """A picture an administrator uploaded once (an agency's logo, the Garuda), named by id in
+    requests (``{"asset": id}``); the bytes live in the data folder (storage/assets.py)."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    """What the administrator called it ("Logo Kabupaten Deli Serdang")."""
+    media_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[str] = mapped_column(UtcTimestamp, index=True)

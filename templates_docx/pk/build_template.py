@@ -1,4 +1,5 @@
-"""Builds pk-v1.docx, the shipped PK template, with python-docx.
+"""Builds pk-v2.docx, the shipped PK template, with python-docx (pk-v1.docx, the version before
+the logo and the Garuda, stays as shipped for installations that copied it).
 
 Run once to (re)create the .docx; from then on the .docx is the source administrators
 edit in Word. Tags are docxtpl's: {{ value }}, {%p %} for paragraphs, {%tr %} for table
@@ -20,7 +21,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
-OUTPUT = HERE / "pk-v1.docx"
+OUTPUT = HERE / "pk-v2.docx"
+LOGO_COLUMN_MM = 28  # the logo box (sakip.pk_context.LOGO_BOX_MM) plus a little air
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 215, 330  # F4 / Folio
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 25, "right": 20}
@@ -141,13 +143,34 @@ def cell_para(cell, text: str = "", **kwargs):
     return para(cell, text, **kwargs)
 
 
+def kop_lines(container) -> None:
+    """The letterhead's text, centred: government, agency (unless it repeats it), contact."""
+    para(container, "{{ kop.pemerintah }}", bold=True, size=14, align=CENTER)
+    tag(container, "{%p if kop.nama %}")
+    para(container, "{{ kop.nama }}", bold=True, size=16, align=CENTER)
+    tag(container, "{%p endif %}")
+    tag(container, "{%p if kop.kontak %}")
+    para(container, "{{ kop.kontak }}", size=10, align=CENTER)
+    tag(container, "{%p endif %}")
+
+
 def kop(doc) -> None:
-    para(doc, "{{ kop.pemerintah }}", bold=True, size=14, align=CENTER)
-    tag(doc, "{%p if kop.nama %}")
-    para(doc, "{{ kop.nama }}", bold=True, size=16, align=CENTER)
+    """The Garuda centred on top of a regional head's PK (when supplied); then the letterhead:
+    with a logo, a borderless row [logo | text centred in the rest of the width] (a long agency
+    name keeps the width it needs); without one, the text alone, centred on the page."""
+    tag(doc, "{%p if garuda %}")
+    para(doc, "{{ garuda }}", align=CENTER, after=4)
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p if kop.kontak %}")
-    para(doc, "{{ kop.kontak }}", size=10, align=CENTER)
+    tag(doc, "{%p if kop_logo %}")
+    row = table(doc, [LOGO_COLUMN_MM, 170 - LOGO_COLUMN_MM], rows=1, grid=False)
+    row_flag(row.rows[0], "w:cantSplit")
+    logo_cell, text_cell = row.rows[0].cells
+    logo_cell.vertical_alignment = text_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    write(logo_cell, "{{ kop_logo }}", align=LEFT)
+    kop_lines(text_cell)
+    text_cell._tc.remove(text_cell.paragraphs[0]._p)
+    tag(doc, "{%p else %}")
+    kop_lines(doc)
     tag(doc, "{%p endif %}")
     bottom_border(para(doc, "", size=4))
 
@@ -324,8 +347,12 @@ def statement(doc) -> None:
               "tanggung jawab saya.", align=JUSTIFY, before=6, after=6, keep_next=True)
     tag(doc, "{%p endif %}")
     signature_block(doc)
+    # The verification note keeps with the signatures: when they don't fit on the first page
+    # together, they move on together (a page holding only the note would be sent back).
+    for signatures in doc.tables[-2:]:
+        keep_row_with_next(signatures.rows[-1])
     tag(doc, "{%p if dokumen_id %}")  # offline renders have no id, so nothing to verify
-    para(doc, "", after=12)
+    para(doc, "", after=12, keep_next=True)
     verification_note(doc)
     tag(doc, "{%p endif %}")
 
