@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from sakip.capaian import NOT_COMPUTABLE, Capaian, average, cap, capaian_of, efficiency, serapan
-from sakip.errors import FieldError
 from sakip.formatting import format_angka, format_persen, format_rupiah, format_tanggal
 from sakip.images import ImageRef
-from sakip.media import BarChart, OrgChart, Picture
+from sakip.media import BarChart, OrgChart, SuppliedPicture
 from sakip.models.lkjip import IndikatorLKjIP, LKjIPData, StrukturOrganisasi
 from sakip.models.pk import AnggaranBaris, Indikator, PKData, Sasaran, Tingkat
 from sakip.pk_context import kop_context, pejabat_context, pk_context, print_value
@@ -427,28 +426,14 @@ def _summary(data: LKjIPData, computed: list[_Computed], avg: Decimal | None, sc
 
 STRUCTURE_WIDTH_MM = 160
 """Widest an organisation chart is placed: the text width of A4 and F4 alike."""
+STRUCTURE_MAX_HEIGHT_MM = 200
+"""Tallest a supplied organisation chart is placed, leaving room for its caption on the page."""
 
 
-def organisation_picture(ref: ImageRef) -> Picture:
-    """The organisation chart a request supplies as a picture, as PNG.
-
-    Inline pictures only for now: an ``asset`` id is resolved here once the asset store exists
-    (the one place it plugs in); until then a request naming one fails with a clear reason."""
-    image = ref.inline()
-    if image is None:
-        raise FieldError("struktur_organisasi.gambar.asset", "gambar_aset_belum_tersedia")
-    png = image.data
-    if image.format != "PNG":
-        from io import BytesIO
-
-        from PIL import Image
-
-        out = BytesIO()
-        with Image.open(BytesIO(image.data)) as picture:
-            picture.save(out, format="PNG")
-        png = out.getvalue()
-    width_mm = min(STRUCTURE_WIDTH_MM, image.width / 96 * 25.4 * 1.5)  # a small picture is not blown up
-    return Picture(png=png, width_mm=round(width_mm, 1))
+def organisation_picture(ref: ImageRef) -> SuppliedPicture:
+    """The organisation chart a request supplies as a picture (inline or an uploaded asset), fitted
+    to the text width; the workers resolve it (workers/images.py) like the PK's logo."""
+    return SuppliedPicture(ref, STRUCTURE_WIDTH_MM, STRUCTURE_MAX_HEIGHT_MM, loc="data.struktur_organisasi.gambar")
 
 
 def _outline(units: list[Any]) -> list[dict[str, Any]]:
@@ -471,7 +456,7 @@ def _outline(units: list[Any]) -> list[dict[str, Any]]:
 def _structure(struktur: StrukturOrganisasi, instansi: str) -> dict[str, Any]:
     """The chart (a supplied picture, or the units for graphviz) and the units as text."""
     if struktur.gambar is not None:
-        chart: Picture | OrgChart | None = organisation_picture(struktur.gambar)
+        chart: SuppliedPicture | OrgChart | None = organisation_picture(struktur.gambar)
     elif struktur.unit:
         chart = OrgChart(units=[(u.nama, u.induk) for u in struktur.unit], width_mm=STRUCTURE_WIDTH_MM)
     else:

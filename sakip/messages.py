@@ -117,9 +117,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_siklus": ("rantai unit induk berputar: {siklus}", "the chain of parent units goes round: {siklus}"),
     "anggaran_sasaran_tidak_ada": ("sasaran nomor {nomor} tidak ada; laporan ini memuat {jumlah} sasaran",
                                    "there is no objective number {nomor}; this report has {jumlah}"),
-    "gambar_aset_belum_tersedia": ("gambar sebagai aset belum dapat dipakai di sini; kirim isinya sebagai "
-                                   "base64 (data)",
-                                   "a picture as an asset can't be used here yet; send its content as base64 (data)"),
     "gambar_satu_sumber": ("isi tepat satu dari data (base64) atau asset (id aset)",
                            "give exactly one of data (base64) or asset (an asset id)"),
     "aset_tidak_dikenal": ("tidak ada aset gambar dengan id '{id}'; unggah dulu lewat /api/v1/assets",

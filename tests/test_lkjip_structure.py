@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from config.settings import REPO_ROOT
+from config.settings import REPO_ROOT, get_settings
 from sakip.envelope import parse_document_request
 from sakip.lkjip_context import lkjip_context
 from storage.templates import TemplateRegistry
 from tests.conftest import example
 from tests.docx_reading import all_tables, document_xml, full_text, open_docx, rows
 from tests.payloads import with_value
+from workers.images import resolve_pictures
 from workers.render import render_docx
 
 UNITS = [
@@ -35,7 +36,7 @@ UNITS = [
 def _render(body: dict[str, Any], version: int | None = None) -> bytes:
     valid = parse_document_request(body)
     template = TemplateRegistry(REPO_ROOT / "templates_docx").get("lkjip", version)
-    return render_docx(template.content, valid.doctype.context(valid.data))
+    return render_docx(template.content, resolve_pictures(valid.doctype.context(valid.data), get_settings()))
 
 
 def _media(content: bytes) -> list[bytes]:
@@ -69,11 +70,11 @@ def test_units_are_drawn_by_graphviz_and_listed_under_the_chart():
     assert organisation.format == "PNG" and organisation.width > 300
 
 
-def test_a_supplied_picture_is_placed_jpeg_as_png():
+def test_a_supplied_picture_is_placed_as_sent():
     body = with_value(example("lkjip-opd"), "data.struktur_organisasi", {"gambar": {"data": _picture("JPEG")}})
     content = _render(body)
     pictures = [Image.open(io.BytesIO(m)) for m in _media(content)]
-    assert any(p.format == "PNG" and p.size == (400, 200) for p in pictures)
+    assert any(p.format == "JPEG" and p.size == (400, 200) for p in pictures)
     assert "C. Tugas, Fungsi dan Struktur Organisasi" in full_text(open_docx(content))
 
 
