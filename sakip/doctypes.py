@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sakip.cascade import batch_findings
 from sakip.filenames import document_filename, name_without_titles
 from sakip.lkjip_context import lkjip_context
 from sakip.models.lkjip import LKjIPData
@@ -25,6 +26,9 @@ class DocumentType:
     model: type[BaseModel]
     context: Callable[[Any], dict[str, Any]]
     filename_parts: Callable[[Any], list[str]]
+    batch_findings: Callable[..., dict[int, list[Any]]] | None = None
+    """Findings about a batch's items taken together (sakip.cascade.batch_findings for PKs), by
+    item index: added to each item's quality warnings."""
 
     def filename(self, data: BaseModel, extension: str) -> str:
         """The readable download name of a document made from ``data``."""
@@ -41,7 +45,8 @@ def _lkjip_filename_parts(lkjip: LKjIPData) -> list[str]:
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {
-    "pk": DocumentType(name="pk", model=PKData, context=pk_context, filename_parts=_pk_filename_parts),
+    "pk": DocumentType(name="pk", model=PKData, context=pk_context, filename_parts=_pk_filename_parts,
+                       batch_findings=batch_findings),
     "lkjip": DocumentType(name="lkjip", model=LKjIPData, context=lkjip_context,
                           filename_parts=_lkjip_filename_parts),
 }

@@ -76,7 +76,7 @@ def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
     return None
 
 
-def _with_external_superiors(entries: list[CascadeEntry]) -> list[CascadeEntry]:
+def with_external_superiors(entries: list[CascadeEntry]) -> list[CascadeEntry]:
     """``entries`` and the superiors they name by a document id that is not among them."""
     known = {name for e in entries for name in (e.id, e.ref) if name}
     extra: list[CascadeEntry] = []
@@ -110,7 +110,7 @@ def batch_cascade(batch_id: str):
     record = _batch_or_404(batch_id)
     _checked_pk(record, "batch")
     entries, skipped = _batch_entries(batch_id, record)
-    cascade = build_cascade(_with_external_superiors(entries))
+    cascade = build_cascade(with_external_superiors(entries))
     return {"id": batch_id, **cascade.to_dict(request_language()), "dilewati": skipped}
 
 
@@ -121,7 +121,7 @@ def batch_export(batch_id: str) -> Response:
     record = _batch_or_404(batch_id)
     _checked_pk(record, "batch")
     entries, _ = _batch_entries(batch_id, record)
-    return _export_response(build_cascade(_with_external_superiors(entries)), f"target-pk-{batch_id[:8]}")
+    return _export_response(build_cascade(with_external_superiors(entries)), f"target-pk-{batch_id[:8]}")
 
 
 @bp.get("/documents/<doc_id>/export")
@@ -141,4 +141,4 @@ def document_export(doc_id: str) -> Response:
             if str(item.get("ref")) == atasan and (data := _pk(item.get("data"))) is not None:
                 entries.append(CascadeEntry(item.get("doc_id", ""), atasan, data, external=True))
                 break
-    return _export_response(build_cascade(_with_external_superiors(entries)), f"target-pk-{doc_id[:8]}")
+    return _export_response(build_cascade(with_external_superiors(entries)), f"target-pk-{doc_id[:8]}")

@@ -125,7 +125,7 @@ def submit():
         return Idempotency.replayed(previous)
     if len(items) > st.settings.max_batch_items:
         raise InvalidPayload([FieldProblem("items", "batch_terlalu_banyak", {"maks": st.settings.max_batch_items})])
-    doctype_named(doc_type)
+    doctype = doctype_named(doc_type)
     try:
         template = st.templates.get(doc_type, version)
     except UnknownTemplate as exc:
@@ -133,6 +133,8 @@ def submit():
     size = st.settings.batch_chunk_size
     # Each item's public id is drawn here and kept with the item, so a re-run chunk reuses it.
     items = [{**item, "doc_id": uuid.uuid4().hex} for item in items]
+    if doctype.batch_findings is not None:
+        _add_batch_findings(items, doctype.batch_findings)
     chunks = [exactjson.dumps(items[i:i + size]) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
     links = _links(batch_id)
@@ -157,6 +159,16 @@ def submit():
         idempotency.release()
         raise
     return body, 202, {"Location": links["self"]}
+
+
+def _add_batch_findings(items: list[dict[str, Any]], findings: Any) -> None:
+    """Each item's share of the findings about the whole batch (the cascade of its PKs), kept with
+    the item as {code, loc, params}: the worker adds them to the item's quality warnings."""
+    from service.alignment import with_external_superiors  # alignment reads batches through this module
+
+    for index, found in findings(items, external=with_external_superiors).items():
+        items[index]["batch_warnings"] = [
+            {"code": w.code, "loc": w.loc, "params": {k: str(v) for k, v in w.params.items()}} for w in found]
 
 
 @bp.get("/template.xlsx")

@@ -52,12 +52,13 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("Pihak Pertama - Pangkat", "pihak_pertama.pangkat"), ("Pihak Pertama - Jabatan", "pihak_pertama.jabatan"),
         ("Pihak Kedua - Nama", "pihak_kedua.nama"), ("Pihak Kedua - NIP", "pihak_kedua.nip"),
         ("Pihak Kedua - Pangkat", "pihak_kedua.pangkat"), ("Pihak Kedua - Jabatan", "pihak_kedua.jabatan"),
-        ("Tempat", "tempat"), ("Tanggal", "tanggal"),
+        ("Tempat", "tempat"), ("Tanggal", "tanggal"), ("Atasan (Ref/ID PK Atasan)", "atasan"),
     ],
     "Sasaran": [
         ("Ref", "ref"), ("No Sasaran", "no"), ("Sasaran", "uraian"), ("Indikator Kinerja", "indikator.uraian"),
         ("Satuan", "indikator.satuan"), ("Target", "indikator.target"), ("Polaritas", "indikator.polaritas"),
         ("TW I", "tw.0"), ("TW II", "tw.1"), ("TW III", "tw.2"), ("TW IV", "tw.3"),
+        ("Kode Sasaran", "kode"), ("Mendukung Sasaran Atasan", "mendukung"),
     ],
     "Anggaran": [
         ("Ref", "ref"), ("Grup (Program/Kegiatan)", "grup"), ("Uraian", "uraian"), ("Jumlah (Rp)", "jumlah"),
@@ -71,9 +72,9 @@ EXAMPLES: dict[str, list[Any]] = {
                 "Dinas Komunikasi dan Informatika", "Jl. Contoh No. 1, Medan", "(061) 4567890",
                 "Dr. Ir. Rahmat Hidayat Lubis, M.Si.", "19700315 199503 1 002", "Pembina Utama Muda (IV/c)",
                 "Kepala Dinas Komunikasi dan Informatika", "H. Tengku Amri Nasution, S.H.", None, None,
-                "Gubernur Sumatera Utara", "Medan", "05/01/2026"],
+                "Gubernur Sumatera Utara", "Medan", "05/01/2026", "GUBERNUR"],
     "Sasaran": [EXAMPLE_MARK, 1, "Meningkatnya keterbukaan informasi publik", "Indeks Keterbukaan Informasi Publik",
-                "Indeks", "88,5", "positif", "80", "83,5", "86", "88,5"],
+                "Indeks", "88,5", "positif", "80", "83,5", "86", "88,5", "SS.1", "2"],
     "Anggaran": [EXAMPLE_MARK, "Program Informasi dan Komunikasi Publik", "Pengelolaan Informasi Publik",
                  "1.500.000.000", "APBD"],
 }
@@ -107,7 +108,12 @@ INSTRUCTIONS = [
     "Tanggal tidak pernah dibaca bulan lebih dulu.",
     "8. Untuk tingkat kepala_daerah kosongkan kolom Pihak Kedua; pejabat yang dipilih tidak memiliki NIP dan "
     "pangkat.",
-    f"9. Baris ke-2 setiap sheet (Ref {EXAMPLE_MARK}, huruf miring abu-abu) adalah contoh dan tidak diproses; "
+    "9. Keselarasan (cascading): kolom Atasan diisi Ref PK atasan dalam workbook yang sama (atau ID dokumen PK "
+    "atasan yang sudah diterbitkan layanan ini); kosong hanya untuk kepala_daerah.",
+    "   Kode Sasaran (boleh kosong, misalnya SS.1) dan Mendukung Sasaran Atasan (nomor atau kode sasaran atasan "
+    "yang didukung) diisi pada baris pertama sasaran.",
+    "   Kolom Atasan, Kode Sasaran dan Mendukung Sasaran Atasan boleh tidak ada pada workbook versi lama.",
+    f"10. Baris ke-2 setiap sheet (Ref {EXAMPLE_MARK}, huruf miring abu-abu) adalah contoh dan tidak diproses; "
     "isi data mulai baris ke-3.",
     "Baris yang salah akan gagal sendiri dengan keterangan sel dan judul kolom, misalnya "
     "\"Dokumen!L10 (Pihak Pertama - Jabatan): wajib diisi\"; PK lain tetap diproses.",
@@ -154,6 +160,8 @@ class WorkbookSpec:
     instructions: list[str]
     assemble: Callable[[dict[str, list[tuple[int, Row]]]], list[WorkbookItem]]
     filename: str
+    optional: frozenset[str] = frozenset()
+    """Headers that a workbook handed out before they were added may lack (at the end of their sheet)."""
 
 
 def template_workbook(spec: WorkbookSpec) -> bytes:
@@ -216,7 +224,18 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]]) -> list[tuple[int, Row]]:
+def _headers_match(headers: list[Any], expected: list[str], optional: frozenset[str]) -> bool:
+    """The header row is the expected one, or one of an older workbook that ends before the
+    optional columns added since (those read as empty)."""
+    while headers and headers[-1] is None:
+        headers = headers[:-1]
+    if headers == expected:
+        return True
+    return headers == expected[:len(headers)] and all(h in optional for h in expected[len(headers):])
+
+
+def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]],
+          optional: frozenset[str] = frozenset()) -> list[tuple[int, Row]]:
     """(row number, row) of every non-empty row that is not the example."""
     if sheet_name not in book.sheetnames:
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}", "workbook_sheet_hilang", {"sheet": sheet_name})])
@@ -224,7 +243,7 @@ def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]]) -> list[tu
     first = next(sheet.iter_rows(min_row=1, max_row=1), ())
     headers = [c.value for c in first][: len(columns)]
     expected = [h for h, _ in columns]
-    if headers != expected:
+    if not _headers_match(headers, expected, optional):
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}!1", "workbook_header_berubah",
                                            {"harapan": ", ".join(expected)})])
     rows = []
@@ -315,6 +334,11 @@ class ItemReader:
                 orphan.fail(cell, header, "ref_tidak_dikenal", ref=ref, sheet="Dokumen")
         return item
 
+def _as_reference(value: Any) -> Any:
+    """A Ref or a code typed as a whole number (101) is the text 101, as the Ref column reads it."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class _PKReader(ItemReader):
     """The PK's objectives (Sasaran) and budget lines (Anggaran)."""
 
@@ -325,6 +349,13 @@ class _PKReader(ItemReader):
             if item is None:
                 continue
             objective, prefix = self.objective(item, values, objectives)
+            if not objective["indikator"]:  # the objective's first row: its code and the link upwards
+                number_in_item = len(item.data["sasaran"]) - 1
+                for name in ("kode", "mendukung"):
+                    value, cell, header = values[name]
+                    if value is not None:
+                        objective[name] = _as_reference(value)
+                    self.note(item, f"sasaran.{number_in_item}.{name}", cell, header)
             indicator: dict[str, Any] = {}
             for name in ("uraian", "satuan", "target", "polaritas"):
                 value, cell, header = values[f"indikator.{name}"]
@@ -368,13 +399,18 @@ class _PKReader(ItemReader):
 def _assemble_pk(sheets: dict[str, list[tuple[int, Row]]]) -> list[WorkbookItem]:
     reader = _PKReader(lambda: {"sasaran": [], "anggaran": []}, optional_groups=("pihak_kedua",))
     reader.documents(sheets["Dokumen"])
+    for item in reader.items.values():
+        if "atasan" in item.data:
+            item.data["atasan"] = _as_reference(item.data["atasan"])
     reader.objectives(sheets["Sasaran"])
     reader.budget(sheets["Anggaran"])
     return reader.all_items()
 
 
 PK_WORKBOOK = WorkbookSpec(doc_type="pk", columns=COLUMNS, examples=EXAMPLES, choices=CHOICES,
-                           instructions=INSTRUCTIONS, assemble=_assemble_pk, filename="PK-batch-template.xlsx")
+                           instructions=INSTRUCTIONS, assemble=_assemble_pk, filename="PK-batch-template.xlsx",
+                           optional=frozenset({"Atasan (Ref/ID PK Atasan)", "Kode Sasaran",
+                                               "Mendukung Sasaran Atasan"}))
 """The PK workbook."""
 
 
@@ -386,7 +422,7 @@ def read_workbook(spec: WorkbookSpec, content: bytes) -> list[WorkbookItem]:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
         raise InvalidPayload([FieldProblem("file", "workbook_rusak", {"alasan": type(exc).__name__})]) from None
-    sheets = {name: _rows(book, name, columns) for name, columns in spec.columns.items()}
+    sheets = {name: _rows(book, name, columns, spec.optional) for name, columns in spec.columns.items()}
     items = spec.assemble(sheets)
     if not items:
         raise InvalidPayload([FieldProblem("file:Dokumen", "workbook_kosong")])
