@@ -27,8 +27,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from doctypes.pk.model import PKData, Sasaran, Tingkat
 from sakip.messages import DEFAULT_LANGUAGE
-from sakip.models.pk import PKData, Sasaran, Tingkat
 from sakip.quality import QualityWarning
 
 __all__ = ["LEVEL_RANK", "Cascade", "CascadeEntry", "Finding", "Node", "batch_findings", "build_cascade",

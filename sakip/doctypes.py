@@ -8,12 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from doctypes.lkjip.context import lkjip_context
+from doctypes.lkjip.model import LKjIPData
+from doctypes.pk.context import pk_context
+from doctypes.pk.model import PKData
 from sakip.cascade import batch_findings
 from sakip.filenames import document_filename, name_without_titles
-from sakip.lkjip_context import lkjip_context
-from sakip.models.lkjip import LKjIPData
-from sakip.models.pk import PKData
-from sakip.pk_context import pk_context
 
 __all__ = ["DOCUMENT_TYPES", "PLANNED_TYPES", "DocumentType"]
 

@@ -16,9 +16,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
+from doctypes.pk.model import PKData
 from sakip.cascade import Cascade, CascadeEntry, build_cascade
 from sakip.errors import FieldProblem, InvalidPayload
-from sakip.models.pk import PKData
 from sakip.target_export import FORMATS, export_bytes
 from service.auth import owns
 from service.batches import _batch_or_404, _store

@@ -10,11 +10,13 @@ from typing import Any
 from flask import Blueprint, Response, g, request, send_file
 from rq import Queue
 
+from doctypes.lkjip.workbook import LKJIP_WORKBOOK
 from sakip import exactjson
 from sakip.batch import parse_batch_request
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
+from sakip.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
 from service import api_models as m
 from service.api_spec import Response as Answer
 from service.api_spec import operation
@@ -25,9 +27,7 @@ from service.language import request_language
 from service.openapi import IDEMPOTENCY_PARAMETER, batch_request_body
 from service.problems import Problem
 from service.state import state
-from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
 from service.workbook_limits import check_workbook_archive
-from service.workbook_lkjip import LKJIP_WORKBOOK
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.database import database_for
 from storage.templates import UnknownTemplate

@@ -19,7 +19,7 @@ from tests.conftest import bearer, example
 from tests.docx_reading import document_xml, full_text, open_docx, patched_docx
 from tests.processes import wait_for
 
-SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+SHIPPED_PK = (REPO_ROOT / "doctypes" / "pk" / "pk-v1.docx").read_bytes()
 BOSS = bearer("boss")
 MARK = "(Format Gubernur 2027)"
 
@@ -150,7 +150,7 @@ def test_preview_renders_the_sample_with_that_version(keyed_client, live_worker)
     docx = keyed_client.post("/api/v1/templates/pk/versions/2/preview", headers=BOSS)
     assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
     text = full_text(open_docx(docx.data))
-    sample = TemplateRegistry(REPO_ROOT / "templates_docx").sample("pk")
+    sample = TemplateRegistry(REPO_ROOT / "doctypes").sample("pk")
     assert MARK in text and sample["pihak_pertama"]["nama"] in text
     assert MARK not in full_text(open_docx(keyed_client.post("/api/v1/templates/pk/versions/1/preview",
                                                              headers=BOSS).data))
@@ -181,8 +181,8 @@ import json, sys
 from pathlib import Path
 from config.settings import REPO_ROOT
 from storage.templates import TemplateRegistry
-registry = TemplateRegistry(REPO_ROOT / "templates_docx", Path(sys.argv[1]))
-shipped = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+registry = TemplateRegistry(REPO_ROOT / "doctypes", Path(sys.argv[1]))
+shipped = (REPO_ROOT / "doctypes" / "pk" / "pk-v1.docx").read_bytes()
 print(json.dumps([registry.add_version("pk", shipped, uploaded_by=f"p{n}", note="").version for n in range(5)]))
 """
 
@@ -193,13 +193,13 @@ def test_processes_adding_versions_at_once_never_share_a_number(tmp_path):
                                stdout=subprocess.PIPE, text=True) for _ in range(4)]
     numbers = [n for adder in adders for n in json.loads(adder.communicate(timeout=120)[0])]
     assert sorted(numbers) == list(range(2, 22))
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
+    registry = TemplateRegistry(REPO_ROOT / "doctypes", tmp_path)
     assert registry.versions("pk") == list(range(1, 22)) and registry.get("pk").version == 1
 
 
 @pytest.mark.parametrize("doc_type", ["pk", "lkjip"])
 def test_each_type_has_its_own_history(tmp_path, doc_type):
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
+    registry = TemplateRegistry(REPO_ROOT / "doctypes", tmp_path)
     registry.add_version("pk", SHIPPED_PK, uploaded_by="boss", note="")
     assert registry.versions(doc_type) == ([1, 2] if doc_type == "pk" else [1])
 

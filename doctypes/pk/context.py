@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from doctypes.pk.model import AnggaranGrup, PKData, Tingkat
 from sakip.formatting import format_angka, format_nip, format_rupiah, format_tanggal
 from sakip.models.common import Instansi, Pejabat
-from sakip.models.pk import AnggaranGrup, PKData, Tingkat
 
 __all__ = ["ANGGARAN_LABEL", "NBSP", "kop_context", "pejabat_context", "pk_context", "print_value", "rupiah"]
 
@@ -115,7 +115,7 @@ def _rencana_aksi_rows(pk: PKData) -> list[dict[str, Any]]:
 
 
 def pk_context(pk: PKData) -> dict[str, Any]:
-    """The variables the PK template uses (see templates_docx/pk/manifest.json)."""
+    """The variables the PK template uses (see doctypes/pk/manifest.json)."""
     anggaran, total = _anggaran_rows(pk)
     rencana_aksi = _rencana_aksi_rows(pk)
     jenis = " PERUBAHAN" if pk.jenis == "perubahan" else ""

@@ -1,7 +1,7 @@
 """Batch workbooks: the XLSX handed out to fill, and the filled one read back as items.
 
 Each document type has its spec (sheets, columns, example row, drop-downs, instructions and
-the reader that assembles an item's data): PK here, LKjIP in service/workbook_lkjip.py.
+the reader that assembles an item's data): PK here, LKjIP in doctypes/lkjip/workbook.py.
 PK sheets: Petunjuk (instructions), Dokumen (one row per PK), Sasaran (one row per indicator,
 grouped into objectives), Anggaran (one row per budget line, optionally under a group);
 rows are linked by the Ref column. Row 2 of each sheet is an example, marked CONTOH in its
