@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from doctypes.pk.model import PKData
 from sakip.cascade import Cascade, CascadeEntry, build_cascade
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.target_export import FORMATS, export_bytes
 from service.auth import owns
@@ -39,8 +40,12 @@ def _pk(raw: Any) -> PKData | None:
         return None  # an item that failed validation: the batch's errors list it
 
 
+def _cascading(doc_type: str) -> bool:
+    return doc_type in DOCUMENT_TYPES and DOCUMENT_TYPES[doc_type].cascade
+
+
 def _checked_pk(record: dict[str, str], noun: str) -> None:
-    if record["type"] != "pk":
+    if not _cascading(record["type"]):
         raise Problem.coded(409, "keselarasan_hanya_pk", {"jenis": record["type"], "objek": noun})
 
 
@@ -63,7 +68,7 @@ def _batch_entries(batch_id: str, record: dict[str, str]) -> tuple[list[CascadeE
 def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
     """A PK document's record and data, if it exists, the client may see it, and it is a PK."""
     record = state().records.get(doc_id)
-    if record is None or not owns(record) or record["type"] != "pk":
+    if record is None or not owns(record) or not _cascading(record["type"]):
         return None
     if record.get("request"):
         data = _pk(json.loads(record["request"], parse_float=Decimal).get("data"))

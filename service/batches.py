@@ -10,13 +10,13 @@ from typing import Any
 from flask import Blueprint, Response, g, request, send_file
 from rq import Queue
 
-from doctypes.lkjip.workbook import LKJIP_WORKBOOK
 from sakip import exactjson
 from sakip.batch import parse_batch_request
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
-from sakip.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
+from sakip.workbook import WorkbookSpec, read_workbook, template_workbook
 from service import api_models as m
 from service.api_spec import Response as Answer
 from service.api_spec import operation
@@ -36,7 +36,7 @@ from workers.submit import enqueue_chunks
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
+WORKBOOKS: dict[str, WorkbookSpec] = {t.name: t.workbook for t in DOCUMENT_TYPES.values() if t.workbook is not None}
 """The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
 ARCHIVE_RETRY_AFTER_SECONDS = 5

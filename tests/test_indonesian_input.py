@@ -269,7 +269,8 @@ WORKBOOK_TARGETS = [
 
 
 def test_workbook_targets_print_as_meant_or_are_refused(batch_client):
-    from sakip.workbook import PK_WORKBOOK, read_workbook
+    from doctypes.pk.workbook import PK_WORKBOOK
+    from sakip.workbook import read_workbook
 
     book = load_workbook(io.BytesIO(batch_client.get("/api/v1/batches/template.xlsx").data))
     for n, (value, _) in enumerate(WORKBOOK_TARGETS):

@@ -219,7 +219,8 @@ def test_a_full_disk_refuses_intake_and_loses_nothing_accepted(settings, small_d
 
 def _workbook_with_part(name: str, content: bytes) -> bytes:
     """The handed-out PK workbook with one part replaced (a worksheet, say)."""
-    from sakip.workbook import PK_WORKBOOK, template_workbook
+    from doctypes.pk.workbook import PK_WORKBOOK
+    from sakip.workbook import template_workbook
 
     return patched_docx(template_workbook(PK_WORKBOOK), name, lambda _: content)  # any ZIP part, not only .docx
 

@@ -1,0 +1,38 @@
+"""The PK as the service knows it: its model, context, file name, verify-page summary, signatures,
+batch workbook and the cascade findings a batch of PKs gives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from doctypes.pk.context import pk_context
+from doctypes.pk.model import PKData
+from doctypes.pk.workbook import PK_WORKBOOK
+from sakip.cascade import batch_findings
+from sakip.document_type import DocumentType, summary_of
+from sakip.filenames import name_without_titles
+
+__all__ = ["PK"]
+
+
+def _filename_parts(pk: PKData) -> list[str]:
+    kind = "PK-Perubahan" if pk.jenis == "perubahan" else "PK"
+    return [kind, str(pk.tahun), pk.instansi.nama, name_without_titles(pk.pihak_pertama.nama)]
+
+
+def _summary(pk: PKData) -> dict[str, Any]:
+    return {**summary_of(pk), "jenis": pk.jenis}
+
+
+def _signatures(data: Mapping[str, Any]) -> int:
+    """A regional head's PK is signed by the regional head alone; every other PK by both parties
+    (pihak pertama, then pihak kedua)."""
+    return 1 if data.get("tingkat") == "kepala_daerah" else 2
+
+
+PK = DocumentType(
+    name="pk", title="Perjanjian Kinerja", model=PKData, context=pk_context, filename_parts=_filename_parts,
+    summary=_summary, signatures=_signatures, workbook=PK_WORKBOOK, batch_findings=batch_findings, cascade=True,
+)
+"""The Perjanjian Kinerja."""
