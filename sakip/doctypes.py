@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from doctypes.lkjip.spec import LKJIP
 from doctypes.pk.spec import PK
+from doctypes.pohon_kinerja.spec import POHON_KINERJA
 from sakip.document_type import DocumentType
 
 __all__ = ["DOCUMENT_TYPES", "PLANNED_TYPES", "DocumentType"]
 
-DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (PK, LKJIP)}
+DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (PK, LKJIP, POHON_KINERJA)}
 """Types that can be requested now, by the name clients send in ``type``."""
 
 PLANNED_TYPES: frozenset[str] = frozenset()

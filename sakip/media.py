@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["BarChart", "Picture"]
+__all__ = ["DIAGRAM_DPI", "BarChart", "Diagram", "Picture"]
+
+DIAGRAM_DPI = 200
+"""Pixels per inch a Diagram is drawn at (its DOT source says so): sharp when printed."""
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,13 @@ class BarChart:
     width_mm: float = 150
     height_mm: float = 85
     y_label: str = field(default="")
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A graph in the DOT language, laid out by graphviz (dot) and placed as a picture no wider
+    than ``max_width_mm`` nor higher than ``max_height_mm``: a larger drawing is scaled down."""
+
+    dot: str
+    max_width_mm: float
+    max_height_mm: float
