@@ -81,7 +81,9 @@ def matrix(doc) -> None:
     body = t.rows[2].cells
     write(body[0], "{{ r.no }}", align=CENTER, size=TABLE_SIZE)
     write(body[1], "{{ r.jabatan }}", bold=True, size=TABLE_SIZE)
+    tag(body[1], "{%p if r.nama %}")  # rows after an official's first have no name: one line high
     para(body[1], "{{ r.nama }}", size=TABLE_SIZE)
+    tag(body[1], "{%p endif %}")
     write(body[2], "{{ r.sasaran }}", size=TABLE_SIZE)
     write(body[3], "{{ r.indikator }}", size=TABLE_SIZE)
     write(body[4], "{{ r.target }}", align=CENTER, size=TABLE_SIZE)

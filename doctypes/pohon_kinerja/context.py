@@ -112,14 +112,15 @@ def _plan(cascade: Cascade, widths: dict[str, float]) -> list[_Page]:
     """The diagram pages, top down (a PK's subordinates before their own subordinates' pages)."""
     pages: list[_Page] = []
     roots = cascade.roots()
-    queue = [r for r in roots if cascade.nodes[r].children]
-    while queue:  # breadth first: the whole of one level before the next
-        key = queue.pop(0)
-        children = cascade.nodes[key].children
-        chunks = _chunks(children, widths)
-        for n, chunk in enumerate(chunks, start=1):
-            pages.append(_Page(key, chunk, n, len(chunks)))
-        queue += [c for c in children if cascade.nodes[c].children]
+    for root in (r for r in roots if cascade.nodes[r].children):  # the main tree first, then the others
+        queue = [root]
+        while queue:  # breadth first: the whole of one level before the next
+            key = queue.pop(0)
+            children = cascade.nodes[key].children
+            chunks = _chunks(children, widths)
+            for n, chunk in enumerate(chunks, start=1):
+                pages.append(_Page(key, chunk, n, len(chunks)))
+            queue += [c for c in children if cascade.nodes[c].children]
     alone = [r for r in roots if not cascade.nodes[r].children]
     chunks = _chunks(alone, widths) if alone else []
     for n, chunk in enumerate(chunks, start=1):
