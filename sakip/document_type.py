@@ -65,6 +65,10 @@ class DocumentType:
     batch_findings: Callable[..., dict[int, list[Any]]] | None = None
     """Findings about a batch's items taken together (sakip.cascade.batch_findings for PKs), by
     item index: added to each item's quality warnings."""
+    expand: Callable[[dict[str, Any], Callable[[str], list[dict[str, Any]] | None]], dict[str, Any]] | None = None
+    """Makes a request's data whole at intake when it names records of ours instead of carrying
+    them (a Pohon Kinerja's ``batch``): given the data and a function from a batch id to its items
+    (None when the caller has no such batch), the data to validate and store."""
     cascade: bool = False
     """Documents of this type link into a cascade (the alignment endpoints and exports read them)."""
 

@@ -65,6 +65,15 @@ def _batch_entries(batch_id: str, record: dict[str, str]) -> tuple[list[CascadeE
     return entries, skipped
 
 
+def cascade_items(batch_id: str) -> list[dict[str, Any]] | None:
+    """The items of the caller's batch of a cascading type (PKs), as accepted; None when there is
+    no such batch for this caller, or its items are no longer stored."""
+    record = _store().get(batch_id) if _DOC_ID.match(batch_id) else None
+    if record is None or not owns(record) or not _cascading(record["type"]):
+        return None
+    return _store().items(batch_id) or None
+
+
 def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
     """A PK document's record and data, if it exists, the client may see it, and it is a PK."""
     record = state().records.get(doc_id)

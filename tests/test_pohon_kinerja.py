@@ -135,3 +135,21 @@ def test_bad_input_is_422_naming_the_field(client, change, loc):
     response = client.post("/api/v1/documents", json=body)
     assert response.status_code == 422
     assert loc in [e["loc"] for e in response.get_json()["errors"]], response.get_json()
+
+
+def test_a_tree_from_a_batch_id_draws_the_batchs_valid_pks(client, make_document, tmp_path):
+    items = [i for i in province() if i["ref"] in ("KD", "D0", "D1", "D0-A0", "D0-A1", "D0-A0-P1")]
+    items.append({"ref": "RUSAK", "data": {"tahun": 2026}})  # fails validation: left out of the tree
+    batch = client.post("/api/v1/batches", json={"type": "pk", "items": items})
+    assert batch.status_code == 202, batch.get_json()
+    body = {"type": "pohon_kinerja", "format": "pdf",
+            "data": {"tahun": 2026, "instansi": INSTANSI, "batch": batch.get_json()["id"]}}
+    _, pdf = make_document(body)
+    text = _squash(" ".join(_pages(pdf, tmp_path)))
+    assert "6 Perjanjian Kinerja pada 4 tingkat jabatan" in text
+    for item in items[:-1]:
+        assert item["data"]["pihak_pertama"]["nama"] in text, item["ref"]
+    unknown = client.post("/api/v1/documents", json={**body, "data": {**body["data"], "batch": "0" * 32}})
+    assert unknown.status_code == 422
+    assert unknown.get_json()["errors"][0]["loc"] == "data.batch"
+    assert "Tidak ada batch dengan id" in unknown.get_json()["errors"][0]["msg"]
