@@ -63,7 +63,7 @@ def test_a_client_key_gets_403_and_no_key_401(keyed_client):
 
 def test_the_shipped_templates_are_version_1(keyed_client):
     listing = keyed_client.get("/api/v1/templates", headers=BOSS).get_json()["templates"]
-    assert [t["type"] for t in listing] == ["lkjip", "pk"]
+    assert [t["type"] for t in listing] == ["lkjip", "pk", "pohon_kinerja"]
     pk = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()
     assert pk["type"] == "pk" and pk["active_version"] == 1
     (v1,) = pk["versions"]
