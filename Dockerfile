@@ -10,7 +10,7 @@ COPY storage ./storage
 COPY config ./config
 COPY cli ./cli
 COPY signing ./signing
-COPY templates_docx ./templates_docx
+COPY doctypes ./doctypes
 COPY clients ./clients
 RUN pip install -e . -e clients/python && useradd --create-home --uid 10001 docgen && mkdir -p /data && chown docgen /data
 VOLUME ["/data"]

@@ -32,7 +32,7 @@ bench: $(STAMP)
 
 # Rebuild the shipped PK template from its python-docx script (overwrites pk-v2.docx; pk-v1.docx stays as shipped).
 template: $(STAMP)
-	$(VENV)/bin/python templates_docx/pk/build_template.py
+	$(VENV)/bin/python doctypes/pk/build_template.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

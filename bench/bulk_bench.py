@@ -52,7 +52,7 @@ def _items(n: int) -> list[dict]:
 
 def plain_docxtpl_rate(count: int) -> float:
     """Documents per second of plain docxtpl on the shipped PK template, one process."""
-    template = TemplateRegistry(ROOT / "templates_docx").get("pk")
+    template = TemplateRegistry(ROOT / "doctypes").get("pk")
     body = json.loads((ROOT / "examples" / "pk-jpt.json").read_text(), parse_float=Decimal)
     valid = parse_document_request(body)
     context = valid.doctype.context(valid.data)

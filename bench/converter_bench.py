@@ -47,7 +47,7 @@ def main() -> None:
         tmp = Path(name)
         settings = Settings(data_dir=tmp / "var")
         body = {**json.loads((ROOT / "examples" / "pk-jpt.json").read_text()), "format": "docx"}
-        docx = produce_document(body, TemplateRegistry(ROOT / "templates_docx"), settings=settings,
+        docx = produce_document(body, TemplateRegistry(ROOT / "doctypes"), settings=settings,
                                 doc_id="ab" * 16).content
         lib = str(Path(unoserver.__file__).resolve().parent.parent)
         port, uno_port = _port(), _port()

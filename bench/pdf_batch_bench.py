@@ -48,7 +48,7 @@ def _items(n: int) -> list[dict]:
 
 
 def render_all(n: int, settings: Settings) -> list[bytes]:
-    registry = TemplateRegistry(ROOT / "templates_docx")
+    registry = TemplateRegistry(ROOT / "doctypes")
     return [produce_document({"type": "pk", "format": "docx", "data": data}, registry, settings=settings,
                              doc_id=f"{i:032x}").content for i, data in enumerate(_items(n))]
 

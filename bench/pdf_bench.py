@@ -31,7 +31,7 @@ from workers.render import render_prepared  # noqa: E402
 
 def _docx(name: str) -> bytes:
     body = json.loads((ROOT / "examples" / f"{name}.json").read_text(), parse_float=Decimal)
-    template = TemplateRegistry(ROOT / "templates_docx").get("pk")
+    template = TemplateRegistry(ROOT / "doctypes").get("pk")
     valid = parse_document_request(body)
     return render_prepared(template.content, template.sha256, valid.doctype.context(valid.data))
 

@@ -56,7 +56,7 @@ def _time(fn, n: int) -> list[float]:
 
 
 def render_bench(n: int) -> None:
-    registry = TemplateRegistry(ROOT / "templates_docx")
+    registry = TemplateRegistry(ROOT / "doctypes")
     print(f"per-document render, n={n} per path (PK: ours = validate + context + prepared render, plain = "
           "docxtpl render + save of the prepared context; LKjIP: both render the same context, charts drawn)")
     print(f"{'example':22} {'plain docxtpl ms':>18} {'ours ms':>10} {'speed-up':>9}")

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port the web process listens on.")
     data_dir: Path = Field(default=Path("var"), description="Folder for documents and embedded Redis data.")
     templates_dir: Path = Field(
-        default=REPO_ROOT / "templates_docx", description="Folder of the shipped Word templates."
+        default=REPO_ROOT / "doctypes", description="Folder of the shipped Word templates."
     )
     public_url: str | None = Field(
         default=None, description="Address clients reach the service at (links); default http://HOST:PORT."

@@ -21,15 +21,18 @@ Pure: no Flask, no Redis; the caller gathers the PKs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from doctypes.pk.model import PKData, Sasaran, Tingkat
 from sakip.messages import DEFAULT_LANGUAGE
-from sakip.models.pk import PKData, Sasaran, Tingkat
 from sakip.quality import QualityWarning
 
-__all__ = ["LEVEL_RANK", "Cascade", "CascadeEntry", "Finding", "Node", "build_cascade", "sasaran_number"]
+__all__ = ["LEVEL_RANK", "Cascade", "CascadeEntry", "Finding", "Node", "batch_findings", "build_cascade",
+           "sasaran_number"]
 
 LEVEL_RANK = {Tingkat.KEPALA_DAERAH: 0, Tingkat.JPT: 1, Tingkat.ADMINISTRATOR: 2, Tingkat.PENGAWAS: 3}
 """Higher in the hierarchy is smaller; a superior's rank must be smaller than its subordinate's."""
@@ -225,4 +228,36 @@ def _cycles(nodes: dict[str, Node]) -> list[Finding]:
                     nodes[k].parent = None
         for k in path:
             state[k] = 2
+    return found
+
+
+def _valid_pk(raw: Any) -> PKData | None:
+    try:
+        return PKData.model_validate(raw)
+    except (ValidationError, ValueError):
+        return None  # the item fails on its own, with its field errors
+
+
+def batch_findings(items: Sequence[Mapping[str, Any]],
+                   external: Callable[[list[CascadeEntry]], list[CascadeEntry]] | None = None,
+                   ) -> dict[int, list[QualityWarning]]:
+    """The cascade findings of a batch's items ({ref, data, doc_id}), by item index: what the
+    batch adds to each item's quality warnings. Only a batch that links its PKs (some item names an
+    ``atasan``) is a cascade: a batch of unlinked PKs gets no findings (it isn't missing anything).
+    Items that fail validation are left out. ``external`` may add the superiors named by a document
+    id outside the batch (marked external), so such a link is not reported as broken."""
+    if not any(isinstance(item.get("data"), Mapping) and item["data"].get("atasan") for item in items):
+        return {}
+    entries: list[CascadeEntry] = []
+    index_of: dict[str, int] = {}
+    for index, item in enumerate(items):
+        data = None if item.get("errors") else _valid_pk(item.get("data"))
+        if data is not None:
+            doc_id = str(item.get("doc_id") or f"item-{index}")
+            index_of[doc_id] = index
+            entries.append(CascadeEntry(doc_id, str(item.get("ref", index)), data))
+    found: dict[int, list[QualityWarning]] = {}
+    for finding in build_cascade(external(entries) if external else entries).findings:
+        if finding.id in index_of:
+            found.setdefault(index_of[finding.id], []).append(finding.warning)
     return found

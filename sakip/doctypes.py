@@ -1,50 +1,17 @@
-"""The document types the service produces, each with its model, context and file name."""
+"""The registry of document types: the one place that lists them. Each type lives in its folder
+(doctypes/<type>/: model, context, Word template, sample, workbook sheets, and spec.py with the
+DocumentType that ties them together); adding a type is a folder and a line here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from pydantic import BaseModel
-
-from sakip.filenames import document_filename, name_without_titles
-from sakip.lkjip_context import lkjip_context
-from sakip.models.lkjip import LKjIPData
-from sakip.models.pk import PKData
-from sakip.pk_context import pk_context
+from doctypes.lkjip.spec import LKJIP
+from doctypes.pk.spec import PK
+from doctypes.pohon_kinerja.spec import POHON_KINERJA
+from sakip.document_type import DocumentType
 
 __all__ = ["DOCUMENT_TYPES", "PLANNED_TYPES", "DocumentType"]
 
-
-@dataclass(frozen=True)
-class DocumentType:
-    """What the service needs to know to validate, render and name one kind of document."""
-
-    name: str
-    model: type[BaseModel]
-    context: Callable[[Any], dict[str, Any]]
-    filename_parts: Callable[[Any], list[str]]
-
-    def filename(self, data: BaseModel, extension: str) -> str:
-        """The readable download name of a document made from ``data``."""
-        return document_filename(self.filename_parts(data), extension)
-
-
-def _pk_filename_parts(pk: PKData) -> list[str]:
-    kind = "PK-Perubahan" if pk.jenis == "perubahan" else "PK"
-    return [kind, str(pk.tahun), pk.instansi.nama, name_without_titles(pk.pihak_pertama.nama)]
-
-
-def _lkjip_filename_parts(lkjip: LKjIPData) -> list[str]:
-    return ["LKjIP", str(lkjip.tahun), lkjip.instansi.nama]
-
-
-DOCUMENT_TYPES: dict[str, DocumentType] = {
-    "pk": DocumentType(name="pk", model=PKData, context=pk_context, filename_parts=_pk_filename_parts),
-    "lkjip": DocumentType(name="lkjip", model=LKjIPData, context=lkjip_context,
-                          filename_parts=_lkjip_filename_parts),
-}
+DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (PK, LKJIP, POHON_KINERJA)}
 """Types that can be requested now, by the name clients send in ``type``."""
 
 PLANNED_TYPES: frozenset[str] = frozenset()

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BarChart", "OrgChart", "Picture", "SuppliedPicture"]
+__all__ = ["DIAGRAM_DPI", "BarChart", "Diagram", "OrgChart", "Picture", "SuppliedPicture"]
+
+DIAGRAM_DPI = 200
+"""Pixels per inch a Diagram is drawn at (its DOT source says so): sharp when printed."""
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,13 @@ class SuppliedPicture:
     max_height_mm: float
     loc: str = ""
     """The request field it came from ("data.instansi.logo"), for an error naming it."""
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A graph in the DOT language, laid out by graphviz (dot) and placed as a picture no wider
+    than ``max_width_mm`` nor higher than ``max_height_mm``: a larger drawing is scaled down."""
+
+    dot: str
+    max_width_mm: float
+    max_height_mm: float

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from doctypes.lkjip.model import LKjIPData
+from doctypes.pk.model import AnggaranGrup, PKData
 from sakip.capaian import HUNDRED, capaian_of
 from sakip.errors import FieldProblem
 from sakip.formatting import format_angka, format_persen, format_rupiah, format_tanggal
 from sakip.messages import DEFAULT_LANGUAGE, message
-from sakip.models.lkjip import LKjIPData
-from sakip.models.pk import AnggaranGrup, PKData
 from sakip.scales import SCALES, VALUE_MAPPINGS
 
 __all__ = ["CASCADE_WARNING_CODES", "WARNING_CODES", "QualityWarning", "quality_warnings", "warnings_as_problems"]

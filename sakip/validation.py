@@ -6,9 +6,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from doctypes.pk.model import UNION_TAGS
 from sakip.errors import FieldError, FieldProblem, InvalidPayload, ReadError
 from sakip.messages import GENERIC, MESSAGES
-from sakip.models.pk import UNION_TAGS
 
 __all__ = ["problems_from", "validate_model"]
 

@@ -16,9 +16,10 @@ from typing import Any
 from flask import Blueprint, Response, request
 from pydantic import ValidationError
 
+from doctypes.pk.model import PKData
 from sakip.cascade import Cascade, CascadeEntry, build_cascade
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.errors import FieldProblem, InvalidPayload
-from sakip.models.pk import PKData
 from sakip.target_export import FORMATS, export_bytes
 from service.auth import owns
 from service.batches import _batch_or_404, _store
@@ -39,8 +40,12 @@ def _pk(raw: Any) -> PKData | None:
         return None  # an item that failed validation: the batch's errors list it
 
 
+def _cascading(doc_type: str) -> bool:
+    return doc_type in DOCUMENT_TYPES and DOCUMENT_TYPES[doc_type].cascade
+
+
 def _checked_pk(record: dict[str, str], noun: str) -> None:
-    if record["type"] != "pk":
+    if not _cascading(record["type"]):
         raise Problem.coded(409, "keselarasan_hanya_pk", {"jenis": record["type"], "objek": noun})
 
 
@@ -60,10 +65,19 @@ def _batch_entries(batch_id: str, record: dict[str, str]) -> tuple[list[CascadeE
     return entries, skipped
 
 
+def cascade_items(batch_id: str) -> list[dict[str, Any]] | None:
+    """The items of the caller's batch of a cascading type (PKs), as accepted; None when there is
+    no such batch for this caller, or its items are no longer stored."""
+    record = _store().get(batch_id) if _DOC_ID.match(batch_id) else None
+    if record is None or not owns(record) or not _cascading(record["type"]):
+        return None
+    return _store().items(batch_id) or None
+
+
 def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
     """A PK document's record and data, if it exists, the client may see it, and it is a PK."""
     record = state().records.get(doc_id)
-    if record is None or not owns(record) or record["type"] != "pk":
+    if record is None or not owns(record) or not _cascading(record["type"]):
         return None
     if record.get("request"):
         data = _pk(json.loads(record["request"], parse_float=Decimal).get("data"))
@@ -76,7 +90,7 @@ def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
     return None
 
 
-def _with_external_superiors(entries: list[CascadeEntry]) -> list[CascadeEntry]:
+def with_external_superiors(entries: list[CascadeEntry]) -> list[CascadeEntry]:
     """``entries`` and the superiors they name by a document id that is not among them."""
     known = {name for e in entries for name in (e.id, e.ref) if name}
     extra: list[CascadeEntry] = []
@@ -110,7 +124,7 @@ def batch_cascade(batch_id: str):
     record = _batch_or_404(batch_id)
     _checked_pk(record, "batch")
     entries, skipped = _batch_entries(batch_id, record)
-    cascade = build_cascade(_with_external_superiors(entries))
+    cascade = build_cascade(with_external_superiors(entries))
     return {"id": batch_id, **cascade.to_dict(request_language()), "dilewati": skipped}
 
 
@@ -121,7 +135,7 @@ def batch_export(batch_id: str) -> Response:
     record = _batch_or_404(batch_id)
     _checked_pk(record, "batch")
     entries, _ = _batch_entries(batch_id, record)
-    return _export_response(build_cascade(_with_external_superiors(entries)), f"target-pk-{batch_id[:8]}")
+    return _export_response(build_cascade(with_external_superiors(entries)), f"target-pk-{batch_id[:8]}")
 
 
 @bp.get("/documents/<doc_id>/export")
@@ -141,4 +155,4 @@ def document_export(doc_id: str) -> Response:
             if str(item.get("ref")) == atasan and (data := _pk(item.get("data"))) is not None:
                 entries.append(CascadeEntry(item.get("doc_id", ""), atasan, data, external=True))
                 break
-    return _export_response(build_cascade(_with_external_superiors(entries)), f"target-pk-{doc_id[:8]}")
+    return _export_response(build_cascade(with_external_superiors(entries)), f"target-pk-{doc_id[:8]}")

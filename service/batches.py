@@ -12,9 +12,11 @@ from rq import Queue
 
 from sakip import exactjson
 from sakip.batch import parse_batch_request
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
+from sakip.workbook import WorkbookSpec, read_workbook, template_workbook
 from service import api_models as m
 from service.api_spec import Response as Answer
 from service.api_spec import operation
@@ -25,9 +27,7 @@ from service.language import request_language
 from service.openapi import IDEMPOTENCY_PARAMETER, batch_request_body
 from service.problems import Problem
 from service.state import state
-from service.workbook import PK_WORKBOOK, WorkbookSpec, read_workbook, template_workbook
 from service.workbook_limits import check_workbook_archive
-from service.workbook_lkjip import LKJIP_WORKBOOK
 from storage.batches import BatchStatus, BatchStore, archive_path, progress
 from storage.database import database_for
 from storage.templates import UnknownTemplate
@@ -36,7 +36,7 @@ from workers.submit import enqueue_chunks
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WORKBOOKS: dict[str, WorkbookSpec] = {spec.doc_type: spec for spec in (PK_WORKBOOK, LKJIP_WORKBOOK)}
+WORKBOOKS: dict[str, WorkbookSpec] = {t.name: t.workbook for t in DOCUMENT_TYPES.values() if t.workbook is not None}
 """The document types a batch can come as a workbook, and each one's workbook."""
 _workbook_cache: dict[str, bytes] = {}
 ARCHIVE_RETRY_AFTER_SECONDS = 5
@@ -125,7 +125,7 @@ def submit():
         return Idempotency.replayed(previous)
     if len(items) > st.settings.max_batch_items:
         raise InvalidPayload([FieldProblem("items", "batch_terlalu_banyak", {"maks": st.settings.max_batch_items})])
-    doctype_named(doc_type)
+    doctype = doctype_named(doc_type)
     try:
         template = st.templates.get(doc_type, version)
     except UnknownTemplate as exc:
@@ -133,6 +133,8 @@ def submit():
     size = st.settings.batch_chunk_size
     # Each item's public id is drawn here and kept with the item, so a re-run chunk reuses it.
     items = [{**item, "doc_id": uuid.uuid4().hex} for item in items]
+    if doctype.batch_findings is not None:
+        _add_batch_findings(items, doctype.batch_findings)
     chunks = [exactjson.dumps(items[i:i + size]) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
     links = _links(batch_id)
@@ -157,6 +159,16 @@ def submit():
         idempotency.release()
         raise
     return body, 202, {"Location": links["self"]}
+
+
+def _add_batch_findings(items: list[dict[str, Any]], findings: Any) -> None:
+    """Each item's share of the findings about the whole batch (the cascade of its PKs), kept with
+    the item as {code, loc, params}: the worker adds them to the item's quality warnings."""
+    from service.alignment import with_external_superiors  # alignment reads batches through this module
+
+    for index, found in findings(items, external=with_external_superiors).items():
+        items[index]["batch_warnings"] = [
+            {"code": w.code, "loc": w.loc, "params": {k: str(v) for k, v in w.params.items()}} for w in found]
 
 
 @bp.get("/template.xlsx")

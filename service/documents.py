@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Blueprint, Response, request, send_file
 
+from sakip import exactjson
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
@@ -140,6 +142,22 @@ def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
     return record.get("request_sha256", ""), answer
 
 
+def _expanded(body: Any) -> tuple[Any, str | None]:
+    """The request with its data made whole by its type (a Pohon Kinerja naming a batch gets the
+    batch's PKs), and that request's JSON to store; (body, None) when nothing was added."""
+    doctype = DOCUMENT_TYPES.get(body["type"]) if isinstance(body, dict) and isinstance(body.get("type"), str) \
+        else None
+    if doctype is None or doctype.expand is None or not isinstance(body.get("data"), dict):
+        return body, None
+    from service.alignment import cascade_items  # alignment reads documents through this module
+
+    data = doctype.expand(body["data"], cascade_items)
+    if data is body["data"]:
+        return body, None
+    body = {**body, "data": data}
+    return body, exactjson.dumps(body)
+
+
 @bp.post("")
 @operation(body=document_request_body(), headers={
     "Idempotency-Key": IDEMPOTENCY_PARAMETER,
@@ -158,6 +176,8 @@ def submit():
     idempotency = Idempotency("documents", Idempotency.body_hash(raw), durable=_first_made_with)
     if (previous := idempotency.previous()) is not None:
         return Idempotency.replayed(previous)
+    body, expanded = _expanded(body)
+    raw = expanded or raw
     valid = parse_document_request(body)
     check_asset_refs(valid.data)
     amends, amendment_warnings = check_pk_awal(valid.data)

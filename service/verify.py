@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.publik import format_waktu
 from service.amendments import amendment_links
 from service.problems import Problem
@@ -30,7 +31,6 @@ bp = Blueprint("verify", __name__)
 ISSUED = DOWNLOADABLE | {DocumentStatus.REVOKED.value}
 """Statuses of a document that was issued: the page knows it (a revoked one says so)."""
 
-TYPE_TITLES = {"pk": "Perjanjian Kinerja", "lkjip": "Laporan Kinerja Instansi Pemerintah (LKjIP)"}
 PARTY_TITLES = {"pihak_pertama": "Pihak Pertama", "pihak_kedua": "Pihak Kedua", "kepala": "Kepala Instansi"}
 
 STATUS_TEXTS = {
@@ -75,7 +75,7 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
         "id": record["id"],
         "genuine": True,
         "type": record["type"],
-        "type_title": TYPE_TITLES.get(record["type"], record["type"]),
+        "type_title": DOCUMENT_TYPES[record["type"]].title if record["type"] in DOCUMENT_TYPES else record["type"],
         "year": summary.get("tahun"),
         "agency": summary.get("instansi"),
         "parties": parties,

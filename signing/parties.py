@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sakip.doctypes import DOCUMENT_TYPES
+
 __all__ = ["required_signatures"]
 
 
 def required_signatures(doc_type: str, data: dict[str, Any]) -> int:
-    """A regional head's PK (tingkat kepala_daerah) and an LKjIP (the head of agency) are signed
-    by one person; every other PK by both parties (pihak pertama, then pihak kedua)."""
-    if doc_type == "pk" and data.get("tingkat") != "kepala_daerah":
-        return 2
-    return 1
+    """As the type says (doctypes/<type>/spec.py): a regional head's PK and an LKjIP (the head of
+    agency) are signed by one person; every other PK by both parties."""
+    return DOCUMENT_TYPES[doc_type].signatures(data) if doc_type in DOCUMENT_TYPES else 1

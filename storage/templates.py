@@ -1,6 +1,6 @@
 """The template registry: each document type's numbered Word template versions and which is active.
 
-The shipped templates (``templates_docx/<type>/manifest.json``) are version 1 of each type.
+The shipped templates (``doctypes/<type>/manifest.json``) are version 1 of each type.
 With a store folder (``DOCGEN_DATA_DIR/templates``) the registry is the administrators' history:
 on first use a type's shipped versions are copied in, uploads add versions 2, 3, ..., and
 activating one switches every process at its next read of the manifest, no restart needed.

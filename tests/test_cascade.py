@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from doctypes.pk.model import PKData
 from sakip.cascade import CascadeEntry, build_cascade
 from sakip.messages import MESSAGES
-from sakip.models.pk import PKData
 from sakip.numbers import read_nilai
 from sakip.quality import CASCADE_WARNING_CODES
 from sakip.target_export import COLUMNS, COLUMNS_VERSION

@@ -67,7 +67,7 @@ def _host(settings, worker: subprocess.Popen) -> HostState:
 
 
 def _docx(name: str = "pk-jpt") -> bytes:
-    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("pk")
+    template = TemplateRegistry(REPO_ROOT / "doctypes").get("pk")
     valid = parse_document_request(example(name))
     return render_prepared(template.content, template.sha256, valid.doctype.context(valid.data))
 

@@ -68,7 +68,7 @@ def test_build_targets_exist_and_the_worker_image_has_libreoffice_and_fonts():
     worker_stage = DOCKERFILE.split("AS worker", 1)[1]
     for package in ("libreoffice-writer-nogui", "fonts-liberation2", "fonts-crosextra-carlito"):
         assert package in worker_stage
-    for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "signing", "templates_docx"):
+    for package_dir in ("sakip", "service", "workers", "storage", "config", "cli", "signing", "doctypes"):
         assert f"COPY {package_dir} " in DOCKERFILE
 
 

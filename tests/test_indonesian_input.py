@@ -14,10 +14,10 @@ import pytest
 from openpyxl import load_workbook
 
 from config.settings import Settings, get_settings
+from doctypes.pk.context import pk_context
 from sakip import exactjson
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
-from sakip.pk_context import pk_context
 from service.app import create_app
 from tests.conftest import example
 from tests.docx_reading import full_text, open_docx
@@ -269,7 +269,8 @@ WORKBOOK_TARGETS = [
 
 
 def test_workbook_targets_print_as_meant_or_are_refused(batch_client):
-    from service.workbook import PK_WORKBOOK, read_workbook
+    from doctypes.pk.workbook import PK_WORKBOOK
+    from sakip.workbook import read_workbook
 
     book = load_workbook(io.BytesIO(batch_client.get("/api/v1/batches/template.xlsx").data))
     for n, (value, _) in enumerate(WORKBOOK_TARGETS):

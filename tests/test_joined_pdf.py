@@ -47,7 +47,7 @@ def _with_page_numbers(docx: bytes) -> bytes:
 
 
 def _documents(settings) -> list[tuple[str, bytes]]:
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx")
+    registry = TemplateRegistry(REPO_ROOT / "doctypes")
     long = example("pk-jpt")
     long["data"]["sasaran"] = [
         {"uraian": f"Sasaran strategis nomor {n} yang cukup panjang uraiannya",
@@ -146,7 +146,7 @@ def test_a_pdf_batch_converts_its_items_in_one_load_and_each_says_what_it_says_a
         manifest = json.loads(archive.read("manifest.json"))
         files = {entry["ref"]: (entry["id"], archive.read(entry["file"])) for entry in manifest if entry["file"]}
     assert sorted(files) == ["pk-administrator", "pk-jpt", "pk-kepala-daerah"]
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx")
+    registry = TemplateRegistry(REPO_ROOT / "doctypes")
     for name, (doc_id, pdf) in files.items():
         body = {**example(name), "format": "pdf"}
         (alone,) = produce_files(body, registry, doc_id=doc_id, settings=settings)

@@ -56,7 +56,7 @@ class Rendered:
 def _registry(root: Path, paper: str) -> TemplateRegistry:
     """The shipped templates with every version on ``paper``."""
     target = root / paper
-    shutil.copytree(REPO_ROOT / "templates_docx", target)
+    shutil.copytree(REPO_ROOT / "doctypes", target)
     for manifest_path in target.glob("*/manifest.json"):
         manifest = json.loads(manifest_path.read_text())
         for version in manifest["versions"]:

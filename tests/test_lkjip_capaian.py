@@ -148,8 +148,8 @@ money = st.decimals(min_value=D(0), max_value=D("99999999999"), places=2)
 
 @given(st.lists(st.tuples(money, money), min_size=1, max_size=30))
 def test_budget_totals_equal_the_sum_of_lines(lines):
-    from sakip.lkjip_context import lkjip_context
-    from sakip.models.lkjip import LKjIPData
+    from doctypes.lkjip.context import lkjip_context
+    from doctypes.lkjip.model import LKjIPData
     from tests.conftest import example
 
     data = example("lkjip-opd")["data"]

@@ -263,7 +263,7 @@ def test_same_report_data_gives_the_same_bytes_charts_included():
     from storage.templates import TemplateRegistry
     from workers.render import render_docx
 
-    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("lkjip")
+    template = TemplateRegistry(REPO_ROOT / "doctypes").get("lkjip")
     valid = parse_document_request(example("lkjip-opd"))
     first = render_docx(template.content, valid.doctype.context(valid.data))
     second = render_docx(template.content, valid.doctype.context(valid.data))

@@ -8,8 +8,8 @@ import re
 import zipfile
 
 from config.settings import REPO_ROOT
+from doctypes.lkjip.context import lkjip_context
 from sakip.envelope import parse_document_request
-from sakip.lkjip_context import lkjip_context
 from storage.templates import TemplateRegistry
 from tests.conftest import example
 from workers.render import render_docx
@@ -44,7 +44,7 @@ def test_no_obstacles_given_no_paragraph():
 
 
 def test_every_table_cell_of_the_report_body_is_set_at_one_size():
-    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("lkjip")
+    template = TemplateRegistry(REPO_ROOT / "doctypes").get("lkjip")
     docx = render_docx(template.content, _context(example("lkjip-opd")), paper=template.paper)
     xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
     header = xml.index("Pagu (Rp)")

@@ -21,7 +21,7 @@ _RAISED = re.compile(r"""(?:ReadError|QualityWarning)\(\s*"([a-z_]+)"|FieldError
 
 def _codes_in_sources() -> set[str]:
     codes = set()
-    for folder in ("sakip", "service", "workers"):
+    for folder in ("sakip", "doctypes", "service", "workers"):
         for path in (REPO_ROOT / folder).rglob("*.py"):
             for match in _RAISED.finditer(path.read_text(encoding="utf-8")):
                 codes.add(next(g for g in match.groups() if g))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from config.settings import REPO_ROOT
+from doctypes.pk.model import PKData
 from sakip.envelope import DocumentRequest
-from sakip.models.pk import PKData
 
 
 def _resolve(document, ref):

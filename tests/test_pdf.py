@@ -130,7 +130,7 @@ def test_bad_format_lists_are_refused_naming_the_field(client, bad):
 def test_a4_template_gives_an_a4_pdf(tmp_path, settings):
     """Paper is the template version's setting (manifest "paper"); the PDF follows it."""
     templates = tmp_path / "templates"
-    shutil.copytree(REPO_ROOT / "templates_docx" / "pk", templates / "pk")
+    shutil.copytree(REPO_ROOT / "doctypes" / "pk", templates / "pk")
     manifest = json.loads((templates / "pk" / "manifest.json").read_text())
     manifest["versions"][0]["paper"] = "A4"
     (templates / "pk" / "manifest.json").write_text(json.dumps(manifest))
@@ -138,14 +138,14 @@ def test_a4_template_gives_an_a4_pdf(tmp_path, settings):
     body["format"] = "pdf"
     (produced,) = produce_files(body, TemplateRegistry(templates), doc_id="a4" * 16, settings=settings)
     assert_page_size(produced.content, A4_POINTS)
-    (f4,) = produce_files(body, TemplateRegistry(REPO_ROOT / "templates_docx"), doc_id="f4" * 16, settings=settings)
+    (f4,) = produce_files(body, TemplateRegistry(REPO_ROOT / "doctypes"), doc_id="f4" * 16, settings=settings)
     assert_page_size(f4.content, F4_POINTS)
 
 
 @pytest.mark.slow
 def test_signature_block_never_splits_across_pages(tmp_path, settings):
     """Attachments of growing length push the block to the next page whole, never in halves."""
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx")
+    registry = TemplateRegistry(REPO_ROOT / "doctypes")
     for count in (7, 8, 9, 10, 28):  # around the page end of the attachment's last page
         body = example("pk-administrator")
         body["data"]["sasaran"][0]["indikator"] = [

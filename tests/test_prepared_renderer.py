@@ -20,7 +20,7 @@ from tests.docx_reading import full_text, open_docx
 from workers.prepared import PreparedTemplate
 from workers.render import TemplateRenderError, render_docx
 
-PK = TemplateRegistry(REPO_ROOT / "templates_docx").get("pk")
+PK = TemplateRegistry(REPO_ROOT / "doctypes").get("pk")
 
 
 def _normalised(data: bytes, name: str = "") -> bytes:

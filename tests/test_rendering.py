@@ -30,7 +30,7 @@ def _pk_context():
 
 
 def test_same_data_gives_the_same_bytes():
-    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("pk")
+    template = TemplateRegistry(REPO_ROOT / "doctypes").get("pk")
     first = render_docx(template.content, _pk_context())
     second = render_docx(template.content, _pk_context())
     assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()

@@ -24,7 +24,7 @@ from tests.processes import descendants, wait_for
 from tests.test_worker_crash import _big_pk
 from workers.reconcile import SWEEP_LOCK
 
-SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+SHIPPED_PK = (REPO_ROOT / "doctypes" / "pk" / "pk-v1.docx").read_bytes()
 
 
 def test_redis_unreachable_is_503_with_retry_after_and_readyz_says_why(settings):
@@ -219,7 +219,8 @@ def test_a_full_disk_refuses_intake_and_loses_nothing_accepted(settings, small_d
 
 def _workbook_with_part(name: str, content: bytes) -> bytes:
     """The handed-out PK workbook with one part replaced (a worksheet, say)."""
-    from service.workbook import PK_WORKBOOK, template_workbook
+    from doctypes.pk.workbook import PK_WORKBOOK
+    from sakip.workbook import template_workbook
 
     return patched_docx(template_workbook(PK_WORKBOOK), name, lambda _: content)  # any ZIP part, not only .docx
 

@@ -19,8 +19,8 @@ from tests.conftest import bearer, example
 from tests.docx_reading import document_xml, full_text, open_docx, patched_docx
 from tests.processes import wait_for
 
-SHIPPED_PK = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
-SHIPPED_PK_V2 = (REPO_ROOT / "templates_docx" / "pk" / "pk-v2.docx").read_bytes()
+SHIPPED_PK = (REPO_ROOT / "doctypes" / "pk" / "pk-v1.docx").read_bytes()
+SHIPPED_PK_V2 = (REPO_ROOT / "doctypes" / "pk" / "pk-v2.docx").read_bytes()
 BOSS = bearer("boss")
 MARK = "(Format Gubernur 2027)"
 
@@ -64,7 +64,7 @@ def test_a_client_key_gets_403_and_no_key_401(keyed_client):
 
 def test_the_shipped_templates_are_versions_1_and_2(keyed_client):
     listing = keyed_client.get("/api/v1/templates", headers=BOSS).get_json()["templates"]
-    assert [t["type"] for t in listing] == ["lkjip", "pk"]
+    assert [t["type"] for t in listing] == ["lkjip", "pk", "pohon_kinerja"]
     pk = keyed_client.get("/api/v1/templates/pk", headers=BOSS).get_json()
     assert pk["type"] == "pk" and pk["active_version"] == 2
     v1, v2 = pk["versions"]
@@ -154,7 +154,7 @@ def test_preview_renders_the_sample_with_that_version(keyed_client, live_worker)
     docx = keyed_client.post("/api/v1/templates/pk/versions/3/preview", headers=BOSS)
     assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
     text = full_text(open_docx(docx.data))
-    sample = TemplateRegistry(REPO_ROOT / "templates_docx").sample("pk")
+    sample = TemplateRegistry(REPO_ROOT / "doctypes").sample("pk")
     assert MARK in text and sample["pihak_pertama"]["nama"] in text
     assert MARK not in full_text(open_docx(keyed_client.post("/api/v1/templates/pk/versions/1/preview",
                                                              headers=BOSS).data))
@@ -185,8 +185,8 @@ import json, sys
 from pathlib import Path
 from config.settings import REPO_ROOT
 from storage.templates import TemplateRegistry
-registry = TemplateRegistry(REPO_ROOT / "templates_docx", Path(sys.argv[1]))
-shipped = (REPO_ROOT / "templates_docx" / "pk" / "pk-v1.docx").read_bytes()
+registry = TemplateRegistry(REPO_ROOT / "doctypes", Path(sys.argv[1]))
+shipped = (REPO_ROOT / "doctypes" / "pk" / "pk-v1.docx").read_bytes()
 print(json.dumps([registry.add_version("pk", shipped, uploaded_by=f"p{n}", note="").version for n in range(5)]))
 """
 
@@ -197,13 +197,13 @@ def test_processes_adding_versions_at_once_never_share_a_number(tmp_path):
                                stdout=subprocess.PIPE, text=True) for _ in range(4)]
     numbers = [n for adder in adders for n in json.loads(adder.communicate(timeout=120)[0])]
     assert sorted(numbers) == list(range(3, 23))
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
+    registry = TemplateRegistry(REPO_ROOT / "doctypes", tmp_path)
     assert registry.versions("pk") == list(range(1, 23)) and registry.get("pk").version == 2
 
 
 @pytest.mark.parametrize("doc_type", ["pk", "lkjip"])
 def test_each_type_has_its_own_history(tmp_path, doc_type):
-    registry = TemplateRegistry(REPO_ROOT / "templates_docx", tmp_path)
+    registry = TemplateRegistry(REPO_ROOT / "doctypes", tmp_path)
     registry.add_version("pk", SHIPPED_PK, uploaded_by="boss", note="")
     assert registry.versions(doc_type) == ([1, 2, 3] if doc_type == "pk" else [1, 2])  # pk: two shipped + one uploaded
 

@@ -15,7 +15,7 @@ from storage.templates import TemplateRegistry
 from tests.docx_reading import patched_docx
 from workers.template_checks import check_template
 
-REGISTRY = TemplateRegistry(REPO_ROOT / "templates_docx")
+REGISTRY = TemplateRegistry(REPO_ROOT / "doctypes")
 
 
 def _docx(*paragraphs: str) -> bytes:

@@ -37,7 +37,7 @@ def test_the_reference_does_not_change_between_runs(reference: str) -> None:
 
 @pytest.mark.parametrize(("doc_type", "template"), SHIPPED)
 def test_every_variable_of_the_shipped_template_is_documented(reference: str, doc_type: str, template: str) -> None:
-    path = REPO_ROOT / "templates_docx" / template
+    path = REPO_ROOT / "doctypes" / template
     used = DocxTemplate(path).get_undeclared_template_variables(jinja_env=sandbox_environment())
     assert used, f"no variables found in {path.name}"
     missing = sorted(used - _top_level_rows(reference, doc_type))

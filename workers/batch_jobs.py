@@ -143,7 +143,8 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
                                 "the worker log has the details"), None
     path = document_path(settings.documents_dir, doc_id, produced.extension)
     write_atomic(path, produced.content, durable=False)  # made durable per flush, see render_chunk
-    warnings = _entries(produced.warnings, item)
+    batch_wide = [QualityWarning(w["code"], w["loc"], w.get("params") or {}) for w in item.get("batch_warnings") or []]
+    warnings = _entries([*produced.warnings, *batch_wide], item)
     record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,
               "ref": ref, "client": batch.get("client", ""),
               "warnings": json.dumps(warnings, ensure_ascii=False)}

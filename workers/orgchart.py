@@ -2,8 +2,8 @@
 
 The tree's layout (ranks, order, edges) is graphviz's; this module only chooses the direction
 (top-down for a small chart, left-to-right when a rank would be too wide for the page), wraps
-long names and sizes the picture to the text width. Deterministic: the same units give the same
-bytes (dot's output carries no timestamp).
+long names; drawing and sizing are workers/diagrams.py's, as for every diagram. Deterministic: the
+same units give the same bytes (dot's output carries no timestamp).
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from collections import Counter
 
 import graphviz
 
-from sakip.media import OrgChart, Picture
+from sakip.media import DIAGRAM_DPI, Diagram, OrgChart, Picture
+from workers.diagrams import draw_diagram
 
 __all__ = ["draw_org_chart"]
 
-DPI = 150
-"""Sharp enough for print at text width; 25 units stay far below the 1 MB of a picture."""
 WIDE_RANK = 5
 """More units than this side by side on one rank: draw left to right, so the page's height carries them."""
 FONT = "Liberation Sans"
@@ -40,7 +39,7 @@ def _graph(spec: OrgChart) -> graphviz.Digraph:
     across = widest > WIDE_RANK
     graph = graphviz.Digraph(format="png", engine="dot")
     graph.attr(rankdir="LR" if across else "TB", splines="polyline", nodesep="0.15" if across else "0.3",
-               ranksep="0.5", dpi=str(DPI), bgcolor="white", margin="0.05")
+               ranksep="0.5", dpi=str(DIAGRAM_DPI), bgcolor="white", margin="0.05")
     graph.attr("node", shape="box", style="filled", fillcolor="#f2f2f2", color="#1f4e79", fontname=FONT,
                fontsize="11", margin="0.12,0.06")
     # Lines leave a unit on the side facing its subordinates and enter them on the opposite one.
@@ -57,9 +56,5 @@ def _graph(spec: OrgChart) -> graphviz.Digraph:
 
 
 def draw_org_chart(spec: OrgChart) -> Picture:
-    """The chart as a PNG, placed as wide as the text allows without passing ``max_height_mm``."""
-    png = _graph(spec).pipe(format="png")
-    width_px, height_px = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    natural_mm = width_px / DPI * 25.4
-    width = min(spec.width_mm, natural_mm * 1.5, spec.max_height_mm * width_px / height_px)
-    return Picture(png=png, width_mm=round(width, 1))
+    """The chart as a PNG, as wide as the text allows without passing ``max_height_mm``."""
+    return draw_diagram(Diagram(dot=_graph(spec).source, max_width_mm=spec.width_mm, max_height_mm=spec.max_height_mm))

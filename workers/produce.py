@@ -14,11 +14,10 @@ from typing import Any
 from rq import get_current_job
 
 from config.settings import Settings, get_settings
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import parse_document_request
 from sakip.errors import InvalidPayload
-from sakip.formatting import format_tanggal
 from sakip.media import Picture
-from sakip.publik import mask_nip
 from sakip.quality import QualityWarning, quality_warnings, warnings_as_problems
 from signing.prepare import prepare_for_signing
 from storage.metrics import timed
@@ -74,35 +73,10 @@ def anchor_context(settings: Settings) -> dict[str, str]:
             "anchor_kepala": settings.anchor_pihak_pertama}
 
 
-def _party(pejabat: Any) -> dict[str, str | None] | None:
-    if pejabat is None:
-        return None
-    return {"nama": getattr(pejabat, "nama", ""), "jabatan": getattr(pejabat, "jabatan", ""),
-            "nip": mask_nip(getattr(pejabat, "nip", None))}
-
-
 def document_summary(doc_type: str, data: Any) -> dict[str, Any]:
     """What the public verification page may show: year, agency and signatories (name, position
     and the NIP masked as "19700315 ****** * 002"; no rank)."""
-    instansi = getattr(data, "instansi", None)
-    parties = {role: _party(getattr(data, role, None)) for role in ("pihak_pertama", "pihak_kedua", "kepala")}
-    return {
-        "tahun": getattr(data, "tahun", None),
-        "instansi": getattr(instansi, "nama", None),
-        "pemerintah": getattr(instansi, "pemerintah", None),
-        "jenis": getattr(data, "jenis", None) if doc_type == "pk" else None,
-        "pihak": {role: party for role, party in parties.items() if party is not None},
-        **_amended_pk(data),
-    }
-
-
-def _amended_pk(data: Any) -> dict[str, Any]:
-    """A PK Perubahan's ``pk_awal`` (number and date as printed, our id when given): the verify page
-    names the PK it amends."""
-    awal = getattr(data, "pk_awal", None)
-    if awal is None:
-        return {}
-    return {"pk_awal": {"nomor": awal.nomor, "tanggal": format_tanggal(awal.tanggal), "document_id": awal.document_id}}
+    return DOCUMENT_TYPES[doc_type].summary(data)
 
 
 def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: str | None = None,

@@ -19,7 +19,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from sakip.media import BarChart, OrgChart, Picture
+from sakip.media import BarChart, Diagram, OrgChart, Picture
 
 __all__ = ["TemplateRenderError", "draw_charts", "render_docx", "render_prepared", "sandbox_environment"]
 
@@ -40,7 +40,7 @@ def sandbox_environment() -> SandboxedEnvironment:
 
 
 def draw_charts(value: Any) -> Any:
-    """The context with every BarChart and OrgChart drawn as a Picture (PNG)."""
+    """The context with every BarChart, OrgChart and Diagram drawn as a Picture (PNG)."""
     if isinstance(value, BarChart):
         from workers.charts import draw_bar_chart  # matplotlib loads only where charts are drawn
 
@@ -49,6 +49,10 @@ def draw_charts(value: Any) -> Any:
         from workers.orgchart import draw_org_chart  # graphviz runs only where a chart is drawn
 
         return draw_org_chart(value)
+    if isinstance(value, Diagram):
+        from workers.diagrams import draw_diagram  # graphviz only where diagrams are drawn
+
+        return draw_diagram(value)
     if isinstance(value, dict):
         return {k: draw_charts(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from doctypes.pk.model import AnggaranGrup, PKData, Tingkat
 from sakip.formatting import format_angka, format_nip, format_rupiah, format_tanggal
 from sakip.media import SuppliedPicture
 from sakip.models.common import Instansi, Pejabat
-from sakip.models.pk import AnggaranGrup, PKData, Tingkat
 
 __all__ = ["ANGGARAN_LABEL", "GARUDA_BOX_MM", "LOGO_BOX_MM", "NBSP", "kop_context", "pejabat_context",
            "pk_context", "print_value", "rupiah"]
@@ -122,7 +122,7 @@ def _rencana_aksi_rows(pk: PKData) -> list[dict[str, Any]]:
 
 
 def pk_context(pk: PKData) -> dict[str, Any]:
-    """The variables the PK template uses (see templates_docx/pk/manifest.json)."""
+    """The variables the PK template uses (see doctypes/pk/manifest.json)."""
     anggaran, total = _anggaran_rows(pk)
     rencana_aksi = _rencana_aksi_rows(pk)
     jenis = " PERUBAHAN" if pk.jenis == "perubahan" else ""

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from doctypes.pk.model import TargetValue
 from sakip.errors import FieldError, ReadError
 from sakip.images import ImageRef
 from sakip.models.common import Angka, Instansi, Money, Pejabat, Strict, Tanggal, Text, Year
-from sakip.models.pk import TargetValue
 from sakip.scales import DEFAULT_SCALE, SCALES
 
 __all__ = [

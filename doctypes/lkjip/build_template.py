@@ -8,11 +8,11 @@ PK's tables at the report's one table size with its shaded header.
 
 Run once to (re)create the .docx; from then on the .docx is what administrators edit in
 Word. Page setup, helpers and the PK tables of the Lampiran come from the PK template's
-builder (templates_docx/pk/build_template.py), so the Lampiran is drawn by the same pieces
+builder (doctypes/pk/build_template.py), so the Lampiran is drawn by the same pieces
 as the PK itself. Chapter titles use Word's built-in Heading 1-3 styles so the TOC field
 (rebuilt by Word on open, settings.xml updateFields) finds them.
 
-    python templates_docx/lkjip/build_template.py
+    python doctypes/lkjip/build_template.py
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The LKjIP batch workbook: one report per Dokumen row, its indicators with target and
 realisation (Indikator), earlier years (Riwayat) and the budget with pagu and realisation
-(Anggaran). Read like the PK workbook (service/workbook.py): Indonesian figures and dates,
+(Anggaran). Read like the PK workbook (sakip/workbook.py): Indonesian figures and dates,
 an ignored example row, every problem failing its own report with its cell and column header.
 
 The narrative of the report (Kata Pengantar, Bab I, Bab IV) is not in the workbook: a report
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from service.workbook import EXAMPLE_MARK, ItemReader, Row, WorkbookItem, WorkbookSpec
+from sakip.workbook import EXAMPLE_MARK, ItemReader, Row, WorkbookItem, WorkbookSpec
 
 __all__ = ["LKJIP_WORKBOOK"]
 

@@ -5,7 +5,7 @@ Run once to (re)create the .docx; from then on the .docx is the source administr
 edit in Word. Tags are docxtpl's: {{ value }}, {%p %} for paragraphs, {%tr %} for table
 rows, {% vm %} to merge an objective's cell over its indicators.
 
-    python templates_docx/pk/build_template.py
+    python doctypes/pk/build_template.py
 """
 
 from __future__ import annotations

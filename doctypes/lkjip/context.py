@@ -4,7 +4,7 @@ The arithmetic is sakip.capaian's; this module decides what is printed where: th
 tables, the comparisons with earlier years, the Renstra and national standards, the budget,
 the executive summary and conclusion written from the numbers, the charts (as BarChart
 specs the workers draw), the cached table-of-contents entries, and the PK tables of the
-Lampiran (built by sakip.pk_context, the same code as the PK itself). Sections without data
+Lampiran (built by doctypes.pk.context, the same code as the PK itself). Sections without data
 are left out here, so the template never prints an empty heading.
 """
 
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from doctypes.lkjip.model import IndikatorLKjIP, LKjIPData, StrukturOrganisasi
+from doctypes.pk.context import kop_context, pejabat_context, pk_context, print_value
+from doctypes.pk.model import AnggaranBaris, Indikator, PKData, Sasaran, Tingkat
 from sakip.capaian import NOT_COMPUTABLE, Capaian, average, cap, capaian_of, efficiency, serapan
 from sakip.formatting import format_angka, format_persen, format_rupiah, format_tanggal
 from sakip.images import ImageRef
 from sakip.media import BarChart, OrgChart, SuppliedPicture
-from sakip.models.lkjip import IndikatorLKjIP, LKjIPData, StrukturOrganisasi
-from sakip.models.pk import AnggaranBaris, Indikator, PKData, Sasaran, Tingkat
-from sakip.pk_context import kop_context, pejabat_context, pk_context, print_value
 from sakip.scales import SCALES, VALUE_MAPPINGS, Scale, map_text_values
 
 __all__ = ["FORMULA_TEXT", "lkjip_context", "organisation_picture"]
@@ -542,7 +542,7 @@ def _toc(bab1: list[dict[str, Any]], renstra: str, tahun: int, objectives: list[
 
 
 def lkjip_context(data: LKjIPData) -> dict[str, Any]:
-    """The variables the LKjIP template uses (see templates_docx/lkjip/manifest.json)."""
+    """The variables the LKjIP template uses (see doctypes/lkjip/manifest.json)."""
     settings = data.pengaturan
     scale = SCALES[settings.skala_predikat]
     # The document's own tables are tried before the shipped ones, so a region can rescore "WTP".

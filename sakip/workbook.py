@@ -1,11 +1,9 @@
 """Batch workbooks: the XLSX handed out to fill, and the filled one read back as items.
 
-Each document type has its spec (sheets, columns, example row, drop-downs, instructions and
-the reader that assembles an item's data): PK here, LKjIP in service/workbook_lkjip.py.
-PK sheets: Petunjuk (instructions), Dokumen (one row per PK), Sasaran (one row per indicator,
-grouped into objectives), Anggaran (one row per budget line, optionally under a group);
-rows are linked by the Ref column. Row 2 of each sheet is an example, marked CONTOH in its
-Ref cell, and is ignored when read back.
+Each document type that comes as a workbook has its spec in its folder (doctypes/<type>/workbook.py:
+sheets, columns, example row, drop-downs, instructions and the reader that assembles an item's
+data); this module draws and reads any of them. Rows are linked by the Ref column. Row 2 of each
+sheet is an example, marked CONTOH in its Ref cell, and is ignored when read back.
 
 Cells are passed on as they are: a text cell "1.250" reaches the models as text and is read
 the Indonesian way there (sakip.numbers), a NIP typed as a number arrives as a number and is
@@ -33,86 +31,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 
-__all__ = ["COLUMNS", "EXAMPLE_MARK", "PK_WORKBOOK", "ItemReader", "WorkbookItem", "WorkbookSpec", "read_workbook",
-           "template_workbook"]
+__all__ = ["EXAMPLE_MARK", "ItemReader", "Row", "WorkbookItem", "WorkbookSpec", "read_workbook", "template_workbook"]
 
 MAX_ROWS = 40000
 """Rows that carry drop-down validation in the handed-out workbook."""
 
 EXAMPLE_MARK = "CONTOH"
 """The Ref of each sheet's example row: rows with this Ref are never read as data."""
-
-COLUMNS: dict[str, list[tuple[str, str]]] = {
-    # sheet -> [(header, field path in the item's data)]
-    "Dokumen": [
-        ("Ref", "ref"), ("Tahun", "tahun"), ("Jenis", "jenis"), ("Tingkat", "tingkat"),
-        ("Pemerintah", "instansi.pemerintah"), ("Nama Instansi", "instansi.nama"),
-        ("Alamat", "instansi.alamat"), ("Telepon", "instansi.telepon"),
-        ("Pihak Pertama - Nama", "pihak_pertama.nama"), ("Pihak Pertama - NIP", "pihak_pertama.nip"),
-        ("Pihak Pertama - Pangkat", "pihak_pertama.pangkat"), ("Pihak Pertama - Jabatan", "pihak_pertama.jabatan"),
-        ("Pihak Kedua - Nama", "pihak_kedua.nama"), ("Pihak Kedua - NIP", "pihak_kedua.nip"),
-        ("Pihak Kedua - Pangkat", "pihak_kedua.pangkat"), ("Pihak Kedua - Jabatan", "pihak_kedua.jabatan"),
-        ("Tempat", "tempat"), ("Tanggal", "tanggal"),
-    ],
-    "Sasaran": [
-        ("Ref", "ref"), ("No Sasaran", "no"), ("Sasaran", "uraian"), ("Indikator Kinerja", "indikator.uraian"),
-        ("Satuan", "indikator.satuan"), ("Target", "indikator.target"), ("Polaritas", "indikator.polaritas"),
-        ("TW I", "tw.0"), ("TW II", "tw.1"), ("TW III", "tw.2"), ("TW IV", "tw.3"),
-    ],
-    "Anggaran": [
-        ("Ref", "ref"), ("Grup (Program/Kegiatan)", "grup"), ("Uraian", "uraian"), ("Jumlah (Rp)", "jumlah"),
-        ("Keterangan", "keterangan"),
-    ],
-}
-
-EXAMPLES: dict[str, list[Any]] = {
-    # One example row per sheet, written the way an Indonesian Excel user types (text cells).
-    "Dokumen": [EXAMPLE_MARK, 2026, "murni", "jpt", "Pemerintah Provinsi Sumatera Utara",
-                "Dinas Komunikasi dan Informatika", "Jl. Contoh No. 1, Medan", "(061) 4567890",
-                "Dr. Ir. Rahmat Hidayat Lubis, M.Si.", "19700315 199503 1 002", "Pembina Utama Muda (IV/c)",
-                "Kepala Dinas Komunikasi dan Informatika", "H. Tengku Amri Nasution, S.H.", None, None,
-                "Gubernur Sumatera Utara", "Medan", "05/01/2026"],
-    "Sasaran": [EXAMPLE_MARK, 1, "Meningkatnya keterbukaan informasi publik", "Indeks Keterbukaan Informasi Publik",
-                "Indeks", "88,5", "positif", "80", "83,5", "86", "88,5"],
-    "Anggaran": [EXAMPLE_MARK, "Program Informasi dan Komunikasi Publik", "Pengelolaan Informasi Publik",
-                 "1.500.000.000", "APBD"],
-}
-
-CHOICES = {
-    ("Dokumen", "jenis"): ["murni", "perubahan"],
-    ("Dokumen", "tingkat"): ["kepala_daerah", "jpt", "administrator", "pengawas"],
-    ("Sasaran", "indikator.polaritas"): ["positif", "negatif"],
-}
-
-INSTRUCTIONS = [
-    "PETUNJUK PENGISIAN PERJANJIAN KINERJA (PK) MASSAL",
-    "",
-    "1. Sheet Dokumen: satu baris untuk satu PK. Kolom Ref wajib diisi dan unik (misalnya NIP atau kode).",
-    "2. Sheet Sasaran: satu baris untuk satu indikator kinerja. Ref menghubungkan baris ke PK di sheet Dokumen.",
-    "   Indikator dengan Ref dan No Sasaran yang sama dikelompokkan dalam satu sasaran; teks sasaran cukup "
-    "diisi pada baris pertama.",
-    "   TW I-IV diisi bila ada rencana aksi (keempatnya); target triwulan kumulatif: TW IV sama dengan target.",
-    "3. Sheet Anggaran: satu baris untuk satu program/kegiatan. Isi kolom Grup bila baris berada di bawah "
-    "program/kegiatan induk.",
-    "4. Jenis: murni atau perubahan. Tingkat: kepala_daerah, jpt, administrator, pengawas. "
-    "Polaritas: positif atau negatif.",
-    "5. Angka ditulis cara Indonesia, seperti Excel berbahasa Indonesia: titik untuk ribuan, koma untuk desimal. "
-    "1.250 = seribu dua ratus lima puluh; 88,5 = delapan puluh delapan koma lima; 1.250.000,50.",
-    "   Angka boleh diketik sebagai angka Excel atau sebagai teks. Bentuk yang tidak jelas (1.25 atau 1,250.50) "
-    "ditolak dengan keterangan, tidak ditebak.",
-    "   Target boleh berupa teks seperti WTP. Jumlah anggaran boleh diawali Rp: Rp 1.500.000.000.",
-    "6. NIP: 18 digit sebagai TEKS (format sel Teks, atau awali dengan tanda '), spasi boleh: 19700315 199503 1 002. "
-    "NIP yang diketik sebagai angka ditolak, karena Excel membulatkan digit terakhirnya.",
-    "7. Tanggal: sel tanggal Excel, 05/01/2026 (hari/bulan/tahun), 5 Januari 2026, atau 2026-01-05. "
-    "Tanggal tidak pernah dibaca bulan lebih dulu.",
-    "8. Untuk tingkat kepala_daerah kosongkan kolom Pihak Kedua; pejabat yang dipilih tidak memiliki NIP dan "
-    "pangkat.",
-    f"9. Baris ke-2 setiap sheet (Ref {EXAMPLE_MARK}, huruf miring abu-abu) adalah contoh dan tidak diproses; "
-    "isi data mulai baris ke-3.",
-    "Baris yang salah akan gagal sendiri dengan keterangan sel dan judul kolom, misalnya "
-    "\"Dokumen!L10 (Pihak Pertama - Jabatan): wajib diisi\"; PK lain tetap diproses.",
-]
-
 
 Row = dict[str, tuple[Any, str, str]]
 """{field path: (value, cell address, column header)} of one row."""
@@ -154,6 +79,8 @@ class WorkbookSpec:
     instructions: list[str]
     assemble: Callable[[dict[str, list[tuple[int, Row]]]], list[WorkbookItem]]
     filename: str
+    optional: frozenset[str] = frozenset()
+    """Headers that a workbook handed out before they were added may lack (at the end of their sheet)."""
 
 
 def template_workbook(spec: WorkbookSpec) -> bytes:
@@ -216,7 +143,18 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     target[last] = value
 
 
-def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]]) -> list[tuple[int, Row]]:
+def _headers_match(headers: list[Any], expected: list[str], optional: frozenset[str]) -> bool:
+    """The header row is the expected one, or one of an older workbook that ends before the
+    optional columns added since (those read as empty)."""
+    while headers and headers[-1] is None:
+        headers = headers[:-1]
+    if headers == expected:
+        return True
+    return headers == expected[:len(headers)] and all(h in optional for h in expected[len(headers):])
+
+
+def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]],
+          optional: frozenset[str] = frozenset()) -> list[tuple[int, Row]]:
     """(row number, row) of every non-empty row that is not the example."""
     if sheet_name not in book.sheetnames:
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}", "workbook_sheet_hilang", {"sheet": sheet_name})])
@@ -224,7 +162,7 @@ def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]]) -> list[tu
     first = next(sheet.iter_rows(min_row=1, max_row=1), ())
     headers = [c.value for c in first][: len(columns)]
     expected = [h for h, _ in columns]
-    if headers != expected:
+    if not _headers_match(headers, expected, optional):
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}!1", "workbook_header_berubah",
                                            {"harapan": ", ".join(expected)})])
     rows = []
@@ -315,69 +253,6 @@ class ItemReader:
                 orphan.fail(cell, header, "ref_tidak_dikenal", ref=ref, sheet="Dokumen")
         return item
 
-class _PKReader(ItemReader):
-    """The PK's objectives (Sasaran) and budget lines (Anggaran)."""
-
-    def objectives(self, rows: list[tuple[int, Row]]) -> None:
-        objectives: dict[tuple[str, Any], dict[str, Any]] = {}
-        for number, values in rows:
-            item = self.owner("Sasaran", number, values)
-            if item is None:
-                continue
-            objective, prefix = self.objective(item, values, objectives)
-            indicator: dict[str, Any] = {}
-            for name in ("uraian", "satuan", "target", "polaritas"):
-                value, cell, header = values[f"indikator.{name}"]
-                if value is not None:
-                    indicator[name] = value
-                self.note(item, f"{prefix}.{name}", cell, header)
-            quarters = [values[f"tw.{q}"] for q in range(4)]
-            if any(v is not None for v, _, _ in quarters):
-                indicator["triwulan"] = [v for v, _, _ in quarters]
-                self.note(item, f"{prefix}.triwulan", quarters[0][1], quarters[0][2])
-                for q, (_, cell, header) in enumerate(quarters):
-                    self.note(item, f"{prefix}.triwulan.{q}", cell, header)
-            objective["indikator"].append(indicator)
-
-    def budget(self, rows: list[tuple[int, Row]]) -> None:
-        groups: dict[tuple[str, str], dict[str, Any]] = {}
-        for number, values in rows:
-            item = self.owner("Anggaran", number, values)
-            if item is None:
-                continue
-            line = {k: values[k][0] for k in ("uraian", "jumlah", "keterangan") if values[k][0] is not None}
-            group_name, group_cell, group_header = values["grup"]
-            budget = item.data["anggaran"]
-            if group_name is None:
-                prefix = f"anggaran.{len(budget)}"
-                budget.append(line)
-            else:
-                key = (item.ref, str(group_name))
-                if key not in groups:
-                    groups[key] = {"uraian": str(group_name), "rincian": []}
-                    self.note(item, f"anggaran.{len(budget)}.uraian", group_cell, group_header)
-                    budget.append(groups[key])
-                group = groups[key]
-                prefix = f"anggaran.{budget.index(group)}.rincian.{len(group['rincian'])}"
-                group["rincian"].append(line)
-            for name in ("uraian", "jumlah", "keterangan"):
-                _, cell, header = values[name]
-                self.note(item, f"{prefix}.{name}", cell, header)
-
-
-def _assemble_pk(sheets: dict[str, list[tuple[int, Row]]]) -> list[WorkbookItem]:
-    reader = _PKReader(lambda: {"sasaran": [], "anggaran": []}, optional_groups=("pihak_kedua",))
-    reader.documents(sheets["Dokumen"])
-    reader.objectives(sheets["Sasaran"])
-    reader.budget(sheets["Anggaran"])
-    return reader.all_items()
-
-
-PK_WORKBOOK = WorkbookSpec(doc_type="pk", columns=COLUMNS, examples=EXAMPLES, choices=CHOICES,
-                           instructions=INSTRUCTIONS, assemble=_assemble_pk, filename="PK-batch-template.xlsx")
-"""The PK workbook."""
-
-
 def read_workbook(spec: WorkbookSpec, content: bytes) -> list[WorkbookItem]:
     """The items of a filled workbook, each carrying the problems of its own rows; rows that
     belong to no document (no Ref, an unknown Ref) are items of their own that fail.
@@ -386,7 +261,7 @@ def read_workbook(spec: WorkbookSpec, content: bytes) -> list[WorkbookItem]:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
         raise InvalidPayload([FieldProblem("file", "workbook_rusak", {"alasan": type(exc).__name__})]) from None
-    sheets = {name: _rows(book, name, columns) for name, columns in spec.columns.items()}
+    sheets = {name: _rows(book, name, columns, spec.optional) for name, columns in spec.columns.items()}
     items = spec.assemble(sheets)
     if not items:
         raise InvalidPayload([FieldProblem("file:Dokumen", "workbook_kosong")])

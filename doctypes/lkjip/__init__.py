@@ -1,0 +1,1 @@
+"""The Laporan Kinerja Instansi Pemerintah (LKjIP)."""

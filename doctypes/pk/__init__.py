@@ -1,0 +1,1 @@
+"""The Perjanjian Kinerja (PK)."""
