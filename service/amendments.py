@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from sakip.errors import FieldProblem, InvalidPayload
-from sakip.models.pk import PKData
+from doctypes.pk.model import PKData
 from sakip.quality import QualityWarning
 from service.auth import owns
 from service.state import state

@@ -16,7 +16,7 @@ from PIL import Image
 
 from config.settings import REPO_ROOT, get_settings
 from sakip.envelope import parse_document_request
-from sakip.lkjip_context import lkjip_context
+from doctypes.lkjip.context import lkjip_context
 from storage.templates import TemplateRegistry
 from tests.conftest import example
 from tests.docx_reading import all_tables, document_xml, full_text, open_docx, rows
@@ -35,7 +35,7 @@ UNITS = [
 
 def _render(body: dict[str, Any], version: int | None = None) -> bytes:
     valid = parse_document_request(body)
-    template = TemplateRegistry(REPO_ROOT / "templates_docx").get("lkjip", version)
+    template = TemplateRegistry(REPO_ROOT / "doctypes").get("lkjip", version)
     return render_docx(template.content, resolve_pictures(valid.doctype.context(valid.data), get_settings()))
 
 

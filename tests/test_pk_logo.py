@@ -23,7 +23,7 @@ from workers.images import resolve_pictures
 from workers.prepared import PreparedTemplate
 from workers.render import render_docx
 
-REGISTRY = TemplateRegistry(REPO_ROOT / "templates_docx")
+REGISTRY = TemplateRegistry(REPO_ROOT / "doctypes")
 MM = 72 / 25.4
 
 

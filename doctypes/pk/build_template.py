@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "pk-v2.docx"
-LOGO_COLUMN_MM = 28  # the logo box (sakip.pk_context.LOGO_BOX_MM) plus a little air
+LOGO_COLUMN_MM = 28  # the logo box (doctypes.pk.context.LOGO_BOX_MM) plus a little air
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 215, 330  # F4 / Folio
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 25, "right": 20}
