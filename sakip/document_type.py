@@ -71,6 +71,9 @@ class DocumentType:
     (None when the caller has no such batch), the data to validate and store."""
     cascade: bool = False
     """Documents of this type link into a cascade (the alignment endpoints and exports read them)."""
+    amendable: bool = False
+    """A document of this type may amend an earlier one of ours (a PK Perubahan's ``pk_awal``): its
+    record and verify page link the two."""
 
     def filename(self, data: BaseModel, extension: str) -> str:
         """The readable download name of a document made from ``data``."""

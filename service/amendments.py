@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sakip.errors import FieldProblem, InvalidPayload
 from doctypes.pk.model import PKData
+from sakip.doctypes import DOCUMENT_TYPES
+from sakip.errors import FieldProblem, InvalidPayload
 from sakip.quality import QualityWarning
 from service.auth import owns
 from service.state import state
@@ -39,7 +40,7 @@ def check_pk_awal(data: Any) -> tuple[str | None, list[QualityWarning]]:
     record = state().records.get(old_id)
     if record is None or not owns(record):
         raise _refuse("pk_awal_tidak_dikenal", id=old_id)
-    if record["type"] != "pk":
+    if getattr(DOCUMENT_TYPES.get(record["type"]), "model", None) is not type(data):  # a PK Perubahan amends a PK
         raise _refuse("pk_awal_bukan_pk", id=old_id, jenis=record["type"])
     if record["status"] not in DOWNLOADABLE:
         raise _refuse("pk_awal_belum_terbit", id=old_id, status=record["status"])

@@ -229,7 +229,7 @@ def status(doc_id: str):
     PK Perubahan amends) and ``amended_by`` (the PK Perubahan that amend it). Errors: 404 unknown id."""
     record = _record_or_404(doc_id)
     public = _public(record)
-    if record["type"] == "pk":
+    if getattr(DOCUMENT_TYPES.get(record["type"]), "amendable", False):
         public.update(amendment_links(record))
     return public
 

@@ -108,7 +108,7 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
 def _amendments(record: dict[str, str], summary: dict[str, Any], zone: str) -> dict[str, Any]:
     """A PK Perubahan's link to the earlier PK of ours it amends ("mengubah PK nomor ..."), and a
     PK's links to the issued PK Perubahan that amend it ("diubah oleh ...")."""
-    if record["type"] != "pk":
+    if not getattr(DOCUMENT_TYPES.get(record["type"]), "amendable", False):
         return {"amends": None, "amended_by": []}
     links = amendment_links(record, ISSUED)
     base = state().settings.base_url

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from config.settings import REPO_ROOT, get_settings
-from sakip.envelope import parse_document_request
 from doctypes.lkjip.context import lkjip_context
+from sakip.envelope import parse_document_request
 from storage.templates import TemplateRegistry
 from tests.conftest import example
 from tests.docx_reading import all_tables, document_xml, full_text, open_docx, rows

@@ -44,5 +44,6 @@ def _signatures(data: Mapping[str, Any]) -> int:
 PK = DocumentType(
     name="pk", title="Perjanjian Kinerja", model=PKData, context=pk_context, filename_parts=_filename_parts,
     summary=_summary, signatures=_signatures, workbook=PK_WORKBOOK, batch_findings=batch_findings, cascade=True,
+    amendable=True,
 )
 """The Perjanjian Kinerja."""
