@@ -158,10 +158,13 @@ def test_budget_totals_equal_the_sum_of_lines(lines):
     budget = lkjip_context(LKjIPData.model_validate(data))["anggaran"]
     pagu = sum((max(a, b) for a, b in lines), D(0))
     realisasi = sum((min(a, b) for a, b in lines), D(0))
-    assert budget["pagu"] == format_rupiah(pagu)
-    assert budget["realisasi"] == format_rupiah(realisasi)
-    assert budget["sisa"] == format_rupiah(pagu - realisasi)
-    assert [row["pagu"] for row in budget["baris"]] == [format_rupiah(max(a, b)) for a, b in lines]
+    def printed(value: Decimal) -> str:  # "Rp" joined to its figure by a no-break space
+        return format_rupiah(value).replace(" ", "\u00a0")
+
+    assert budget["pagu"] == printed(pagu)
+    assert budget["realisasi"] == printed(realisasi)
+    assert budget["sisa"] == printed(pagu - realisasi)
+    assert [row["pagu"] for row in budget["baris"]] == [printed(max(a, b)) for a, b in lines]
 
 
 def parse_persen(text: str) -> Decimal:
