@@ -1,5 +1,6 @@
-"""/admin: the administrators' page (server-rendered): template versions with upload, checks,
-preview and activation, and the batches running now. Signing in takes an administrator's API
+"""/admin: the administrators' page (server-rendered, in Indonesian; ``?lang=en`` English, see
+service.admin_language and the sentences in service.admin_texts): template versions with upload,
+checks, preview and activation, and the batches running now. Signing in takes an administrator's API
 key; the session lives in Redis (storage.admin_sessions) and the signed cookie holds only its random
 id and the CSRF token every form carries. Failed sign-ins are limited per address (service.signin_guard)."""
 
