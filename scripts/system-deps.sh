@@ -11,9 +11,10 @@ optional=0
 # Times, Calibri and Bookman metrics; graphviz lays out the organisation chart and the Pohon Kinerja.
 # The tests (make test, no --optional) also need poppler-utils
 # to read PDFs, zbar-tools to decode QR codes, chromium with its driver for the /admin page and
-# postgresql, whose server the suite starts itself to run the API tests on PostgreSQL too.
+# postgresql, whose server the suite starts itself to run the API tests on PostgreSQL too; curl and
+# jq, with which the suite runs the README's examples as written.
 packages=(libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-texgyre graphviz)
-[[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver postgresql)
+[[ $optional -eq 0 ]] && packages+=(poppler-utils zbar-tools chromium chromium-driver postgresql curl jq)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, url_for
 
 from sakip.errors import InvalidPayload
 from service import admin_page, batches
+from service.admin_language import page_language as _lang
+from service.admin_language import problem_sentence, render_page
 from service.problems import Problem
 
 __all__ = ["TEXTS", "bp"]
@@ -53,15 +55,8 @@ TEXTS: dict[str, dict[str, str]] = {
 """Every sentence of these pages, Indonesian first."""
 
 
-def _lang() -> str:
-    """Indonesian unless the page was switched to English (the browser's own language is not
-    asked: these pages are for Indonesian officials first)."""
-    return "en" if request.args.get("lang") == "en" else "id"
-
-
 def _render(name: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    lang = _lang()
-    return render_template(name, t=TEXTS[lang], lang=lang, other="id" if lang == "en" else "en", **context), status
+    return render_page(name, TEXTS, status, **context)
 
 
 @bp.get("")
@@ -124,6 +119,6 @@ def _failed(batch_id: str) -> list[dict[str, Any]]:
 @bp.errorhandler(Problem)
 def _problem(exc: Problem):
     if "docgen_client" not in g:
-        page, status = admin_page.login(exc.localized_detail(), exc.status)
+        page, status = admin_page.login(problem_sentence(exc), exc.status)
         return page, status, exc.headers
-    return _render("admin/batches.html", exc.status, recent=[], error=exc.localized_detail())
+    return _render("admin/batches.html", exc.status, recent=[], error=problem_sentence(exc))

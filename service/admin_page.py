@@ -1,5 +1,6 @@
-"""/admin: the administrators' page (server-rendered): template versions with upload, checks,
-preview and activation, and the batches running now. Signing in takes an administrator's API
+"""/admin: the administrators' page (server-rendered, in Indonesian; ``?lang=en`` English, see
+service.admin_language and the sentences in service.admin_texts): template versions with upload,
+checks, preview and activation, and the batches running now. Signing in takes an administrator's API
 key; the session lives in Redis (storage.admin_sessions) and the signed cookie holds only its random
 id and the CSRF token every form carries. Failed sign-ins are limited per address (service.signin_guard)."""
 
@@ -9,10 +10,12 @@ import hmac
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, g, redirect, request, session, url_for
 
 from sakip.errors import InvalidPayload
 from service import template_admin
+from service.admin_language import page_language, problem_sentence, render_page
+from service.admin_texts import CHECK_NAMES, TEXTS
 from service.auth import ANONYMOUS, Client
 from service.problems import Problem
 from service.signin_guard import check_not_blocked, note_failure
@@ -53,11 +56,16 @@ def _guard() -> Response | None:
         client = _signed_in()
         if client is None:
             session.pop("sid", None)
-            return redirect(url_for("admin.login"))
+            return redirect(url_for("admin.login", **_keep_language()))
         g.docgen_client = client
     if request.method == "POST" and not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-")):
-        raise Problem(400, "Bad Request", "The form is stale or was not sent by this page: reload it and retry.")
+        raise Problem(400, "Bad Request", TEXTS[page_language()]["stale"])
     return None
+
+
+def _keep_language() -> dict[str, str]:
+    """The ``lang`` argument that keeps an English page English across a redirect."""
+    return {"lang": "en"} if page_language() == "en" else {}
 
 
 @bp.context_processor
@@ -69,7 +77,7 @@ def _csrf() -> dict[str, Any]:
 
 @bp.get("/login")
 def login(message: str = "", status: int = 200) -> tuple[str, int]:
-    return render_template("admin/login.html", message=message), status
+    return render_page("admin/login.html", TEXTS, status, message=message)
 
 
 @bp.post("/login")
@@ -79,22 +87,22 @@ def sign_in():
     key = state().keys.check(request.form.get("key", "").strip())
     if key is None:
         note_failure("admin sign-in")
-        return login("That key is not valid.", 401)
+        return login(TEXTS[page_language()]["bad_key"], 401)
     if not key.admin:
         check_not_blocked(key.name)
         note_failure("admin sign-in", key.name)
-        return login(f"The key '{key.name}' belongs to a client application, not an administrator.", 403)
+        return login(TEXTS[page_language()]["client_key"].format(name=key.name), 403)
     _sessions().end(session.get("sid"))
     session.clear()  # fresh id and token at every sign-in: anything planted before it is worth nothing
     session.update(sid=_sessions().create(key.name, key.digest), csrf=secrets.token_urlsafe(24))
-    return redirect(url_for("admin.index"))
+    return redirect(url_for("admin.index", **_keep_language()))
 
 
 @bp.post("/logout")
 def sign_out():
     _sessions().end(session.get("sid"))
     session.clear()
-    return redirect(url_for("admin.login"))
+    return redirect(url_for("admin.login", **_keep_language()))
 
 
 def _batches() -> list[dict[str, Any]]:
@@ -106,10 +114,10 @@ def _batches() -> list[dict[str, Any]]:
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
     st = state()
     templates = [template_admin.history(t) for t in st.templates.types()]
-    return render_template("admin/index.html", templates=templates, batches=_batches(),
-                           client=g.docgen_client, keys_configured=st.keys.configured,
-                           ttl_days=st.settings.record_ttl_days, message=request.args.get("message", ""),
-                           **extra), status
+    return render_page("admin/index.html", TEXTS, status, templates=templates, batches=_batches(),
+                       client=g.docgen_client, keys_configured=st.keys.configured,
+                       ttl_days=st.settings.record_ttl_days, message=request.args.get("message", ""),
+                       check_names=CHECK_NAMES[page_language()], **extra)
 
 
 @bp.get("")
@@ -120,9 +128,9 @@ def index():
 @bp.errorhandler(Problem)
 def _problem(exc: Problem):
     if "docgen_client" not in g:
-        page, status = login(exc.localized_detail(), exc.status)
+        page, status = login(problem_sentence(exc), exc.status)
         return page, status, exc.headers
-    return _page(exc.status, error=exc.detail)
+    return _page(exc.status, error=problem_sentence(exc))
 
 
 @bp.post("/templates/<doc_type>/upload")
@@ -132,7 +140,7 @@ def upload(doc_type: str):
         outcome = template_admin.upload(doc_type, file.read() if file else None,
                                         request.form.get("note", "").strip(), request.form.get("paper", ""))
     except InvalidPayload as exc:
-        return _page(422, error="; ".join(f"{p.loc}: {p.msg}" for p in exc.problems))
+        return _page(422, error="; ".join(f"{p.loc}: {p.message(page_language())}" for p in exc.problems))
     return _page(201 if outcome.version else 422, upload={"type": doc_type, "outcome": outcome,
                                                           "filename": file.filename if file else ""})
 
@@ -150,5 +158,5 @@ def preview(doc_type: str, version: int) -> Response:
 @bp.post("/templates/<doc_type>/versions/<int:version>/activate")
 def activate(doc_type: str, version: int):
     template_admin.activate(doc_type, version)
-    return redirect(url_for("admin.index", message=f"{doc_type} version {version} is now active.",
-                            _anchor=f"type-{doc_type}"))
+    done = TEXTS[page_language()]["now_active"].format(type=doc_type, version=version)
+    return redirect(url_for("admin.index", message=done, _anchor=f"type-{doc_type}", **_keep_language()))

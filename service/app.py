@@ -11,6 +11,7 @@ from config.settings import Settings, get_settings
 from service import (
     admin_bulk,
     admin_page,
+    api_docs,
     assets,
     batch_listing,
     batches,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(batches.bp)
     app.register_blueprint(alignment_bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(templates_api.bp)
     app.register_blueprint(admin_page.bp)
     app.register_blueprint(admin_bulk.bp)

@@ -1,4 +1,4 @@
-"""GET /openapi.json (OpenAPI 3.1) and GET /docs (a browsable page), both public.
+"""GET /openapi.json (OpenAPI 3.1), public; service/api_docs.py shows it at /docs.
 
 The schemas come from the pydantic models that validate the requests (``model_json_schema``):
 the envelopes DocumentRequest and BatchRequest and each document type's data model. The paths
@@ -13,14 +13,16 @@ import inspect
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, render_template_string
+from flask import Blueprint, current_app
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
+from config.settings import REPO_ROOT
 from sakip.batch import BatchRequest
 from sakip.doctypes import DOCUMENT_TYPES
 from sakip.envelope import DocumentRequest
 from service.api_spec import OperationSpec, spec_of
+from storage.templates import TemplateRegistry, UnknownTemplate
 
 __all__ = ["IDEMPOTENCY_PARAMETER", "batch_request_body", "bp", "document_request_body", "openapi_document"]
 
@@ -90,9 +92,23 @@ def _json(model: str) -> dict[str, Any]:
 def document_request_body() -> dict[str, Any]:
     """POST /api/v1/documents: a DocumentRequest whose ``data`` is the chosen type's model."""
     variants = [{"$ref": REF.format(model=f"{t.model.__name__}Request")} for t in DOCUMENT_TYPES.values()]
-    example = {"type": "pk", "format": "docx", "data": {"tahun": 2026, "...": "see examples/pk-jpt.json"}}
     return {"required": True, "content": {"application/json": {"schema": {"oneOf": variants},
-                                                                "example": example}}}
+                                                                "examples": _request_examples()}}}
+
+
+def _request_examples() -> dict[str, Any]:
+    """A complete request per document type, its data the type's shipped sample (so "Try it out"
+    in /docs sends a request that is accepted as it stands)."""
+    shipped = TemplateRegistry(REPO_ROOT / "doctypes")
+    examples: dict[str, Any] = {}
+    for name in DOCUMENT_TYPES:
+        try:
+            data = shipped.sample(name)
+        except (OSError, UnknownTemplate, KeyError):
+            continue  # a type without a shipped sample is still declared, without an example
+        examples[name] = {"summary": f"{name}: the type's sample", "value": {"type": name, "format": "docx",
+                                                                          "data": data}}
+    return examples
 
 
 def batch_request_body() -> dict[str, Any]:
@@ -172,8 +188,8 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the current app."""
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint == "static" or rule.rule.startswith("/admin"):  # the admin page is not API
-            continue
+        if rule.endpoint == "static" or rule.rule.startswith("/admin") or rule.endpoint.startswith("api_docs."):
+            continue  # pages for people (admin, the API's own docs) are not API
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         view = current_app.view_functions[rule.endpoint]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -194,52 +210,3 @@ def openapi_document() -> dict[str, Any]:
 def openapi_json():
     """The OpenAPI 3.1 description of this API."""
     return openapi_document()
-
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ doc.info.title }} — API</title>
-<link rel="stylesheet" href="{{ url_for('static', filename='docs.css') }}"></head><body>
-<h1>{{ doc.info.title }} <small>{{ doc.info.version }}</small></h1>
-<p>{{ doc.info.description }} Machine-readable: <a href="openapi.json">/openapi.json</a> (OpenAPI {{ doc.openapi }}).
-Send <code>Authorization: Bearer KEY</code> on <code>/api/v1</code>.</p>
-<h2>Endpoints</h2>
-{% for path, ops in doc.paths.items() %}{% for method, op in ops.items() %}
-<details id="{{ op.operationId }}"><summary><span class="m">{{ method|upper }}</span> <code>{{ path }}</code>
- — {{ op.summary }}</summary><pre>{{ op.description }}</pre>
-{% if op.requestBody %}<p>Body: {% for type, c in op.requestBody.content.items() %}<code>{{ type }}</code>
-(<code>{{ describe(c.schema) }}</code>) {% endfor %}</p>{% endif %}</details>
-{% endfor %}{% endfor %}
-<h2>Schemas</h2>
-{% for name, schema in doc.components.schemas.items() %}
-<h3 id="schema-{{ name }}">{{ name }}</h3>
-{% if schema.description %}<p>{{ schema.description }}</p>{% endif %}
-{% if schema.properties %}<table><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr>
-{% for field, spec in schema.properties.items() %}<tr><td><code>{{ field }}</code></td>
-<td><code>{{ describe(spec) }}</code></td><td>{{ "yes" if field in schema.get("required", []) else "" }}</td>
-<td>{{ spec.description or "" }}</td></tr>{% endfor %}</table>
-{% elif schema.enum %}<p>One of: {% for v in schema.enum %}<code>{{ v }}</code> {% endfor %}</p>
-{% else %}<pre>{{ schema | tojson(indent=1) }}</pre>{% endif %}
-{% endfor %}
-</body></html>"""
-
-
-def _describe(spec: dict[str, Any]) -> str:
-    """A short type label for a JSON schema: string, integer, list of Sasaran, PKData | null."""
-    if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[1]
-    for combinator in ("anyOf", "oneOf"):
-        if combinator in spec:
-            return " | ".join(_describe(s) for s in spec[combinator])
-    if spec.get("type") == "array":
-        return f"list of {_describe(spec.get('items', {}))}"
-    if "enum" in spec:
-        return " | ".join(repr(v) for v in spec["enum"])
-    if "const" in spec:
-        return repr(spec["const"])
-    return str(spec.get("type", "any"))
-
-
-@bp.get("/docs")
-def docs():
-    """A browsable page of every endpoint and schema (no external assets)."""
-    return render_template_string(PAGE, doc=openapi_document(), describe=_describe)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from docgen_client import ApiError, DocgenClient
 from werkzeug.serving import make_server
@@ -23,42 +19,16 @@ from service.app import create_app
 from storage.redis_server import free_port
 from tests.conftest import example
 from tests.docx_reading import full_text, open_docx
+from tests.live_service import run_env, running_service
 
 pytestmark = pytest.mark.slow
-
-
-def _env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
-    env.update({"DOCGEN_PORT": str(port), "DOCGEN_DATA_DIR": str(data_dir)})
-    return env
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`docgen run` (embedded Redis, gunicorn, a worker) on a free port; its base URL."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=REPO_ROOT,
-                               env=_env(tmp_path_factory.mktemp("live") / "var", port),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "service did not become ready"
-            time.sleep(0.3)
+    with running_service(tmp_path_factory.mktemp("live") / "var") as (base, _env):
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_the_client_submits_waits_downloads_lists_and_revokes(live, tmp_path):
@@ -95,7 +65,8 @@ def test_cli_batch_honours_format_lists_failed_rows_and_shows_an_eta(live, tmp_p
     (tmp_path / "batch.json").write_text(json.dumps(items))
     cli = subprocess.run([sys.executable, "-m", "cli.main", "batch", "submit", str(tmp_path / "batch.json"),
                           "--format", "pdf", "--wait", "--url", live, "-o", str(tmp_path / "out.zip")],
-                         cwd=REPO_ROOT, env=_env(tmp_path / "unused", 1), capture_output=True, text=True, timeout=240)
+                         cwd=REPO_ROOT, env=run_env(tmp_path / "unused", 1), capture_output=True, text=True,
+                         timeout=240)
     assert cli.returncode == 1, cli.stderr  # one row failed
     assert "1 baris gagal" in cli.stderr and "gagal R-1 (item 2): data.pihak_pertama.nip:" in cli.stderr
     assert "ETA" in cli.stderr and "3/3" in cli.stderr
@@ -111,7 +82,7 @@ def test_cli_names_the_url_it_cannot_reach(tmp_path):
     (tmp_path / "batch.json").write_text(json.dumps([{"ref": "R-1", "data": example("pk-jpt")["data"]}]))
     url = f"http://127.0.0.1:{free_port()}"
     cli = subprocess.run([sys.executable, "-m", "cli.main", "batch", "submit", str(tmp_path / "batch.json"),
-                          "--url", url], cwd=REPO_ROOT, env=_env(tmp_path / "var", 1),
+                          "--url", url], cwd=REPO_ROOT, env=run_env(tmp_path / "var", 1),
                          capture_output=True, text=True, timeout=60)
     assert cli.returncode == 2 and url in cli.stderr and "Traceback" not in cli.stderr
     assert len(cli.stderr.strip().splitlines()) == 1
@@ -122,7 +93,7 @@ def test_cli_refuses_a_flag_that_contradicts_the_file(tmp_path):
     (tmp_path / "batch.json").write_text(json.dumps(body))
     cli = subprocess.run([sys.executable, "-m", "cli.main", "batch", "submit", str(tmp_path / "batch.json"),
                           "--format", "pdf", "--url", "http://127.0.0.1:9"], cwd=REPO_ROOT,
-                         env=_env(tmp_path / "var", 1), capture_output=True, text=True, timeout=60)
+                         env=run_env(tmp_path / "var", 1), capture_output=True, text=True, timeout=60)
     assert cli.returncode == 2 and "--format pdf contradicts" in cli.stderr and "Traceback" not in cli.stderr
 
 

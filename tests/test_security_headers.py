@@ -9,6 +9,7 @@ import re
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.conftest import API_KEYS
 from tests.test_admin_page import browser, downloads, site  # noqa: F401 (fixtures)
@@ -58,4 +59,8 @@ def test_the_admin_page_and_docs_are_styled_under_the_policy_in_chromium(browser
     assert browser.execute_script("return getComputedStyle(document.querySelector('header')).backgroundColor") \
         == "rgb(18, 53, 91)"
     browser.get(f"{site}/docs")
-    assert browser.execute_script("return getComputedStyle(document.body).maxWidth") != "none"
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".swagger-ui .opblock"))
+    assert browser.execute_script("return getComputedStyle(document.querySelector('.docs-intro')).maxWidth") \
+        == "1460px"  # docs.css applied under the policy
+    assert browser.execute_script(  # and Swagger UI's own style sheet
+        "return getComputedStyle(document.querySelector('.swagger-ui .opblock')).borderRadius") == "4px"

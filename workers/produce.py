@@ -82,9 +82,11 @@ def document_summary(doc_type: str, data: Any) -> dict[str, Any]:
 def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: str | None = None,
                   template_version: int | None = None, formats: list[str] | None = None,
                   settings: Settings | None = None, soffice: str | None = None,
-                  convert_timeout: int | None = None, profile_dir: Path | None = None) -> list[ProducedDocument]:
+                  convert_timeout: int | None = None, profile_dir: Path | None = None,
+                  identity: dict[str, Any] | None = None) -> list[ProducedDocument]:
     """One file per requested format (the request's, unless ``formats`` says otherwise), rendered
-    once. Raises InvalidPayload (also for quality warnings of a ``strict`` request), UnknownTemplate,
+    once. ``identity`` replaces the identity variables ``doc_id`` would give (a template preview's).
+    Raises InvalidPayload (also for quality warnings of a ``strict`` request), UnknownTemplate,
     TemplateRenderError, ConverterUnavailable or ConversionError."""
     settings = settings or get_settings()
     valid = parse_document_request(body)
@@ -94,7 +96,9 @@ def produce_files(body: dict[str, Any], registry: TemplateRegistry, *, doc_id: s
         raise InvalidPayload(warnings_as_problems(warnings))
     template = registry.get(request.type, template_version or request.template_version)
     context = {**valid.doctype.context(valid.data), **anchor_context(settings)}
-    if doc_id is not None:
+    if identity is not None:
+        context = {**context, **identity}
+    elif doc_id is not None:
         context = {**context, **identity_context(doc_id, settings)}
     context = resolve_pictures(context, settings)
     job = get_current_job()  # timings are recorded for the service's jobs, not for the CLI or a bench

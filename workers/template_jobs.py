@@ -1,5 +1,6 @@
 """Template administration work the web hands to a worker, since the web never renders: the
-checks of an uploaded template (they include a sample render) and the preview of a version."""
+checks of an uploaded template (they include a sample render) and the preview of a version
+(watermarked "PRATINJAU", with no live verify link: workers.preview_mark)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from typing import Any
 from config.settings import get_settings
 from storage.templates import TemplateRegistry
 from workers.convert import ConversionError, ConverterUnavailable
+from workers.preview_mark import mark_docx, mark_pdf, preview_identity
 from workers.produce import produce_files
 from workers.template_checks import check_template
 
 __all__ = ["PREVIEW_ID", "check_upload", "preview_version"]
 
 PREVIEW_ID = "0" * 32
-"""The document id a preview carries: its QR code points at no real document."""
+"""The document id of a preview's render (its identity variables are preview_identity's: no link)."""
 
 
 def check_upload(doc_type: str, upload: str) -> list[dict[str, Any]]:
@@ -32,7 +34,7 @@ def preview_version(doc_type: str, version: int, extension: str) -> bytes | dict
     body = {"type": doc_type, "format": extension, "data": registry.sample(doc_type)}
     try:
         (produced,) = produce_files(body, registry, doc_id=PREVIEW_ID, template_version=version,
-                                    formats=[extension], settings=settings)
+                                    formats=[extension], settings=settings, identity=preview_identity())
     except (ConverterUnavailable, ConversionError) as exc:
         return {"unavailable": f"PDF conversion failed: {exc}"}
-    return produced.content
+    return mark_pdf(produced.content) if extension == "pdf" else mark_docx(produced.content)

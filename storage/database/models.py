@@ -52,6 +52,7 @@ IN_FLIGHT_CONDITION = text("status IN ('queued', 'started')")
 _HAS_BATCH = text("batch IS NOT NULL")
 _HAS_KEY = text("idempotency IS NOT NULL")
 _AMENDS = text("amends IS NOT NULL")
+_HAS_REF = text("ref IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -122,7 +123,13 @@ class Document(Base):
                       Index("ix_documents_in_flight", "status", sqlite_where=IN_FLIGHT_CONDITION,
                             postgresql_where=IN_FLIGHT_CONDITION),
                       Index("ix_documents_batch", "batch", sqlite_where=_HAS_BATCH, postgresql_where=_HAS_BATCH),
-                      Index("ix_documents_amends", "amends", sqlite_where=_AMENDS, postgresql_where=_AMENDS))
+                      Index("ix_documents_amends", "amends", sqlite_where=_AMENDS, postgresql_where=_AMENDS),
+                      # a listing narrowed by status, year or ref (migration 0004, bench/listing_bench.py)
+                      Index("ix_documents_client_status_created", "client", "status", "created_at", "id"),
+                      Index("ix_documents_status_created", "status", "created_at", "id"),
+                      Index("ix_documents_client_year_created", "client", "year", "created_at", "id"),
+                      Index("ix_documents_year_created", "year", "created_at", "id"),
+                      Index("ix_documents_ref", "ref", sqlite_where=_HAS_REF, postgresql_where=_HAS_REF))
 
 
 class DocumentFile(Base):

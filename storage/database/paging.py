@@ -24,6 +24,8 @@ def newest_first(query: Select[Any], table: Table, equal: dict[str, Any], *, cre
         query = query.where(table.c.created_at < created_before)
     if before is not None:
         created, last_id = before
-        query = query.where((table.c.created_at < created)
-                            | ((table.c.created_at == created) & (table.c.id < last_id)))
+        # the first condition is redundant but sargable: with it the index range starts at the cursor
+        # (SQLite and PostgreSQL read an OR of two comparisons as a filter over the whole range)
+        query = query.where(table.c.created_at <= created,
+                            (table.c.created_at < created) | ((table.c.created_at == created) & (table.c.id < last_id)))
     return query.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit)
