@@ -9,7 +9,8 @@ fails when any command in it fails: bash runs it with ``set -e -o pipefail`` and
 What a reader changes by hand, the test changes the same way, and nothing else:
 - ``http://127.0.0.1:8000`` is the test service's address;
 - an id written as four hex digits and ``...`` (``3f0c...``) is a real one: after /documents/ and
-  /verify/ a finished PK made for that block (DOCX and PDF), after /batches/ a finished batch;
+  /verify/ a finished PK made for that block (DOCX and PDF), after /batches/ or as a JSON
+  ``"batch"`` a finished batch;
 - ``signed.pdf`` is that document's PDF signed (pyHanko, a test certificate) when a block names it;
 - absolute folders of the machine (/backups, /new/var) are folders of the test, and a dated
   backup file is today's;
@@ -50,6 +51,7 @@ NOT_RUN = {
 
 COMMAND = re.compile(r"(^|[|;&(]\s*)(\.venv/bin/)?(curl|docgen)\s", re.M)
 PLACEHOLDER = re.compile(r"/(documents|verify|batches)/[0-9a-f]{4}\.\.\.")
+BATCH_FIELD = re.compile(r'"batch": "[0-9a-f]{4}\.\.\."')
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,9 @@ def _as_run(example: Example, session: Session) -> str:
             signer = TestCA().issue("Dr. Ir. Rahmat Hidayat Lubis, M.Si.", "Pemerintah Provinsi Sumatera Utara")
             (session.folder / "signed.pdf").write_bytes(
                 signer.sign((session.folder / "issued.pdf").read_bytes(), "ttd_pihak_pertama"))
-    if re.search(r"/batches/[0-9a-f]{4}\.\.\.", script):
+    if re.search(r"/batches/[0-9a-f]{4}\.\.\.", script) or BATCH_FIELD.search(script):
         ids["batch"] = _batch(session)
+        script = BATCH_FIELD.sub(f'"batch": "{ids["batch"]}"', script)
     script = PLACEHOLDER.sub(lambda m: f"/{m.group(1)}/{ids['batch' if m.group(1) == 'batches' else 'document']}",
                              script)
     script = re.sub(r"(?<![\w.])/backups/", f"{session.folder}/backups/", script)
