@@ -132,7 +132,8 @@ def test_a4_template_gives_an_a4_pdf(tmp_path, settings):
     templates = tmp_path / "templates"
     shutil.copytree(REPO_ROOT / "doctypes" / "pk", templates / "pk")
     manifest = json.loads((templates / "pk" / "manifest.json").read_text())
-    manifest["versions"][0]["paper"] = "A4"
+    for version in manifest["versions"]:
+        version["paper"] = "A4"
     (templates / "pk" / "manifest.json").write_text(json.dumps(manifest))
     body = example("pk-jpt")
     body["format"] = "pdf"
