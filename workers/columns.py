@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 
 from lxml import etree
 
@@ -72,7 +72,12 @@ def _font(family: str, bold: bool):  # -> PIL.ImageFont.FreeTypeFont | None
     return None
 
 
-@cache
+MEASURED_CACHE = 1 << 16
+"""Measured pieces of text kept per process (a horse dies after its job; an in-process worker
+lives long, and every official's name is a new piece)."""
+
+
+@lru_cache(maxsize=MEASURED_CACHE)
 def text_width_pt(text: str, size_pt: float = DEFAULT_SIZE_PT, bold: bool = False,
                   family: str = DEFAULT_FONT) -> float:
     """Printed width of ``text`` in points (an average-width estimate when no font is found)."""
@@ -118,7 +123,7 @@ def _run_format(run) -> tuple[float, bool, str]:
     return size, bold, family
 
 
-@cache
+@lru_cache(maxsize=MEASURED_CACHE)
 def _run_needs(text: str, size: float, bold: bool, family: str) -> float:
     """Width of the widest piece of ``text`` a line can't break, in points."""
     return max((text_width_pt(piece, size, bold, family) for word in text.split(" ")
