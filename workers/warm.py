@@ -26,7 +26,7 @@ from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.pdf_readiness import report_converter
 from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
-from workers.render import prepared, render_prepared
+from workers.render import prepared
 
 __all__ = ["PreparingWorker", "prepare_active_templates"]
 
@@ -43,7 +43,11 @@ def _render_sample(doc_type: str, template: Any) -> None:
     _rendered_once.add(key)  # once, even when it fails: a broken sample must not cost every job
     from workers.template_checks import sample_context
 
-    render_prepared(template.content, template.sha256, sample_context(doc_type, get_settings()), template.paper)
+    ready = prepared(template.content, template.sha256, template.paper)
+    if ready is not None:
+        # Straight through the prepared template: charts stay undrawn (matplotlib would load
+        # in the parent, seconds before the first job); the document itself is thrown away.
+        ready.render(sample_context(doc_type, get_settings()))
 
 
 def prepare_active_templates(registry: TemplateRegistry) -> None:
