@@ -102,6 +102,8 @@ def _cells_can_change(patched_body: str) -> bool:
     patching), an if/for opened in one cell and closed in another, or a grid that already
     disagrees with the cells (a {#tc#} comment removes its cell when the template is patched)."""
     root = etree.fromstring(patched_body.encode("utf-8"), parser=etree.XMLParser(recover=True))
+    if root is None:
+        return True  # nothing to judge by: run the fix, as docxtpl always does
     w = f"{{{_W}}}"
     for table in root.iter(f"{w}tbl"):
         grid = table.find(f"{w}tblGrid")
