@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/bulk_bench.py [--n 27000] [--workers 2] [--plain 200]
     .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 [--join-group 25] [--baseline-group 1]
+    .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
+
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
 template and data in one process, the ratio, and the workers' memory over the run. With
 --format pdf: the same batch as PDFs, items converted --join-group per LibreOffice load, next to
---baseline-group (1: each alone), and the ratio.
+--baseline-group (1: each alone), and the ratio. With --base REF: the same batch through workers
+running the code of git revision REF (exported to a temporary folder), then through this
+tree's, and the ratio: a paired measurement of a change on a machine whose load varies.
 """
 
 from __future__ import annotations
@@ -76,14 +80,23 @@ def _rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None) -> float:
+def export_revision(ref: str, target: Path) -> Path:
+    """The tree of git revision ``ref`` in ``target``: workers started there run its code."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None,
+              code: Path = ROOT, label: str = "") -> float:
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
         env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
         if join_group is not None:
             env["DOCGEN_PDF_JOIN_GROUP"] = str(join_group)
-        procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=ROOT, env=env,
+        procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=code, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
         samples: list[float] = []
         stop = threading.Event()
@@ -114,7 +127,8 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
             total = time.perf_counter() - start
             archive = data_dir / "batches" / batch_id / "archive.zip"
             joined = f", {join_group} per LibreOffice load" if fmt == "pdf" else ""
-            print(f"bulk end to end: {n} PK {fmt.upper()}s{joined}, {workers} bulk workers: submit {submitted:.1f} s, "
+            print(f"{label}bulk end to end: {n} PK {fmt.upper()}s{joined}, {workers} bulk workers: "
+                  f"submit {submitted:.1f} s, "
                   f"archive ready after {total:.1f} s -> {n / total:.0f} documents/s "
                   f"(finished {status['finished']}, failed {status['failed']}, "
                   f"archive {archive.stat().st_size / 1e6:.0f} MB)")
@@ -140,7 +154,18 @@ def main() -> None:
     parser.add_argument("--format", choices=["docx", "pdf"], default="docx")
     parser.add_argument("--join-group", type=int, default=25)
     parser.add_argument("--baseline-group", type=int, default=1)
+    parser.add_argument("--base", help="git revision to measure first, with the same batch (paired run)")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    if args.base:
+        with tempfile.TemporaryDirectory() as tmp:
+            base_tree = export_revision(args.base, Path(tmp) / "base")
+            base = bulk_rate(args.n, args.workers, args.format, args.join_group, code=base_tree,
+                             label=f"base {args.base}: ")
+            ours = bulk_rate(args.n, args.workers, args.format, args.join_group, label="this tree: ")
+        print(f"ratio this tree / base {args.base}: {ours / base:.2f}x "
+              f"(load average {os.getloadavg()[0]:.1f} at the end)")
+        return
     if args.format == "pdf":
         ours = bulk_rate(args.n, args.workers, "pdf", args.join_group)
         baseline = bulk_rate(args.n, args.workers, "pdf", args.baseline_group)

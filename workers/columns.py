@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 
 from lxml import etree
 
@@ -72,7 +72,12 @@ def _font(family: str, bold: bool):  # -> PIL.ImageFont.FreeTypeFont | None
     return None
 
 
-@cache
+MEASURED_CACHE = 1 << 16
+"""Measured pieces of text kept per process (a horse dies after its job; an in-process worker
+lives long, and every official's name is a new piece)."""
+
+
+@lru_cache(maxsize=MEASURED_CACHE)
 def text_width_pt(text: str, size_pt: float = DEFAULT_SIZE_PT, bold: bool = False,
                   family: str = DEFAULT_FONT) -> float:
     """Printed width of ``text`` in points (an average-width estimate when no font is found)."""
@@ -82,22 +87,43 @@ def text_width_pt(text: str, size_pt: float = DEFAULT_SIZE_PT, bold: bool = Fals
     return font.getlength(text) / 100 * size_pt
 
 
+_TBL, _TBL_PR, _TBL_GRID, _GRID_COL, _TBL_LAYOUT = (_q(n) for n in ("tbl", "tblPr", "tblGrid", "gridCol",
+                                                                       "tblLayout"))
+_TR, _TC, _TC_PR, _GRID_SPAN, _TC_W = (_q(n) for n in ("tr", "tc", "tcPr", "gridSpan", "tcW"))
+_R, _R_PR, _T, _SZ, _B, _R_FONTS = (_q(n) for n in ("r", "rPr", "t", "sz", "b", "rFonts"))
+_VAL, _ASCII, _W_ATTR, _TYPE = _q("val"), _q("ascii"), _q("w"), _q("type")
+
+
+def _child(element, tag: str):
+    """The first child ``tag`` of ``element`` (ElementPath's find costs ~10 us a call, this ~1;
+    it runs for every cell and run of every autofit table of every document)."""
+    if len(element) and element[0].tag == tag:  # where the schema puts tcPr and rPr
+        return element[0]
+    for child in element.iterchildren(tag):
+        return child
+    return None
+
+
 def _run_format(run) -> tuple[float, bool, str]:
-    rpr = run.find("w:rPr", _NS)
     size, bold, family = DEFAULT_SIZE_PT, False, DEFAULT_FONT
+    rpr = _child(run, _R_PR)
     if rpr is not None:
-        sz = rpr.find("w:sz", _NS)
-        if sz is not None:
-            size = int(sz.get(_q("val"))) / 2
-        b = rpr.find("w:b", _NS)
-        bold = b is not None and b.get(_q("val"), "true") not in ("0", "false")
-        fonts = rpr.find("w:rFonts", _NS)
-        if fonts is not None and fonts.get(_q("ascii")):
-            family = fonts.get(_q("ascii"))
+        seen = set()
+        for prop in rpr:
+            tag = prop.tag
+            if tag in seen:
+                continue  # the first of each counts
+            seen.add(tag)
+            if tag == _SZ:
+                size = int(prop.get(_VAL)) / 2
+            elif tag == _B:
+                bold = prop.get(_VAL, "true") not in ("0", "false")
+            elif tag == _R_FONTS and prop.get(_ASCII):
+                family = prop.get(_ASCII)
     return size, bold, family
 
 
-@cache
+@lru_cache(maxsize=MEASURED_CACHE)
 def _run_needs(text: str, size: float, bold: bool, family: str) -> float:
     """Width of the widest piece of ``text`` a line can't break, in points."""
     return max((text_width_pt(piece, size, bold, family) for word in text.split(" ")
@@ -107,11 +133,25 @@ def _run_needs(text: str, size: float, bold: bool, family: str) -> float:
 def _cell_least(cell) -> float:
     """The widest unbreakable piece (word, figure) of a cell, in points."""
     least = 0.0
-    for run in cell.iter(_q("r")):
-        text = "".join(t.text or "" for t in run.iter(_q("t")))
+    for run in cell.iter(_R):
+        text = "".join(t.text or "" for t in run.iter(_T))
         if text.strip():
             least = max(least, _run_needs(text, *_run_format(run)))
     return least
+
+
+def _cell_span(cell) -> tuple[int, object]:
+    """A cell's gridSpan (1 without one) and its tcW element (None without one)."""
+    tcpr = _child(cell, _TC_PR)
+    if tcpr is None:
+        return 1, None
+    span, width = 1, None
+    for prop in tcpr:
+        if prop.tag == _GRID_SPAN:
+            span = int(prop.get(_VAL))
+        elif prop.tag == _TC_W:
+            width = prop
+    return span, width
 
 
 def _text_width_twips(root) -> int | None:
@@ -144,12 +184,10 @@ def _fit(table, page_width: int | None) -> None:
         total = min(total, page_width)
     columns = len(widths)
     need = [0.0] * columns
-    rows = table.findall("w:tr", _NS)
+    rows = [[(cell, *_cell_span(cell)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
     for row in rows:
         column = 0
-        for cell in row.findall("w:tc", _NS):
-            span_el = cell.find("w:tcPr/w:gridSpan", _NS)
-            span = int(span_el.get(_q("val"))) if span_el is not None else 1
+        for cell, span, _ in row:
             if span == 1 and column < columns:
                 need[column] = max(need[column], _cell_least(cell))
             column += span
@@ -176,27 +214,98 @@ def _fit(table, page_width: int | None) -> None:
         col.set(_q("w"), str(width))
     for row in rows:
         column = 0
-        for cell in row.findall("w:tc", _NS):
-            span_el = cell.find("w:tcPr/w:gridSpan", _NS)
-            span = int(span_el.get(_q("val"))) if span_el is not None else 1
-            width = cell.find("w:tcPr/w:tcW", _NS)
+        for _, span, width in row:
             if width is not None:
-                width.set(_q("w"), str(sum(result[column:column + span])))
-                width.set(_q("type"), "dxa")
+                width.set(_W_ATTR, str(sum(result[column:column + span])))
+                width.set(_TYPE, "dxa")
             column += span
+
+
+_TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>")
+_ROOT_START = re.compile(r"<w:document\b[^>]*>")
+_BODY_START = re.compile(r"<w:body\b[^>]*>")
+_XMLNS = re.compile(r'\sxmlns(:[\w.-]+)?="([^"]*)"')
+_SECT_PR = re.compile(r"<w:sectPr[ >/]")
+
+
+def _fit_tables(root, page_width: int | None) -> None:
+    for table in root.iter(_TBL):
+        layout = table.find("w:tblPr/w:tblLayout", _NS)
+        if layout is not None and layout.get(_TYPE) == "autofit" and table.find("w:tblGrid", _NS) is not None:
+            _fit(table, page_width)
+            # The widths are the content's now: LibreOffice must take them as they are (with
+            # "autofit" it spreads the columns its own way).
+            layout.set(_TYPE, "fixed")
+
+
+def _top_tables(xml: str) -> list[tuple[int, int]] | None:
+    """Start and end of each outermost table; None when the tags don't pair up."""
+    spans, depth, start = [], 0, 0
+    for tag in _TABLE_TAGS.finditer(xml):
+        if tag.group(0).startswith("</"):
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                spans.append((start, tag.end()))
+        else:
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+    return spans if depth == 0 else None
+
+
+def _fit_in_place(xml: str) -> str | None:
+    """The autofit tables fitted one by one, each parsed alone inside the document's namespace
+    declarations; the rest of the document is left as it is (parsing and writing the whole
+    document again cost more than the fitting). None where the document isn't laid out so."""
+    root_start = _ROOT_START.search(xml)
+    spans = _top_tables(xml)
+    if root_start is None or spans is None:
+        return None
+    declared = dict(_XMLNS.findall(root_start.group(0)))
+    if body_start := _BODY_START.search(xml, root_start.end()):
+        declared.update(_XMLNS.findall(body_start.group(0)))
+    opening = "<w:document" + "".join(f' xmlns{prefix}="{uri}"' for prefix, uri in declared.items()) + ">"
+
+    def parsed(fragment: str):  # -> lxml element
+        return etree.fromstring(opening + fragment + "</w:document>")
+
+    page_width = None
+    if sections := list(_SECT_PR.finditer(xml)):
+        last = sections[-1].start()
+        end = xml.find("</w:sectPr>", last)
+        closing = xml.find(">", last)
+        fragment = xml[last:closing + 1] if xml[closing - 1] == "/" else xml[last:end + len("</w:sectPr>")]
+        page_width = _text_width_twips(parsed(fragment))
+    out, done = [], 0
+    for start, end in spans:
+        if not _AUTOFIT.search(xml, start, end):
+            continue
+        wrapper = parsed(xml[start:end])
+        _fit_tables(wrapper, page_width)
+        fitted = etree.tostring(wrapper, encoding="unicode")
+        out += [xml[done:start], fitted[fitted.index(">") + 1:fitted.rindex("</w:document>")]]
+        done = end
+    out.append(xml[done:])
+    return "".join(out)
 
 
 def fit_columns(document_xml: bytes) -> bytes:
     """``document_xml`` with every autofit table's columns sized to its content."""
-    if not _AUTOFIT.search(document_xml.decode("utf-8", "replace")):
-        return document_xml
+    try:
+        xml = document_xml.decode("utf-8")
+    except UnicodeDecodeError:
+        xml = None
+    if xml is not None:
+        if not _AUTOFIT.search(xml):
+            return document_xml
+        try:
+            fitted = _fit_in_place(xml)
+        except etree.XMLSyntaxError:
+            fitted = None
+        if fitted is not None:
+            return fitted.encode("utf-8")
     root = etree.fromstring(document_xml)
-    page_width = _text_width_twips(root)
-    for table in root.iter(_q("tbl")):
-        layout = table.find("w:tblPr/w:tblLayout", _NS)
-        if layout is not None and layout.get(_q("type")) == "autofit" and table.find("w:tblGrid", _NS) is not None:
-            _fit(table, page_width)
-            # The widths are the content's now: LibreOffice must take them as they are (with
-            # "autofit" it spreads the columns its own way).
-            layout.set(_q("type"), "fixed")
+    _fit_tables(root, _text_width_twips(root))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -13,6 +13,7 @@ The output matches docxtpl's part for part (tests/test_prepared_renderer.py chec
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import io
@@ -48,6 +49,10 @@ _LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\n\a\f]")
 _FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_JINJA = re.compile(r"\{[{%]")
+_BLOCK_OPEN = re.compile(r"\{%-?\s*(?:if|for)\b")
+_BLOCK_CLOSE = re.compile(r"\{%-?\s*end(?:if|for)\b")
 
 
 _EMPTY_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -90,6 +95,34 @@ class _PictureSink:
         self.media[f"word/media/{name}"] = png
         self.rels.setdefault(self.part, {})[rid] = f"media/{name}"
         return rid, name
+
+
+def _cells_can_change(patched_body: str) -> bool:
+    """Whether rendering can leave a table row with other cells than its grid has columns, so
+    that docxtpl's fix_tables changes the grid: a tag between cells (a {%tc%} loop, after
+    patching), an if/for opened in one cell and closed in another, or a grid that already
+    disagrees with the cells (a {#tc#} comment removes its cell when the template is patched)."""
+    root = etree.fromstring(patched_body.encode("utf-8"), parser=etree.XMLParser(recover=True))
+    if root is None:
+        return True  # nothing to judge by: run the fix, as docxtpl always does
+    w = f"{{{_W}}}"
+    for table in root.iter(f"{w}tbl"):
+        grid = table.find(f"{w}tblGrid")
+        columns = len(grid.findall(f"{w}gridCol")) if grid is not None else 0
+        for row in table.iter(f"{w}tr"):
+            between = [row.text or ""] + [cell.tail or "" for cell in row]
+            if any(_JINJA.search(text) for text in between):
+                return True
+            spans = 0
+            for cell in row.findall(f"{w}tc"):
+                text = "".join(cell.itertext())
+                if len(_BLOCK_OPEN.findall(text)) != len(_BLOCK_CLOSE.findall(text)):
+                    return True
+                span = cell.find(f"{w}tcPr/{w}gridSpan")
+                spans += int(span.get(f"{w}val", "1")) if span is not None else 1
+            if spans != columns:
+                return True
+    return False
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -172,6 +205,11 @@ class PreparedTemplate:
         self._rels_names = {p.name: _rels_name(p.name) for p in self.parts}
         self._rels = {name: self._read_or_empty(content, name) for name in self._rels_names.values()}
         self.base_zip = self._base_archive(content, {p.name for p in self.parts} | set(self._rels))
+        # Its entries as zipfile lists them, and its bytes up to the central directory: each render
+        # writes after them (reading the directory back per document cost ~0.2 ms).
+        with zipfile.ZipFile(io.BytesIO(self.base_zip)) as base:
+            self._base_entries = base.infolist()
+            self._base_data = self.base_zip[:base.start_dir]
 
     @staticmethod
     def _read_or_empty(content: bytes, name: str) -> str:
@@ -193,9 +231,17 @@ class PreparedTemplate:
         # docxtpl's fix_tables also counts the rows of nested tables against the outer grid;
         # to make the same documents, run it wherever it can change something.
         nested_table = bool(re.search(r"<w:tc[ >](?:(?!</w:tc>).)*<w:tbl[ >]", raw_body, flags=re.DOTALL))
+        patched = tpl.patch_xml(raw_body)
         self.needs_table_fix = bool(_TABLE_FIX_TAGS.search(text_only) or _TABLE_FIX_TAGS.search(raw_body)
-                                    or nested_table)
-        body = fit_paper(tpl.patch_xml(raw_body), paper)
+                                    or nested_table or _cells_can_change(patched))
+        # A namespace declared below w:body (a prefix bound again inside the body): docxtpl moves
+        # its parsed body into the document, and lxml then writes those names with the
+        # document's own prefixes. Only a body parsed and moved the same way says the same.
+        self.reparse_body = bool(re.search(r"<w:(?!body[ >])[^>]*\sxmlns:", raw_body))
+        self._body_open = re.match(r"<w:body[^>]*>", raw_body).group(0)  # type: ignore[union-attr]
+        if self.reparse_body:
+            self._document = copy.deepcopy(tpl.docx._part._element)
+        body = fit_paper(patched, paper)
         body = re.sub(r"^<w:body[^>]*>", "<w:body>", body)  # namespaces are declared on w:document
         document = etree.tostring(tpl.docx._part._element, encoding="UTF-8", standalone=True).decode("utf-8")
         head, _, tail = _split_around(document, "<w:body", "</w:body>")
@@ -252,7 +298,7 @@ class PreparedTemplate:
         except TemplateError as exc:
             where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
             raise TemplateRenderError(f"template error{where}: {exc}") from exc
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the newlines _compile added
         if "_}" in xml or "{_" in xml or "%_" in xml:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if _LISTING_CHARS.search(xml):
@@ -261,15 +307,29 @@ class PreparedTemplate:
 
     def _render_body(self, part: _TaggedPart, context: dict[str, Any]) -> str:
         body = self._render_part(part, context)
-        if self.needs_table_fix:
-            namespaces = re.search(r"<w:document([^>]*)>", part.head).group(1)  # type: ignore[union-attr]
-            tree = self._docx_tpl.fix_tables(body.replace("<w:body>", f"<w:body{namespaces}>", 1))
-            body = re.sub(r"^<w:body[^>]*>", "<w:body>", etree.tostring(tree, encoding="unicode"))
-        if "<wp:docPr " in body:
+        if self.reparse_body:
+            document = self._moved_into_document(body)
+        else:
+            if self.needs_table_fix:
+                namespaces = re.search(r"<w:document([^>]*)>", part.head).group(1)  # type: ignore[union-attr]
+                tree = self._docx_tpl.fix_tables(body.replace("<w:body>", f"<w:body{namespaces}>", 1))
+                body = re.sub(r"^<w:body[^>]*>", "<w:body>", etree.tostring(tree, encoding="unicode"))
+            document = part.head + body + part.tail
+        if "<wp:docPr " in document:
             counter = iter(range(1001, 1 << 30))
-            body = re.sub(r'(<wp:docPr\b[^>]*?\bid=")\d+(")', lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}",
-                          body)
-        return part.head + body + part.tail
+            document = re.sub(r'(<wp:docPr\b[^>]*?\bid=")\d+(")',
+                              lambda m: f"{m.group(1)}{next(counter)}{m.group(2)}", document)
+        return document
+
+    def _moved_into_document(self, body: str) -> str:
+        """What docxtpl does with the rendered body: parse it (fixing tables), put it in place
+        of the template's body, serialise the whole document."""
+        xml = body.replace("<w:body>", self._body_open, 1)
+        tree = (self._docx_tpl.fix_tables(xml) if self.needs_table_fix
+                else etree.fromstring(xml, parser=etree.XMLParser(recover=True)))
+        document = copy.deepcopy(self._document)
+        document.replace(document.find(f"{{{_W}}}body"), tree)
+        return etree.tostring(document, encoding="UTF-8", standalone=True).decode("utf-8")
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The .docx of ``context``: same data, same bytes."""
@@ -287,9 +347,11 @@ class PreparedTemplate:
             extra = "".join(f'<Relationship Id="{rid}" Type="{RT.IMAGE}" Target="{target}"/>'
                             for rid, target in sorted(sink.rels.get(part_name, {}).items()))
             rendered[rels_name] = rels.replace("</Relationships>", extra + "</Relationships>").encode("utf-8")
-        out = io.BytesIO(self.base_zip)
-        out.seek(0, io.SEEK_END)
-        with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        out = io.BytesIO()
+        out.write(self._base_data)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.filelist = [copy.copy(entry) for entry in self._base_entries]
+            archive.NameToInfo = {entry.filename: entry for entry in archive.filelist}
             for name, data in rendered.items():
                 archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EPOCH), data,
                                  compress_type=zipfile.ZIP_DEFLATED)

@@ -6,6 +6,9 @@ recovers dead workers' jobs (workers.recovery) and reconciles the queue with the
 
 A forking worker's horse dies after each job, and anything it prepared dies with it; what the
 parent prepares is shared with every horse it forks. Checking costs a manifest read per job.
+The parent also renders each prepared version's sample once: the fonts and text widths the
+column fitting measures (workers/columns.py) and every other lazily made thing of a first
+render are then inherited too, instead of being made again in each horse (each batch chunk).
 """
 
 from __future__ import annotations
@@ -29,6 +32,23 @@ __all__ = ["PreparingWorker", "prepare_active_templates"]
 
 log = logging.getLogger(__name__)
 
+_rendered_once: set[str] = set()
+"""Template versions (sha256 and paper) whose sample this process has rendered."""
+
+
+def _render_sample(doc_type: str, template: Any) -> None:
+    key = f"{template.sha256}:{template.paper}"
+    if key in _rendered_once:
+        return
+    _rendered_once.add(key)  # once, even when it fails: a broken sample must not cost every job
+    from workers.template_checks import sample_context
+
+    ready = prepared(template.content, template.sha256, template.paper)
+    if ready is not None:
+        # Straight through the prepared template: charts stay undrawn (matplotlib would load
+        # in the parent, seconds before the first job); the document itself is thrown away.
+        ready.render(sample_context(doc_type, get_settings()))
+
 
 def prepare_active_templates(registry: TemplateRegistry) -> None:
     """Prepare the active version of every document type (already prepared ones are kept).
@@ -43,6 +63,7 @@ def prepare_active_templates(registry: TemplateRegistry) -> None:
             continue
         try:
             prepared(template.content, template.sha256, template.paper)
+            _render_sample(doc_type, template)
         except Exception:
             log.exception("could not prepare template %s v%s", doc_type, template.version)
 
