@@ -70,7 +70,8 @@ def run_service(settings: Settings) -> int:
         if redis_server is not None:
             supervisor.add("embedded Redis", lambda: _RedisHandle(redis_server.start()))
             _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
-        supervisor.add("worker", _process(sys.executable, "-m", "workers"))
+        for number in range(settings.document_workers or os.cpu_count() or 1):
+            supervisor.add(f"worker {number + 1}", _process(sys.executable, "-m", "workers"))
         supervisor.add("callback worker", _process(sys.executable, "-m", "workers", "--callbacks"))
         for number in range(settings.bulk_workers):
             supervisor.add(f"bulk worker {number + 1}", _process(sys.executable, "-m", "workers", "--bulk"))
