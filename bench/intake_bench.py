@@ -38,6 +38,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storage.redis_server import RedisServer, free_port  # noqa: E402
+from tests.processes import descendants, stat_fields  # noqa: E402
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU seconds the processes have used so far (children that ended not counted)."""
+    total = 0
+    for pid in pids:
+        if (fields := stat_fields(pid)) is not None:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _load(port: int, seconds: float, threads: int, paths: list[str], method: str, body: bytes | None) -> None:
@@ -142,14 +152,18 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
 def _paired(args: argparse.Namespace) -> None:
     """Base (``--base``) and this checkout, alternately, ``--rounds`` times; medians and ratio."""
     body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
-    results: dict[str, list[tuple[float, float, float, int]]] = {"base": [], "new": []}
+    results: dict[str, list[tuple[float, float, float, float]]] = {"base": [], "new": []}
     with tempfile.TemporaryDirectory() as top:
-        base_tree = Path(top) / "base"
-        base_tree.mkdir()
-        archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
+        if Path(args.base).is_dir():  # a checkout already made
+            base_tree = Path(args.base).resolve()
+        else:
+            base_tree = Path(top) / "base"
+            base_tree.mkdir()
+            archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
         trees = {"base": base_tree, "new": ROOT}
-        print(f"paired intake: base {args.base} vs this checkout; gunicorn {args.web_workers} workers, "
+        print(f"paired intake: base {args.base} ({args.base_web_workers or args.web_workers} gunicorn workers) vs "
+              f"this checkout ({args.web_workers}), "
               f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure, {args.rounds} rounds, "
               f"database {args.database}; load average {os.getloadavg()[0]:.1f} at start")
         for number in range(args.rounds):
@@ -162,10 +176,18 @@ def _paired(args: argparse.Namespace) -> None:
 
                     postgres = PostgresServer().start()
                 url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
-                web, port = _serve(trees[label], tmp, url, str(args.web_workers), redis.url)
+                workers = args.base_web_workers if label == "base" and args.base_web_workers else args.web_workers
+                web, port = _serve(trees[label], tmp, url, str(workers), redis.url)
                 try:
                     _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
-                    result = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST", body)
+                    served = {web.pid, *descendants(web.pid), redis.process.pid}
+                    cpu_before = _cpu_seconds(served)
+                    rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
+                                                   body)
+                    # CPU per POST of the service's side (gunicorn and Redis): what the machine's load
+                    # does not change much, unlike the rate
+                    cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
+                    result = (rate, p50, p99, cpu_ms)
                 finally:
                     web.terminate()
                     web.wait()
@@ -173,15 +195,17 @@ def _paired(args: argparse.Namespace) -> None:
                     if postgres:
                         postgres.stop()
                 results[label].append(result)
-                rate, p50, p99, bad = result
-                print(f"  round {number + 1} {label:4}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms"
-                      f"{f', {bad} unexpected answers' if bad else ''}  (load {os.getloadavg()[0]:.1f})")
-    median = {label: [statistics.median(r[i] for r in rows) for i in range(3)] for label, rows in results.items()}
+                print(f"  round {number + 1} {label:4}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                      f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    median = {label: [statistics.median(r[i] for r in rows) for i in range(4)] for label, rows in results.items()}
     for label in ("base", "new"):
-        rate, p50, p99 = median[label]
-        print(f"median {label:4}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    print(f"ratio new/base: throughput {median['new'][0] / median['base'][0]:.2f}x, "
-          f"p99 {median['new'][2] / median['base'][2]:.2f}x")
+        rate, p50, p99, cpu_ms = median[label]
+        print(f"median {label:4}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"service CPU {cpu_ms:.2f} ms/POST")
+    new, base = median["new"], median["base"]
+    print(f"ratio new/base: throughput {new[0] / base[0]:.2f}x, p99 {new[2] / base[2]:.2f}x, "
+          f"service CPU per POST {new[3] / base[3]:.2f}x")
 
 
 def main() -> None:
@@ -191,9 +215,12 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout the web process runs from")
-    parser.add_argument("--base", help="git revision to measure the intake against, paired (see above)")
+    parser.add_argument("--base", help="git revision (or a folder holding a checkout) to measure the intake "
+                        "against, paired (see above)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DOCGEN_WEB_WORKERS", "2")))
+    parser.add_argument("--base-web-workers", type=int, default=0, help="gunicorn workers of the base "
+                        "(default: --web-workers), to compare worker counts")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.base:

@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     job_monitoring_interval: int = Field(
         default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
         "more belongs to a dead worker and is run again.")
-    web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
+    web_workers: int = Field(
+        default=0, ge=0, description="gunicorn worker processes of the web service (0: two per CPU core: a sync "
+        "worker waits on Redis and the database for part of each request).")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
     converter_python: str = Field(
