@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from config.settings import Settings  # noqa: E402
 from service.app import create_app  # noqa: E402
 from storage.redis_server import RedisServer  # noqa: E402
+from tests.processes import descendants, stat_fields  # noqa: E402
 
 BODY = json.loads((ROOT / "examples" / "pk-jpt.json").read_text())
 
@@ -74,14 +75,25 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def _cpu_seconds(pids: set[int]) -> float:
+    """CPU seconds (user + system) used by the processes and the children they reaped (forked horses)."""
+    ticks = 0
+    for pid in pids:
+        if (fields := stat_fields(pid)) is not None:
+            ticks += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _finished(database: Path) -> int:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as connection:
         return connection.execute("SELECT count(*) FROM documents WHERE status = 'finished' AND batch IS NULL"
                                   ).fetchone()[0]
 
 
-def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> float:
-    """Documents per second of ``workers`` document workers of ``tree`` draining N queued PKs."""
+def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[float, float]:
+    """Documents per second of ``workers`` document workers of ``tree`` draining N queued PKs, and the
+    CPU milliseconds per document of the workers (horses included) and Redis over the same time: the
+    figure a loaded machine changes least."""
     data_dir = tmp / "var"
     redis = RedisServer(tmp / "redis").start()
     settings = Settings(redis_url=redis.url, data_dir=data_dir, max_queue_depth=0, rate_limit_per_minute=0)
@@ -94,17 +106,20 @@ def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> float:
     try:
         deadline = time.monotonic() + 600
         first = None
+        watched: set[int] = {redis.process.pid}
         while time.monotonic() < deadline:
             done = _finished(database)
             if done and first is None:
-                first = (time.perf_counter(), done)
+                watched |= {p.pid for p in processes} | {c for p in processes for c in descendants(p.pid)}
+                first = (time.perf_counter(), done, _cpu_seconds(watched))
             if done >= n:
                 break
             time.sleep(0.05)
         else:
             raise SystemExit(f"only {_finished(database)} of {n} finished within 10 minutes")
         assert first is not None
-        return (n - first[1]) / (time.perf_counter() - first[0])
+        cpu_ms = (_cpu_seconds(watched) - first[2]) * 1000 / (n - first[1])
+        return (n - first[1]) / (time.perf_counter() - first[0]), cpu_ms
     finally:
         _stop(processes)
         redis.stop()
@@ -121,19 +136,22 @@ def _drain_main(args: argparse.Namespace, top: Path) -> None:
                        ("this: 1 in-process worker", ROOT, 1, False),
                        (f"this: {workers} in-process workers (DOCGEN_WORKER_FORK=false)", ROOT, workers, False)]
     print(f"drain: {args.n} single PKs queued, then the workers started; {cores} CPU cores; "
-          f"load average {os.getloadavg()[0]:.1f} at start; configurations in this order:")
+          f"load average {os.getloadavg()[0]:.1f} at start; configurations in this order:", flush=True)
     rates: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for number, (label, tree, count, fork) in enumerate(configurations):
-        rate = drain(tree, args.n, count, fork, top / f"drain-{number}")
-        rates[label] = rate
-        print(f"  {label}: {rate:.0f} documents/s ({1000 / rate:.1f} ms each; "
-              f"load {os.getloadavg()[0]:.1f})", flush=True)
-    one_fork, one_in = rates["this: 1 forking worker"], rates["this: 1 in-process worker"]
-    print(f"fork per job (1 forking - 1 in-process worker): {1000 / one_fork - 1000 / one_in:.1f} ms")
+        rates[label], cpu[label] = drain(tree, args.n, count, fork, top / f"drain-{number}")
+        print(f"  {label}: {rates[label]:.0f} documents/s; CPU {cpu[label]:.1f} ms per document (workers, "
+              f"horses, Redis), a ceiling of {1000 * cores / cpu[label]:.0f}/s on {cores} idle cores "
+              f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    one_fork, one_in = "this: 1 forking worker", "this: 1 in-process worker"
+    print(f"fork per job (1 forking - 1 in-process worker): {cpu[one_fork] - cpu[one_in]:.1f} ms CPU, "
+          f"{1000 / rates[one_fork] - 1000 / rates[one_in]:.1f} ms of wall time")
     new = rates[configurations[-1][0]]
     for label, rate in rates.items():
         if label != configurations[-1][0]:
-            print(f"ratio {workers} in-process workers / {label}: {new / rate:.2f}x")
+            print(f"ratio {workers} in-process workers / {label}: {new / rate:.2f}x documents/s, "
+                  f"{cpu[label] / cpu[configurations[-1][0]]:.2f}x less CPU per document")
 
 
 def burst(tree: Path, batch: int, singles: int, fork: bool, tmp: Path) -> tuple[list[float], int]:

@@ -29,6 +29,7 @@ from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.metrics import count
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers import converter
 from workers.pdf_readiness import report_converter
 from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
@@ -126,6 +127,7 @@ class InProcessWorker(PreparingWorker):
     still hold (SIGALRM in this process)."""
 
     def execute_job(self, job: Any, queue: Any) -> None:
+        converter.jobs_run_in_this_process = True  # the converter a job starts is this worker's
         with self._job_context(job):
             execution = self.prepare_execution(job)
             self._beating = threading.Event()
