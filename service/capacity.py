@@ -8,7 +8,6 @@ single-document queue is deeper than DOCGEN_MAX_QUEUE_DEPTH (bulk work belongs i
 from __future__ import annotations
 
 import shutil
-import time
 
 from flask import Flask, Response, request
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -43,37 +42,11 @@ def check_disk() -> None:
                             headers={"Retry-After": str(DISK_RETRY_AFTER)}, reason="disk_full")
 
 
-DEPTH_READING_SECONDS = 0.5
-"""How long one reading of the queue's depth is reused while it is far below the limit."""
-DEPTH_HEADROOM = 1000
-"""More documents than the whole intake accepts within DEPTH_READING_SECONDS (about 1,000 a second at
-most here): a reading is reused only while the queue is that far (and half the limit) below the limit,
-so nearer the limit every POST reads the depth and the limit holds exactly."""
-
-_depth_reading: dict[tuple[int, str], tuple[float, int]] = {}
-"""Per process: the last depth read of each (app state, queue), and when (time.monotonic)."""
-
-
-def _queue_depth(limit: int) -> int:
-    """The single-document queue's depth: read from Redis (one LLEN, a round trip on every POST
-    otherwise), or a reading under half a second old that was too far below the limit to reach it since."""
-    st = state()
-    key = (id(st), st.queue.name)
-    now = time.monotonic()
-    reading = _depth_reading.get(key)
-    headroom = max(DEPTH_HEADROOM, limit // 2)
-    if reading is not None and now - reading[0] < DEPTH_READING_SECONDS and reading[1] < limit - headroom:
-        return reading[1]
-    depth = st.queue.count
-    _depth_reading[key] = (now, depth)
-    return depth
-
-
 def check_queue_depth() -> None:
     """503 when the single-document queue already holds DOCGEN_MAX_QUEUE_DEPTH documents."""
     st = state()
     limit = st.settings.max_queue_depth
-    if limit and (depth := _queue_depth(limit)) >= limit:
+    if limit and (depth := st.queue.count) >= limit:
         # At the measured ~44 documents/s a full queue drains in about limit/44 s.
         retry_after = max(5, min(300, depth // 40))
         raise Problem.coded(503, "antrean_penuh", {"jumlah": depth, "batas": limit, "detik": retry_after},

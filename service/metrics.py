@@ -6,8 +6,6 @@ restrict it at the proxy when the network is not private."""
 
 from __future__ import annotations
 
-import atexit
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +19,7 @@ from rq.job import Job
 
 from config.settings import Settings
 from service.state import state
-from storage.metrics import COUNTERS, HISTOGRAMS, count_many, read_samples
+from storage.metrics import COUNTERS, HISTOGRAMS, count, read_samples
 from workers.converter import HostState
 
 __all__ = ["bp", "register_request_metrics"]
@@ -94,46 +92,10 @@ class _Collector:
         return family
 
 
-FLUSH_SECONDS = 1.0
-"""How long a web process keeps the requests it answered before adding them to the shared counters."""
-
-
-class _RequestCounts:
-    """The web process's answered requests, counted in memory and added to Redis (one pipeline) by the
-    first request answered FLUSH_SECONDS or more after the last addition, before each scrape, and at
-    exit: a Redis round trip per request was a third of the intake's. So a process's last second of
-    counts waits for its next request (or its exit, or a scrape it serves); one killed outright loses
-    it. No thread: a flushing thread in a gunicorn worker doubled the intake's median latency."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.pending: dict[Redis, dict[tuple[str, tuple[tuple[str, str], ...]], float]] = {}
-        self.flushed_at = time.monotonic()
-
-    def add(self, redis: Redis, labels: tuple[tuple[str, str], ...]) -> None:
-        with self.lock:
-            counts = self.pending.setdefault(redis, {})
-            counts[("http_requests", labels)] = counts.get(("http_requests", labels), 0) + 1
-        if time.monotonic() - self.flushed_at >= FLUSH_SECONDS:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            pending, self.pending = self.pending, {}
-            self.flushed_at = time.monotonic()
-        for redis, counts in pending.items():
-            count_many(redis, counts)
-
-
-_request_counts = _RequestCounts()
-atexit.register(_request_counts.flush)
-
-
 @bp.get("/metrics")
 def metrics() -> Response:
     """Prometheus metrics of the whole service (every web process and worker)."""
     st = state()
-    _request_counts.flush()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector(st.redis, st.settings))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
@@ -146,6 +108,5 @@ def register_request_metrics(app: Flask) -> None:
     @app.after_request
     def _count(response: Response) -> Response:
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        _request_counts.add(state().redis, (("method", request.method), ("route", route),
-                                            ("status", str(response.status_code))))
+        count(state().redis, "http_requests", route=route, method=request.method, status=str(response.status_code))
         return response

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from redis import Redis
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "count_many", "observe", "read_samples", "timed"]
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "observe", "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +78,6 @@ def count(connection: Redis, name: str, amount: float = 1, **labels: str) -> Non
     """Add ``amount`` to counter ``name`` with ``labels``."""
     assert name in COUNTERS, name
     _write(connection, [(_field(name, labels), amount)])
-
-
-def count_many(connection: Redis, counts: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> None:
-    """Add to many counters in one round trip: ``counts`` maps (name, sorted label pairs) to an amount."""
-    for name, _labels in counts:
-        assert name in COUNTERS, name
-    if counts:
-        _write(connection, [(_field(name, dict(labels)), amount) for (name, labels), amount in counts.items()])
 
 
 def observe(connection: Redis, name: str, seconds: float, **labels: str) -> None:
