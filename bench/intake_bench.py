@@ -4,12 +4,20 @@ many issued documents.
 
     .venv/bin/python bench/intake_bench.py [--seconds 10] [--clients 16] [--database sqlite|postgresql]
                                            [--records 20000] [--tree PATH]
+    .venv/bin/python bench/intake_bench.py --base REF [--rounds 3] [--web-workers N] [--seconds 10] [--clients 16]
 
 Runs a real Redis (appendonly, as `make run`), the web process under gunicorn
 (DOCGEN_WEB_WORKERS, default 2) and load processes with keep-alive connections; no worker
 runs, so the numbers are the intake's alone. `--database postgresql` starts a throw-away
 PostgreSQL server (tests/postgres.py). `--tree PATH` serves the web process from another
 checkout (e.g. `git archive` of the version before the database) for a side-by-side figure.
+
+`--base REF` measures the intake alone, paired: the web process of git revision REF (`git archive`
+into a temporary folder) and of this checkout, alternately (base first in odd rounds, ours first
+in even ones), each round with a fresh Redis and database, then the medians and their ratio.
+Pairing is what makes the figure usable on a machine shared with other work. Both run with
+DOCGEN_MAX_QUEUE_DEPTH=10000000: no worker drains the queue here, and the default limit (2,000)
+would refuse most of a 10-second run; the depth check itself still runs on every POST.
 """
 
 from __future__ import annotations
@@ -30,6 +38,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storage.redis_server import RedisServer, free_port  # noqa: E402
+from tests.processes import descendants, stat_fields  # noqa: E402
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU seconds the processes have used so far (children that ended not counted)."""
+    total = 0
+    for pid in pids:
+        if (fields := stat_fields(pid)) is not None:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _load(port: int, seconds: float, threads: int, paths: list[str], method: str, body: bytes | None) -> None:
@@ -107,6 +125,89 @@ def _fill(database_url: str, count: int) -> list[str]:
     return ids
 
 
+def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving ``tree``'s app; returns once /healthz answers."""
+    port = free_port()
+    env = dict(os.environ, DOCGEN_REDIS_URL=redis_url, DOCGEN_DATA_DIR=str(tmp / "var"),
+               DOCGEN_DATABASE_URL=database_url, DOCGEN_RATE_LIMIT_PER_MINUTE="0",
+               DOCGEN_MAX_QUEUE_DEPTH="10000000", PYTHONPATH=str(tree))
+    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                            "--workers", workers, "service.app:create_app()"], cwd=tree, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return web, port
+        except OSError:
+            pass
+        if time.time() > deadline:
+            web.terminate()
+            raise SystemExit(f"the web process from {tree} did not start")
+        time.sleep(0.2)
+
+
+def _paired(args: argparse.Namespace) -> None:
+    """Base (``--base``) and this checkout, alternately, ``--rounds`` times; medians and ratio."""
+    body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
+    results: dict[str, list[tuple[float, float, float, float]]] = {"base": [], "new": []}
+    with tempfile.TemporaryDirectory() as top:
+        if Path(args.base).is_dir():  # a checkout already made
+            base_tree = Path(args.base).resolve()
+        else:
+            base_tree = Path(top) / "base"
+            base_tree.mkdir()
+            archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
+        trees = {"base": base_tree, "new": ROOT}
+        print(f"paired intake: base {args.base} ({args.base_web_workers or args.web_workers} gunicorn workers) vs "
+              f"this checkout ({args.web_workers}), "
+              f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure, {args.rounds} rounds, "
+              f"database {args.database}; load average {os.getloadavg()[0]:.1f} at start")
+        for number in range(args.rounds):
+            for label in (("base", "new") if number % 2 == 0 else ("new", "base")):
+                tmp = Path(top) / f"{label}-{number}"
+                redis = RedisServer(tmp / "redis").start()
+                postgres = None
+                if args.database == "postgresql":
+                    from tests.postgres import PostgresServer
+
+                    postgres = PostgresServer().start()
+                url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
+                workers = args.base_web_workers if label == "base" and args.base_web_workers else args.web_workers
+                web, port = _serve(trees[label], tmp, url, str(workers), redis.url)
+                try:
+                    _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
+                    served = {web.pid, *descendants(web.pid), redis.process.pid}
+                    cpu_before = _cpu_seconds(served)
+                    rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
+                                                   body)
+                    # CPU per POST of the service's side (gunicorn and Redis): what the machine's load
+                    # does not change much, unlike the rate
+                    cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
+                    result = (rate, p50, p99, cpu_ms)
+                finally:
+                    web.terminate()
+                    web.wait()
+                    redis.stop()
+                    if postgres:
+                        postgres.stop()
+                results[label].append(result)
+                print(f"  round {number + 1} {label:4}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                      f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    median = {label: [statistics.median(r[i] for r in rows) for i in range(4)] for label, rows in results.items()}
+    for label in ("base", "new"):
+        rate, p50, p99, cpu_ms = median[label]
+        print(f"median {label:4}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"service CPU {cpu_ms:.2f} ms/POST")
+    new, base = median["new"], median["base"]
+    print(f"ratio new/base: throughput {new[0] / base[0]:.2f}x, p99 {new[2] / base[2]:.2f}x, "
+          f"service CPU per POST {new[3] / base[3]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -114,8 +215,17 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout the web process runs from")
+    parser.add_argument("--base", help="git revision (or a folder holding a checkout) to measure the intake "
+                        "against, paired (see above)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DOCGEN_WEB_WORKERS", "2")))
+    parser.add_argument("--base-web-workers", type=int, default=0, help="gunicorn workers of the base "
+                        "(default: --web-workers), to compare worker counts")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.base:
+        _paired(args)
+        return
     if args.load:
         spec = json.loads(args.load)
         _load(spec["port"], spec["seconds"], spec["threads"], spec["paths"], spec["method"],

@@ -70,13 +70,14 @@ def run_service(settings: Settings) -> int:
         if redis_server is not None:
             supervisor.add("embedded Redis", lambda: _RedisHandle(redis_server.start()))
             _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
-        supervisor.add("worker", _process(sys.executable, "-m", "workers"))
+        for number in range(settings.document_workers or os.cpu_count() or 1):
+            supervisor.add(f"worker {number + 1}", _process(sys.executable, "-m", "workers"))
         supervisor.add("callback worker", _process(sys.executable, "-m", "workers", "--callbacks"))
         for number in range(settings.bulk_workers):
             supervisor.add(f"bulk worker {number + 1}", _process(sys.executable, "-m", "workers", "--bulk"))
         supervisor.add("web", _process(
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
-            "--workers", str(settings.web_workers), "--access-logfile", "-",
+            "--workers", str(settings.web_workers or 2 * (os.cpu_count() or 1)), "--access-logfile", "-",
             # Runtime files under the data folder: two services on one machine must not share them.
             "--control-socket", str(run_dir / "gunicorn.ctl"),
             # Template uploads wait up to DOCGEN_ADMIN_WAIT_SECONDS for a worker's checks.

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     queue: str = Field(default="documents", description="RQ queue for single documents.")
     bulk_queue: str = Field(default="bulk", description="RQ queue for batch items, served by its own workers.")
     bulk_workers: int = Field(default=1, ge=0, description="Bulk worker processes `make run` starts.")
+    document_workers: int = Field(
+        default=0, ge=0, description="Single-document worker processes `make run` starts (0: one per CPU core).")
+    worker_fork: bool = Field(
+        default=False, description="Whether a single-document worker forks a work horse per job (RQ's Worker) "
+        "instead of running each job in its own process (the default: no fork per job, templates stay prepared; "
+        "a render that crashes takes the worker, which is restarted, and its job is run again).")
     batch_chunk_size: int = Field(default=100, ge=1, le=5000, description="Batch items rendered per RQ job.")
     max_batch_items: int = Field(default=30000, ge=1, description="Most items one batch may hold.")
     max_batch_bytes: int = Field(default=256 * 1024 * 1024, ge=1024, description="Largest accepted batch body.")
@@ -66,7 +72,9 @@ class Settings(BaseSettings):
     job_monitoring_interval: int = Field(
         default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
         "more belongs to a dead worker and is run again.")
-    web_workers: int = Field(default=2, ge=1, description="gunicorn worker processes of the web service.")
+    web_workers: int = Field(
+        default=0, ge=0, description="gunicorn worker processes of the web service (0: two per CPU core: a sync "
+        "worker waits on Redis and the database for part of each request).")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
     converter_python: str = Field(

@@ -1,4 +1,5 @@
-"""At-least-once: a work horse killed with SIGKILL mid-render is retried and the document finishes."""
+"""At-least-once: a work horse killed with SIGKILL mid-render is retried and the document finishes
+(a forking worker, DOCGEN_WORKER_FORK=true); a whole dead worker's job (either kind) is run again."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def _big_pk(objectives: int = 250) -> dict:
 
 
 def _start_worker() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, env=dict(os.environ),
+    return subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT,
+                            env=dict(os.environ, DOCGEN_WORKER_FORK="true"),  # a horse to kill
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

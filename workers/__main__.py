@@ -14,7 +14,7 @@ import sakip.envelope  # noqa: F401
 from config.logs import setup_logging
 from config.settings import get_settings
 from workers import batch_jobs, jobs  # noqa: F401 - loaded before the fork
-from workers.warm import PreparingWorker
+from workers.warm import InProcessWorker, PreparingWorker
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(str(exc)) from None
     setup_logging()
     connection = Redis.from_url(settings.redis_url)
-    worker = PreparingWorker(
+    # Single documents are short renders, where a fork per job is most of the cost: without
+    # DOCGEN_WORKER_FORK their worker runs jobs in its own process. Batch chunks (long, many
+    # documents each) and callbacks keep their horse.
+    in_process = not settings.worker_fork and not args.bulk and not args.callbacks
+    worker = (InProcessWorker if in_process else PreparingWorker)(
         [settings.bulk_queue if args.bulk else settings.callback_queue if args.callbacks else settings.queue],
         connection=connection,
         maintenance_interval=settings.worker_maintenance_interval,

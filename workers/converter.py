@@ -87,11 +87,16 @@ def _reap_started() -> None:
             del _started[pid]
 
 
+jobs_run_in_this_process = False
+"""Set by a worker that runs its jobs itself (workers.warm.InProcessWorker): a job's converter then
+belongs to this process, not to the parent of a work horse."""
+
+
 def owner_pid() -> int:
     """The process the converter belongs to: a work horse's worker, or this process."""
     from rq import get_current_job
 
-    return os.getppid() if get_current_job() is not None else os.getpid()
+    return os.getppid() if get_current_job() is not None and not jobs_run_in_this_process else os.getpid()
 
 
 class WarmConverter:

@@ -9,26 +9,36 @@ parent prepares is shared with every horse it forks. Checking costs a manifest r
 The parent also renders each prepared version's sample once: the fonts and text widths the
 column fitting measures (workers/columns.py) and every other lazily made thing of a first
 render are then inherited too, instead of being made again in each horse (each batch chunk).
+
+``InProcessWorker`` is the same worker running each job in its own process, as RQ's SimpleWorker
+does (DOCGEN_WORKER_FORK=false): no fork per job, and what it prepared stays warm. What isolation
+gives up: a render that crashes the process takes the worker with it (its supervisor starts it again
+and the recovery requeues the job, as for any dead worker), and memory a render leaks stays.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rq import Worker
+from rq.worker import WorkerStatus
 
 from config.logs import job_id_var, request_id_var
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
 from storage.metrics import count
 from storage.templates import TemplateRegistry, UnknownTemplate
+from workers import converter
 from workers.pdf_readiness import report_converter
 from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 
-__all__ = ["PreparingWorker", "prepare_active_templates"]
+__all__ = ["InProcessWorker", "PreparingWorker", "prepare_active_templates"]
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +83,17 @@ class PreparingWorker(Worker):
     maintenance recovers a dead worker's jobs and scheduler lock within seconds (workers.recovery)."""
 
     def execute_job(self, job: Any, queue: Any) -> None:
+        with self._job_context(job):
+            super().execute_job(job, queue)
+
+    @staticmethod
+    @contextmanager
+    def _job_context(job: Any) -> Iterator[None]:
         # Bound before the fork: the horse inherits the ids, and the parent's lines about the job carry them.
         tokens = (request_id_var.set((job.meta or {}).get("request_id")), job_id_var.set(job.id))
         try:
             prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
-            super().execute_job(job, queue)
+            yield
         finally:
             request_id_var.reset(tokens[0])
             job_id_var.reset(tokens[1])
@@ -122,3 +138,47 @@ class PreparingWorker(Worker):
             requeue_stranded(self.connection, get_settings())
         except Exception:
             log.exception("could not reconcile the queue with the database; retrying at the next maintenance")
+
+
+class InProcessWorker(PreparingWorker):
+    """PreparingWorker running each job in its own process instead of a forked horse, as RQ's
+    SimpleWorker does, but with RQ's heartbeats kept up while the job runs (a thread beats every job
+    monitoring interval, as a forking worker's monitor loop does): a worker dead mid-job, on this host
+    or another, is recognised and its job run again as fast as a forking worker's. Job time limits
+    still hold (SIGALRM in this process)."""
+
+    def execute_job(self, job: Any, queue: Any) -> None:
+        converter.jobs_run_in_this_process = True  # the converter a job starts is this worker's
+        with self._job_context(job):
+            execution = self.prepare_execution(job)
+            self._beating = threading.Event()
+            self._beat_lock = threading.Lock()
+            beat = threading.Thread(target=self._beat, args=(job, execution, self._beating),
+                                    name="job-heartbeat", daemon=True)
+            beat.start()
+            try:
+                self.perform_job(job, queue, execution)
+            finally:
+                self._stop_beating()
+                beat.join()
+            self.set_state(WorkerStatus.IDLE)
+
+    def _beat(self, job: Any, execution: Any, stopped: threading.Event) -> None:
+        while not stopped.wait(self.job_monitoring_interval):
+            with self._beat_lock:
+                if stopped.is_set():
+                    return
+                try:
+                    self.maintain_heartbeats(job, execution)
+                except Exception:  # a missed beat is retried at the next interval
+                    log.exception("could not refresh the heartbeat of job %s", job.id)
+
+    def _stop_beating(self) -> None:
+        # Under the lock: no beat may land after the execution ended (it would put a finished
+        # execution back in the started registry).
+        with self._beat_lock:
+            self._beating.set()
+
+    def handle_execution_ended(self, job: Any, queue: Any, heartbeat_ttl: int) -> None:
+        self._stop_beating()
+        super().handle_execution_ended(job, queue, heartbeat_ttl)

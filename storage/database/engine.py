@@ -1,8 +1,15 @@
 """The engine of the document database, one per URL and process.
 
 SQLite (the embedded default) runs in WAL mode so readers never wait for the writer, with
-``synchronous=NORMAL`` (durable at each checkpoint, safe against a process crash) and a busy
-timeout so several processes (gunicorn workers, RQ work horses) share one file. Write
+``synchronous=NORMAL`` and a busy timeout so several processes (gunicorn workers, RQ workers)
+share one file. What the pragmas promise: ``journal_mode=WAL``: a commit appends the transaction to
+the -wal file (write() before COMMIT returns) and readers keep reading the snapshot they started
+with; ``synchronous=NORMAL`` in WAL mode: no fsync per commit, the WAL is fsynced before each
+checkpoint copies it into the database. So a committed record (an accepted 202) survives the crash
+or kill of any process, the web's included: the bytes are in the kernel's page cache and the next
+opener replays the WAL. An operating-system crash or power cut may roll back the transactions
+committed since the last checkpoint (``synchronous=FULL`` would fsync every commit to survive that
+too, one fsync per POST); the database itself stays consistent either way. Write
 transactions start with ``BEGIN IMMEDIATE``: a read transaction that later wants to write
 could otherwise fail with "database is locked" instead of waiting.
 """
