@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from storage.database import Database, Document
 from storage.files import document_path
-from storage.records import KEY_PREFIX, RecordStore, stored_files, utcnow
+from storage.record_types import DocumentRecord
+from storage.records import KEY_PREFIX, RecordStore, utcnow
 
 __all__ = ["Imported", "import_redis_records"]
 
@@ -54,12 +55,10 @@ def import_redis_records(connection: Redis, database: Database, documents_dir: P
                 if doc_id in known:
                     outcome.already += 1
                     continue
-                fields = {**fields, "id": doc_id}
-                fields.setdefault("created_at", fields.get("finished_at") or utcnow())
-                fields.setdefault("type", "")
-                fields.setdefault("attempts", "0")
-                records._apply(db, doc_id, fields)
+                record = DocumentRecord.from_redis({**fields, "id": doc_id})  # the one migration of old shapes
+                record.created_at = record.created_at or record.finished_at or utcnow()
+                records._apply(db, doc_id, {k: v for k, v in record.to_fields().items() if v is not None})
                 outcome.imported += 1
-                if any(not document_path(documents_dir, doc_id, f.extension).is_file() for f in stored_files(fields)):
+                if any(not document_path(documents_dir, doc_id, f.extension).is_file() for f in record.files):
                     outcome.missing_files += 1
     return outcome
