@@ -121,18 +121,28 @@ class BatchStore:
         self._restore(record, chunks, pipeline)
         return record
 
-    def _insert(self, record: BatchRecord, chunks: list[str]) -> None:
+    def _insert(self, record: BatchRecord, chunks: list[str], outcome: dict[str, Any] | None = None) -> None:
         columns = {c.name for c in Batch.__table__.columns} - {"extra"}
         fields = record.to_fields()
         row = {k: v for k, v in fields.items() if k in columns and v is not None} | {"format": record.format}
         # counts live in Redis while the batch runs; the database gets them when it is archived
-        extra = {k: v for k, v in record.to_redis().items()
-                 if k not in columns and k not in ("formats", "finished", "failed", "warned")}
+        extra: dict[str, Any] = {k: v for k, v in record.to_redis().items()
+                                 if k not in columns and k not in ("formats", "finished", "failed", "warned")}
+        extra.update(outcome or {})
         with self.database.write() as connection:
             connection.execute(insert(Batch.__table__).values(**row, extra=json.dumps(extra, ensure_ascii=False)))
             if chunks:
                 connection.execute(insert(BatchChunk.__table__), [
                     {"batch_id": record.id, "number": n, "items": chunk} for n, chunk in enumerate(chunks)])
+
+    def put_imported(self, record: BatchRecord, chunks: list[str], failed_items: list[dict[str, Any]]) -> None:
+        """A batch an earlier version kept in Redis only (`docgen db upgrade`): as accepted, with its
+        chunks while it runs (the workers, or the reconcile after Redis was lost, go on with it);
+        once finished, with its outcome, as an archived batch is kept."""
+        outcome = None
+        if record.status == BatchStatus.FINISHED.value:
+            outcome = {"finished": str(record.finished), "failed": str(record.failed), "failed_items": failed_items}
+        self._insert(record, chunks, outcome)
 
     def discard(self, batch_id: str) -> None:
         """Forget a batch whose jobs could not be queued (the request was answered with an error)."""
