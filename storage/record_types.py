@@ -162,8 +162,8 @@ _DOCUMENT_FIELDS = {f.name for f in dataclasses.fields(DocumentRecord)} - {"extr
 _DOCUMENT_INTS = {"template_version", "pid"}
 _LEGACY_MAIN = ("file_name", "file_size", "file_sha256", "file_extension")
 _LEGACY_SIGNED = ("signed_name", "signed_size", "signed_sha256")
-_LEGACY_DOCUMENT = {"format", "file", "year", "agency", "parties"}
-"""Read into declared fields (``format``) or derived from the summary (year, agency, parties)."""
+_NOT_FIELDS = {"format", "year", "agency", "parties"}
+"""Read into a declared field (``format``: ``formats``) or columns derived from the summary for searches."""
 
 
 def _legacy_files(raw: Mapping[str, Any], formats: list[str]) -> list[StoredFile]:
@@ -203,7 +203,7 @@ def migrate_document(raw: Mapping[str, Any]) -> DocumentRecord:
     declared: dict[str, Any] = {}
     extra: dict[str, str] = {}
     for name, value in raw.items():
-        if name in ("formats", "files", "signed") or name in _LEGACY_DOCUMENT or _is_legacy_file_field(name):
+        if name in ("formats", "files", "signed") or name in _NOT_FIELDS or _is_legacy_file_field(name):
             continue
         if name in _DOCUMENT_FIELDS:
             declared[name] = _int(value) if name in _DOCUMENT_INTS else (

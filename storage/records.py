@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -116,13 +116,12 @@ def _split(doc_id: str, fields: dict[str, Any]) -> _Split:
             continue
         if name == "formats":
             # "format" is the column every version of the schema has (NOT NULL); "formats" the same list
-            columns["format"] = columns["formats"] = ",".join(value) if isinstance(value, Sequence) and \
-                not isinstance(value, str) else str(value)
+            listed = value if isinstance(value, str) else ",".join(value)
+            columns["format"] = columns["formats"] = listed
         elif name in _COLUMNS and name not in _DERIVED:
             columns[name] = _column_value(name, value)
         else:
-            extra[name] = "" if value is None else (value if isinstance(value, str) else json.dumps(value)
-                                                     if isinstance(value, (dict, list)) else str(value))
+            extra[name] = "" if value is None else str(_column_value(name, value))
     if "summary" in columns:
         columns.update(_summary_columns(columns["summary"]))
     files = [_file_row(doc_id, "original", n, f) for n, f in enumerate(fields.get("files") or [])]
