@@ -108,16 +108,16 @@ def _measure(port: int, seconds: float, clients: int, paths: list[str], method: 
 def _fill(database_url: str, count: int) -> list[str]:
     """``count`` finished documents written as a batch writes them (bulk, 500 per transaction)."""
     from storage.database import database_for
-    from storage.records import RecordStore
+    from storage.records import RecordStore, StoredFile
 
     store = RecordStore(database=database_for(database_url))
     summary = json.dumps({"tahun": 2026, "instansi": "Dinas Contoh", "pihak": {
         "pihak_pertama": {"nama": "Pegawai", "jabatan": "Kepala"}}})
     ids = []
     for start in range(0, count, 500):
-        part = {f"{n:032x}": {"type": "pk", "format": "docx", "formats": "docx", "client": "",
-                              "file_docx_name": f"PK-{n}.docx", "file_docx_size": 40000,
-                              "file_docx_sha256": f"{n:064x}", "template_name": "pk", "template_version": 1,
+        part = {f"{n:032x}": {"type": "pk", "formats": ["docx"], "client": "",
+                              "files": [StoredFile("docx", f"PK-{n}.docx", 40000, f"{n:064x}")],
+                              "template_name": "pk", "template_version": 1,
                               "template_sha256": "0" * 64, "summary": summary, "batch": "bench", "ref": str(n)}
                 for n in range(start, min(count, start + 500))}
         store.put_finished_many(part)

@@ -41,7 +41,7 @@ def _upgrade(_args: argparse.Namespace) -> int:
     """Migrate the schema, then import the document records Redis still holds (idempotent)."""
     from storage.database import database_for
     from storage.database.migrate import current_revision, head_revision
-    from storage.legacy_import import import_redis_records
+    from storage.legacy_import import import_redis_batches, import_redis_records
 
     settings = get_settings()
     database = database_for(settings.database_url)  # migrates on first use
@@ -52,8 +52,11 @@ def _upgrade(_args: argparse.Namespace) -> int:
             print("no Redis and no embedded Redis data: nothing to import")
             return 0
         imported = import_redis_records(connection, database, settings.documents_dir)
+        batches = import_redis_batches(connection, database)
     print(f"imported {imported.imported} document records from Redis ({imported.already} already in the "
           f"database, {imported.missing_files} with files missing on disk)")
+    print(f"imported {batches.imported} batches from Redis ({batches.already} already in the database; "
+          f"{batches.running} running, continued by the workers; {batches.missing_chunks} with items missing)")
     return 0
 
 

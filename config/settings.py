@@ -240,6 +240,9 @@ class Settings(BaseSettings):
     retention_years: int = Field(default=10, ge=1, description="Years an issued document's record is kept.")
     file_retention_days: int = Field(
         default=0, ge=0, description="Days a finished document's files are kept; 0: as long as its record.")
+    purge_interval_hours: int = Field(
+        default=24, ge=0, description="Hours between the retention purges one worker runs by itself; 0: none "
+        "(run `docgen db purge` from cron instead).")
 
     @field_validator("database_url")
     @classmethod

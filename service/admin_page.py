@@ -107,7 +107,7 @@ def sign_out():
 
 def _batches() -> list[dict[str, Any]]:
     st = state()
-    return [{**record, "progress": progress(record)}
+    return [{**record.to_fields(), "progress": progress(record)}
             for record in BatchStore(st.redis, st.settings.record_ttl_days * 86400).recent()]
 
 

@@ -27,6 +27,7 @@ from service.documents import _record_or_404
 from service.language import request_language
 from service.problems import Problem
 from service.state import state
+from storage.record_types import BatchRecord, DocumentRecord
 
 bp = Blueprint("alignment", __name__, url_prefix="/api/v1")
 
@@ -44,15 +45,15 @@ def _cascading(doc_type: str) -> bool:
     return doc_type in DOCUMENT_TYPES and DOCUMENT_TYPES[doc_type].cascade
 
 
-def _checked_pk(record: dict[str, str], noun: str) -> None:
-    if not _cascading(record["type"]):
-        raise Problem.coded(409, "keselarasan_hanya_pk", {"jenis": record["type"], "objek": noun})
+def _checked_pk(record: DocumentRecord | BatchRecord, noun: str) -> None:
+    if not _cascading(record.type):
+        raise Problem.coded(409, "keselarasan_hanya_pk", {"jenis": record.type, "objek": noun})
 
 
-def _batch_entries(batch_id: str, record: dict[str, str]) -> tuple[list[CascadeEntry], list[str]]:
+def _batch_entries(batch_id: str, record: BatchRecord) -> tuple[list[CascadeEntry], list[str]]:
     """The batch's valid PKs, and the refs of the items that are not (they are left out)."""
     items = _store().items(batch_id)
-    if not items and int(record.get("total") or 0):
+    if not items and record.total:
         raise Problem.coded(410, "data_batch_hilang")
     entries, skipped = [], []
     for index, item in enumerate(items):
@@ -69,21 +70,21 @@ def cascade_items(batch_id: str) -> list[dict[str, Any]] | None:
     """The items of the caller's batch of a cascading type (PKs), as accepted; None when there is
     no such batch for this caller, or its items are no longer stored."""
     record = _store().get(batch_id) if _DOC_ID.match(batch_id) else None
-    if record is None or not owns(record) or not _cascading(record["type"]):
+    if record is None or not owns(record) or not _cascading(record.type):
         return None
     return _store().items(batch_id) or None
 
 
-def _document_pk(doc_id: str) -> tuple[dict[str, str], PKData] | None:
+def _document_pk(doc_id: str) -> tuple[DocumentRecord, PKData] | None:
     """A PK document's record and data, if it exists, the client may see it, and it is a PK."""
     record = state().records.get(doc_id)
-    if record is None or not owns(record) or not _cascading(record["type"]):
+    if record is None or not owns(record) or not _cascading(record.type):
         return None
-    if record.get("request"):
-        data = _pk(json.loads(record["request"], parse_float=Decimal).get("data"))
+    if record.request:
+        data = _pk(json.loads(record.request, parse_float=Decimal).get("data"))
         return (record, data) if data else None
-    if record.get("batch"):
-        for item in _store().items(record["batch"]):
+    if record.batch:
+        for item in _store().items(record.batch):
             if item.get("doc_id") == doc_id:
                 data = _pk(item.get("data"))
                 return (record, data) if data else None
@@ -100,7 +101,7 @@ def with_external_superiors(entries: list[CascadeEntry]) -> list[CascadeEntry]:
             found = _document_pk(wanted)
             known.add(wanted)
             if found:
-                extra.append(CascadeEntry(wanted, found[0].get("ref") or "", found[1], external=True))
+                extra.append(CascadeEntry(wanted, found[0].ref or "", found[1], external=True))
     return entries + extra
 
 
@@ -147,11 +148,11 @@ def document_export(doc_id: str) -> Response:
     found = _document_pk(doc_id)
     if found is None:
         raise Problem.coded(410, "data_dokumen_hilang")
-    entry = CascadeEntry(doc_id, record.get("ref") or "", found[1])
+    entry = CascadeEntry(doc_id, record.ref or "", found[1])
     entries = [entry]
     atasan = entry.data.atasan
-    if atasan and record.get("batch") and not _DOC_ID.match(atasan):  # a ref of the item's own batch
-        for item in _store().items(record["batch"]):
+    if atasan and record.batch and not _DOC_ID.match(atasan):  # a ref of the item's own batch
+        for item in _store().items(record.batch):
             if str(item.get("ref")) == atasan and (data := _pk(item.get("data"))) is not None:
                 entries.append(CascadeEntry(item.get("doc_id", ""), atasan, data, external=True))
                 break

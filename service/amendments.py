@@ -20,7 +20,7 @@ from sakip.quality import QualityWarning
 from service.auth import owns
 from service.state import state
 from storage.amendments import amended_by
-from storage.records import DOWNLOADABLE
+from storage.records import DOWNLOADABLE, DocumentRecord
 
 __all__ = ["LOC", "amendment_links", "check_pk_awal"]
 
@@ -40,11 +40,11 @@ def check_pk_awal(data: Any) -> tuple[str | None, list[QualityWarning]]:
     record = state().records.get(old_id)
     if record is None or not owns(record):
         raise _refuse("pk_awal_tidak_dikenal", id=old_id)
-    if getattr(DOCUMENT_TYPES.get(record["type"]), "model", None) is not type(data):  # a PK Perubahan amends a PK
-        raise _refuse("pk_awal_bukan_pk", id=old_id, jenis=record["type"])
-    if record["status"] not in DOWNLOADABLE:
-        raise _refuse("pk_awal_belum_terbit", id=old_id, status=record["status"])
-    summary = json.loads(record.get("summary") or "{}")
+    if getattr(DOCUMENT_TYPES.get(record.type), "model", None) is not type(data):  # a PK Perubahan amends a PK
+        raise _refuse("pk_awal_bukan_pk", id=old_id, jenis=record.type)
+    if record.status not in DOWNLOADABLE:
+        raise _refuse("pk_awal_belum_terbit", id=old_id, status=record.status)
+    summary = json.loads(record.summary or "{}")
     if summary.get("tahun") is not None and int(summary["tahun"]) != data.tahun:
         raise _refuse("pk_awal_tahun_lain", tahun_awal=summary["tahun"], tahun=data.tahun)
     warnings = []
@@ -58,11 +58,11 @@ def check_pk_awal(data: Any) -> tuple[str | None, list[QualityWarning]]:
     return old_id, warnings
 
 
-def amendment_links(record: dict[str, str], statuses: frozenset[str] | None = None) -> dict[str, Any]:
+def amendment_links(record: DocumentRecord, statuses: frozenset[str] | None = None) -> dict[str, Any]:
     """``amends`` (the earlier PK's id, or None) and ``amended_by`` (the PK Perubahan that amend this
     one: id, status, created and finished time) of a record; ``statuses`` limits the latter."""
     base = state().settings.base_url
     later = [{**{k: v for k, v in entry.items() if k != "client"}, "verify_url": f"{base}/verify/{entry['id']}"}
-             for entry in amended_by(state().records.database, record["id"], statuses)]
-    earlier = record.get("amends") or None
+             for entry in amended_by(state().records.database, record.id, statuses)]
+    earlier = record.amends or None
     return {"amends": earlier, "amended_by": later}

@@ -15,6 +15,7 @@ from service.problems import Problem
 from service.ratelimit import check_rate
 from service.signin_guard import check_not_blocked, note_failure
 from service.state import state
+from storage.record_types import BatchRecord, DocumentRecord
 
 __all__ = ["ANONYMOUS", "Client", "current_client", "owns", "register_auth"]
 
@@ -61,10 +62,10 @@ def current_client() -> Client:
     return g.get("docgen_client", ANONYMOUS)
 
 
-def owns(record: dict[str, str]) -> bool:
+def owns(record: DocumentRecord | BatchRecord) -> bool:
     """Whether the current client may see a document or batch record."""
     client = current_client()
-    return client.admin or record.get("client", "") == client.name
+    return client.admin or record.client == client.name
 
 
 def register_auth(app: Flask) -> None:

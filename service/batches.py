@@ -28,7 +28,7 @@ from service.openapi import IDEMPOTENCY_PARAMETER, batch_request_body
 from service.problems import Problem
 from service.state import state
 from service.workbook_limits import check_workbook_archive
-from storage.batches import BatchStatus, BatchStore, archive_path, progress
+from storage.batches import BatchRecord, BatchStatus, BatchStore, archive_path, progress
 from storage.database import database_for
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_chunks
@@ -101,9 +101,9 @@ def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
     batch = _store().by_idempotency(current_client().name, key_sha256)
     if batch is None:
         return None
-    answer = {"id": batch["id"], "status": batch["status"], "total": int(batch["total"]),
-              "links": _links(batch["id"])}
-    return batch.get("request_sha256", ""), answer
+    answer = {"id": batch.id, "status": batch.status, "total": int(batch.total),
+              "links": _links(batch.id)}
+    return (batch.request_sha256 or ""), answer
 
 
 @bp.post("")
@@ -145,11 +145,11 @@ def submit():
     try:
         with st.redis.pipeline(transaction=True) as pipe:
             pipe.multi()
-            _store().create(batch_id, {"type": doc_type, "format": fmt, "total": len(items), "chunk_size": size,
+            _store().create(batch_id, {"type": doc_type, "formats": [fmt], "total": len(items), "chunk_size": size,
                                        "template_name": template.name, "template_version": template.version,
                                        "template_sha256": template.sha256, "client": current_client().name,
-                                       "strict": "1" if strict else "",
-                                       "merge_per_agency": int(g.get("merge_per_agency", False)),
+                                       "strict": bool(strict),
+                                       "merge_per_agency": bool(g.get("merge_per_agency", False)),
                                        **idempotency.record_fields()},
                             chunks, pipeline=pipe)
             enqueue_chunks(bulk, batch_id, len(chunks), st.settings, pipeline=pipe)
@@ -188,7 +188,7 @@ def workbook_template() -> Response:
     return response.make_conditional(request)
 
 
-def _batch_or_404(batch_id: str) -> dict[str, str]:
+def _batch_or_404(batch_id: str) -> BatchRecord:
     record = _store().get(batch_id) if len(batch_id) <= 64 else None
     if record is None or not owns(record):  # another client's batch is unknown to this one
         raise Problem.coded(404, "batch_tidak_ada", {"id": batch_id})
@@ -207,27 +207,27 @@ def status(batch_id: str):
     return public_batch(_batch_or_404(batch_id))
 
 
-def public_batch(record: dict[str, str]) -> dict[str, Any]:
+def public_batch(record: BatchRecord) -> dict[str, Any]:
     """A batch record as clients see it: counts, progress, rate, template and links."""
-    batch_id = record["id"]
-    total, finished, failed = int(record["total"]), int(record["finished"]), int(record["failed"])
+    batch_id = record.id
+    total, finished, failed = int(record.total), int(record.finished), int(record.failed)
     started = _store().started_count(batch_id, record)
-    ended_at = record.get("last_item_at")
+    ended_at = record.last_item_at
     rate = None
-    if record.get("started_at"):
+    if record.started_at:
         until = ended_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rate = round((finished + failed) / _seconds_between(record["started_at"], until), 1)
+        rate = round((finished + failed) / _seconds_between(record.started_at, until), 1)
     return {
-        "id": batch_id, "type": record["type"], "format": record["format"], "status": record["status"],
+        "id": batch_id, "type": record.type, "format": record.format, "status": record.status,
         "total": total, "queued": total - finished - failed - started, "started": started,
-        "finished": finished, "failed": failed, "warned": int(record.get("warned") or 0),
+        "finished": finished, "failed": failed, "warned": int(record.warned or 0),
         "progress": progress(record),
-        "template": {"name": record["template_name"], "version": int(record["template_version"]),
-                     "sha256": record["template_sha256"]},
-        "created_at": record["created_at"], "started_at": record.get("started_at"),
-        "items_ended_at": ended_at, "finished_at": record.get("finished_at"),
+        "template": {"name": record.template_name, "version": int(record.template_version),
+                     "sha256": record.template_sha256},
+        "created_at": record.created_at, "started_at": record.started_at,
+        "items_ended_at": ended_at, "finished_at": record.finished_at,
         "documents_per_second": rate,
-        "archive_ready": record["status"] == BatchStatus.FINISHED.value,
+        "archive_ready": record.status == BatchStatus.FINISHED.value,
         "links": _links(batch_id),
     }
 
@@ -273,12 +273,12 @@ def archive(batch_id: str) -> Response:
     """The ZIP of every finished document with manifest.json and manifest.csv, streamed from
     disk. Errors: 404 unknown id, 409 while items are still running."""
     record = _batch_or_404(batch_id)
-    if record["status"] != BatchStatus.FINISHED.value:
-        done = int(record["finished"]) + int(record["failed"])
-        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record["total"]},
+    if record.status != BatchStatus.FINISHED.value:
+        done = int(record.finished) + int(record.failed)
+        raise Problem.coded(409, "batch_berjalan", {"selesai": done, "total": record.total},
                             headers={"Retry-After": str(ARCHIVE_RETRY_AFTER_SECONDS)})
     path = archive_path(state().settings.data_dir, batch_id)
     if not path.is_file():
         raise Problem.coded(410, "arsip_batch_hilang")
-    name = f"{record['type'].upper()}-batch-{record['created_at'][:10]}-{batch_id[:8]}.zip"
+    name = f"{record.type.upper()}-batch-{record.created_at[:10]}-{batch_id[:8]}.zip"
     return send_file(path.resolve(), mimetype="application/zip", as_attachment=True, download_name=name)

@@ -32,7 +32,7 @@ from service.signed import signed_path, signing_state
 from service.state import state
 from storage.callback_urls import UnsafeCallback, check_callback_url
 from storage.files import CONTENT_TYPES, document_path
-from storage.records import DOWNLOADABLE, IN_FLIGHT, DocumentStatus, StoredFile, signed_file, stored_files
+from storage.records import DOWNLOADABLE, IN_FLIGHT, DocumentRecord, DocumentStatus, StoredFile
 from storage.templates import UnknownTemplate
 from workers.submit import enqueue_render
 
@@ -52,58 +52,63 @@ def _file_body(stored: StoredFile, link: str) -> dict[str, Any]:
             "content_type": CONTENT_TYPES[stored.extension], "link": link}
 
 
-def _public(record: dict[str, str]) -> dict[str, Any]:
+def _public(record: DocumentRecord) -> dict[str, Any]:
     """A record as clients see it."""
-    formats = [f for f in record.get("formats", "").split(",") if f] or record["format"].split(",")
-    links = _links(record["id"], formats if len(formats) > 1 else None)
-    files = stored_files(record) if record["status"] in DOWNLOADABLE else []
+    formats = record.formats
+    links = _links(record.id, formats if len(formats) > 1 else None)
+    files = record.files if record.status in DOWNLOADABLE else []
     by_format = {f.extension: _file_body(f, f"{links['file']}?format={f.extension}") for f in files}
-    signed = signed_file(record)
+    signed = record.signed
     if signed is not None:
         links["signed"] = f"{links['file']}?version=signed"
     return {
-        "id": record["id"],
-        "type": record["type"],
+        "id": record.id,
+        "type": record.type,
         "format": formats if len(formats) > 1 else formats[0],
-        "status": record["status"],
-        "error": record.get("error") or None,
+        "status": record.status,
+        "error": record.error or None,
         "template": {
-            "name": record.get("template_name") or None,
-            "version": int(record["template_version"]) if record.get("template_version") else None,
-            "sha256": record.get("template_sha256") or None,
+            "name": record.template_name or None,
+            "version": record.template_version or None,
+            "sha256": record.template_sha256 or None,
         },
         # the first format's file, as in v1; ``files`` has every format
         "file": {k: v for k, v in by_format[files[0].extension].items() if k != "link"} if files else None,
         "files": by_format or None,
-        "signed": (_file_body(signed, links["signed"]) | {"signed_at": record.get("signed_at")}
+        "signed": (_file_body(signed, links["signed"]) | {"signed_at": record.signed_at}
                    | signing_state(record)) if signed else None,
-        "attempts": int(record.get("attempts") or 0),
-        "created_at": record["created_at"],
-        "started_at": record.get("started_at") or None,
-        "finished_at": record.get("finished_at") or None,
+        "attempts": record.attempts,
+        "created_at": record.created_at,
+        "started_at": record.started_at or None,
+        "finished_at": record.finished_at or None,
         "warnings": stored_warnings(record),
         # how the last callback delivery went ("delivered (200)", "answered 503; retrying"); null without one
-        "callback_status": record.get("callback_status") or None,
+        "callback_status": record.callback_status or None,
         # set once revoked (DELETE): when, why and by which client; the files are kept
-        "revoked": {"at": record["revoked_at"], "reason": record.get("revoked_reason") or "",
-                    "by": record.get("revoked_by") or ""} if record.get("revoked_at") else None,
+        "revoked": {"at": record.revoked_at, "reason": record.revoked_reason or "",
+                    "by": record.revoked_by or ""} if record.revoked_at else None,
         "links": links,
     }
 
 
-def stored_warnings(record: dict[str, str]) -> list[dict[str, Any]]:
+def stored_warnings(record: DocumentRecord) -> list[dict[str, Any]]:
     """The record's quality warnings as {code, loc, msg} in the client's language (and, for a
     workbook item, the cell and column header)."""
+    return warnings_for_client(record.warnings)
+
+
+def warnings_for_client(text: str | None) -> list[dict[str, Any]]:
+    """Warnings as stored (a JSON list) as the client reads them."""
     lang = request_language()
     try:
-        stored = json.loads(record.get("warnings") or "[]")
+        stored = json.loads(text or "[]")
     except ValueError:
         return []
     return [{**{k: w[k] for k in ("code", "loc", "cell", "header") if w.get(k)}, "msg": entry_message(w, lang)}
             for w in stored]
 
 
-def _record_or_404(doc_id: str) -> dict[str, str]:
+def _record_or_404(doc_id: str) -> DocumentRecord:
     """The record, if it exists and the calling client may see it (its own, or any for an admin);
     another client's document is as unknown as one that never existed."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
@@ -135,11 +140,11 @@ def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
     record = state().records.by_idempotency(current_client().name, key_sha256)
     if record is None:
         return None
-    formats = record["format"].split(",")
-    answer = {"id": record["id"], "status": record["status"],
-              "links": _links(record["id"], formats if len(formats) > 1 else None),
+    formats = record.formats
+    answer = {"id": record.id, "status": record.status,
+              "links": _links(record.id, formats if len(formats) > 1 else None),
               "warnings": stored_warnings(record)}
-    return record.get("request_sha256", ""), answer
+    return record.request_sha256 or "", answer
 
 
 def _expanded(body: Any) -> tuple[Any, str | None]:
@@ -195,7 +200,7 @@ def submit():
     links = _links(doc_id, formats if len(formats) > 1 else None)
     stored = json.dumps([w.to_stored() for w in warnings], ensure_ascii=False)
     body_out = {"id": doc_id, "status": DocumentStatus.QUEUED.value, "links": links,
-                "warnings": stored_warnings({"warnings": stored})}
+                "warnings": warnings_for_client(stored)}
     if (previous := idempotency.claim(body_out)) is not None:  # a concurrent retry got there first
         return Idempotency.replayed(previous)
     try:
@@ -205,7 +210,7 @@ def submit():
         with st.redis.pipeline(transaction=True) as pipe:
             pipe.multi()  # explicit MULTI first: RQ then adds its commands to ours instead of opening its own
             st.records.create(doc_id, {
-                "type": valid.request.type, "format": ",".join(valid.request.formats),
+                "type": valid.request.type, "formats": valid.request.formats,
                 "template_name": template.name, "template_version": template.version,
                 "template_sha256": template.sha256, "request": raw, "client": current_client().name,
                 "callback_url": callback_url or "", "warnings": stored, **idempotency.record_fields(),
@@ -229,7 +234,7 @@ def status(doc_id: str):
     PK Perubahan amends) and ``amended_by`` (the PK Perubahan that amend it). Errors: 404 unknown id."""
     record = _record_or_404(doc_id)
     public = _public(record)
-    if getattr(DOCUMENT_TYPES.get(record["type"]), "amendable", False):
+    if getattr(DOCUMENT_TYPES.get(record.type), "amendable", False):
         public.update(amendment_links(record))
     return public
 
@@ -243,22 +248,22 @@ def download(doc_id: str) -> Response:
     or no signed copy yet, 409 not finished, 410 file no longer stored, 422 a format that was
     not requested or an unknown version."""
     record = _record_or_404(doc_id)
-    if record["status"] == DocumentStatus.REVOKED.value:
-        raise Problem.coded(410, "dokumen_dicabut", {"waktu": record.get("revoked_at", ""),
-                                                     "alasan": record.get("revoked_reason", "")})
-    if record["status"] not in DOWNLOADABLE:
-        reason = f" {record['error']}" if record.get("error") else ""
-        raise Problem.coded(409, "dokumen_belum_selesai", {"status": record["status"], "alasan": reason},
-                            headers=_retry_after(record["status"]), status_now=record["status"])
+    if record.status == DocumentStatus.REVOKED.value:
+        raise Problem.coded(410, "dokumen_dicabut", {"waktu": record.revoked_at or "",
+                                                     "alasan": record.revoked_reason or ""})
+    if record.status not in DOWNLOADABLE:
+        reason = f" {record.error}" if record.error else ""
+        raise Problem.coded(409, "dokumen_belum_selesai", {"status": record.status, "alasan": reason},
+                            headers=_retry_after(record.status), status_now=record.status)
     version = request.args.get("version", "original")
     if version not in ("original", "signed"):
         raise InvalidPayload([FieldProblem("query.version", "versi_berkas")])
     if version == "signed":
-        signed = signed_file(record)
+        signed = record.signed
         if signed is None:
             raise Problem.coded(404, "salinan_ttd_belum_ada")
         return _send(signed_path(state().settings.documents_dir, doc_id), signed)
-    files = {f.extension: f for f in stored_files(record)}
+    files = {f.extension: f for f in record.files}
     wanted = request.args.get("format") or next(iter(files))
     if wanted not in files:
         raise InvalidPayload([FieldProblem("query.format", "format_tidak_diminta",

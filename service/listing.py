@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
@@ -22,6 +23,7 @@ from service.documents import _public
 from service.problems import Problem
 from service.state import state
 from storage.database.models import parse_timestamp
+from storage.record_types import BatchRecord, DocumentRecord
 
 __all__ = ["MAX_LIMIT", "bp", "cursor", "next_link", "query_before", "query_int", "query_time"]
 
@@ -36,8 +38,8 @@ def _invalid(name: str, msg: str) -> Problem:
                    errors=[{"loc": f"query.{name}", "msg": msg}])
 
 
-def cursor(record: dict[str, str]) -> str:
-    return base64.urlsafe_b64encode(f"{record['created_at']}|{record['id']}".encode()).decode().rstrip("=")
+def cursor(record: DocumentRecord | BatchRecord) -> str:
+    return base64.urlsafe_b64encode(f"{record.created_at}|{record.id}".encode()).decode().rstrip("=")
 
 
 def query_before() -> tuple[str, str] | None:
@@ -75,7 +77,7 @@ def query_time(name: str) -> str | None:
         raise _invalid(name, "must be an ISO 8601 time such as 2026-01-31 or 2026-01-31T08:00:00Z") from None
 
 
-def next_link(path: str, records: list[dict[str, str]], limit: int) -> str | None:
+def next_link(path: str, records: Sequence[DocumentRecord | BatchRecord], limit: int) -> str | None:
     """The following page's URL when this page is full."""
     if len(records) < limit:
         return None

@@ -17,7 +17,7 @@ from redis import Redis
 from rq.results import Result
 
 from service.state import state
-from storage.records import IN_FLIGHT
+from storage.records import IN_FLIGHT, DocumentRecord
 from workers.submit import job_id_for
 
 __all__ = ["MAX_WAIT_SECONDS", "preferred_wait", "wait_for_end"]
@@ -37,7 +37,7 @@ def preferred_wait() -> int:
     return min(int(match.group(1)), MAX_WAIT_SECONDS) if match else 0
 
 
-def wait_for_end(doc_id: str, seconds: int) -> dict[str, str] | None:
+def wait_for_end(doc_id: str, seconds: int) -> DocumentRecord | None:
     """The document's record once it has ended (finished or failed for good) within ``seconds``;
     None when it is still queued or running then."""
     st = state()
@@ -47,7 +47,7 @@ def wait_for_end(doc_id: str, seconds: int) -> dict[str, str] | None:
     try:
         while True:
             record = st.records.get(doc_id)
-            if record is None or record["status"] not in IN_FLIGHT:
+            if record is None or record.status not in IN_FLIGHT:
                 return record
             remaining_ms = int((deadline - time.monotonic()) * 1000)
             if remaining_ms <= 0:

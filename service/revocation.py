@@ -53,11 +53,11 @@ def revoke(doc_id: str):
     reason, by}); again for a revoked one: the same record. Errors: 404 unknown id, 409 not
     issued (queued, running or failed), 422 no reason."""
     record = _record_or_404(doc_id)
-    if record["status"] == DocumentStatus.REVOKED.value:
+    if record.status == DocumentStatus.REVOKED.value:
         return _public(record)
     reason = _reason()
     if not state().records.revoke(doc_id, reason, current_client().name or "admin"):
         current = state().records.get(doc_id) or record
-        if current["status"] != DocumentStatus.REVOKED.value:
-            raise Problem.coded(409, "cabut_belum_terbit", {"status": current["status"]})
+        if current.status != DocumentStatus.REVOKED.value:
+            raise Problem.coded(409, "cabut_belum_terbit", {"status": current.status})
     return _public(state().records.get(doc_id) or record)

@@ -25,7 +25,7 @@ from service.problems import Problem
 from service.state import state
 from signing import SignatureFacts, SignedCopyRejected, check_signed_copy, load_trust_roots, required_signatures
 from storage.files import document_path, write_atomic
-from storage.records import DOWNLOADABLE, DocumentStatus, signed_file, utcnow
+from storage.records import DOWNLOADABLE, DocumentRecord, DocumentStatus, utcnow
 
 __all__ = ["bp", "record_signatures", "signed_name", "signed_path"]
 
@@ -47,26 +47,26 @@ def signed_name(original_name: str) -> str:
     return f"{stem}-signed.pdf"
 
 
-def record_signatures(record: dict[str, str]) -> list[SignatureFacts]:
+def record_signatures(record: DocumentRecord) -> list[SignatureFacts]:
     """The signatures the record lists (none before the first signed copy)."""
-    return [SignatureFacts.from_dict(raw) for raw in json.loads(record.get("signatures") or "[]")]
+    return [SignatureFacts.from_dict(raw) for raw in json.loads(record.signatures or "[]")]
 
 
-def signatures_required(record: dict[str, str]) -> int:
+def signatures_required(record: DocumentRecord) -> int:
     """How many parties sign this document: from the stored request, or for a batch item (whose
     record keeps no request) from its summary: a PK without pihak kedua is a regional head's."""
-    data = (json.loads(record.get("request") or "{}") or {}).get("data")
+    data = (json.loads(record.request or "{}") or {}).get("data")
     if not isinstance(data, dict):
-        parties = (json.loads(record.get("summary") or "{}").get("pihak") or {})
+        parties = (json.loads(record.summary or "{}").get("pihak") or {})
         data = {"tingkat": "jpt" if "pihak_kedua" in parties else "kepala_daerah"}
-    return required_signatures(record["type"], data)
+    return required_signatures(record.type, data)
 
 
-def signing_state(record: dict[str, str]) -> dict[str, Any]:
+def signing_state(record: DocumentRecord) -> dict[str, Any]:
     """The record's signatures as clients see them: each signature, the copies, how many must sign."""
     return {"required_signatures": signatures_required(record),
             "signatures": [s.as_dict() for s in record_signatures(record)],
-            "copies": json.loads(record.get("signed_copies") or "[]")}
+            "copies": json.loads(record.signed_copies or "[]")}
 
 
 def _uploaded_pdf() -> bytes:
@@ -109,9 +109,9 @@ def upload_signed(doc_id: str):
     from service.documents import _public, _record_or_404
 
     record = _record_or_404(doc_id)
-    if record["status"] not in DOWNLOADABLE:
-        raise Problem.coded(409, "ttd_belum_selesai", {"status": record["status"]})
-    if "pdf" not in (record.get("formats") or record.get("format") or "").split(","):
+    if record.status not in DOWNLOADABLE:
+        raise Problem.coded(409, "ttd_belum_selesai", {"status": record.status})
+    if "pdf" not in record.formats:
         raise Problem.coded(409, "ttd_bukan_pdf")
     content = _uploaded_pdf()
     _check_pdf(content)
@@ -125,7 +125,7 @@ def upload_signed(doc_id: str):
         raise Problem(409, "Conflict", "Another signed copy of this document is being checked; try again.")
     try:
         record = _record_or_404(doc_id)
-        previous = signed_path(st.settings.documents_dir, doc_id).read_bytes() if signed_file(record) else None
+        previous = signed_path(st.settings.documents_dir, doc_id).read_bytes() if record.signed else None
         known = record_signatures(record)
         if previous is not None and not content.startswith(previous) and any(not s.valid for s in known):
             # The latest copy holds a signature that is not valid (its signer is not trusted): a copy
@@ -140,7 +140,7 @@ def upload_signed(doc_id: str):
                           errors=[{"loc": "file", "msg": exc.message_en}]) from None
         if checked.unchanged:  # the same copy again (a retried upload): nothing changes
             return _public(record), 200
-        copies = json.loads(record.get("signed_copies") or "[]")
+        copies = json.loads(record.signed_copies or "[]")
         number = len(copies) + 1
         facts = _numbered(checked.signatures, known, number)  # a signature keeps the copy that brought it
         write_atomic(signed_path(st.settings.documents_dir, doc_id, number), content)
@@ -150,12 +150,12 @@ def upload_signed(doc_id: str):
                   else DocumentStatus.PARTIALLY_SIGNED)
         copies.append({"copy": number, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
                        "received_at": utcnow(), "new_signatures": checked.new_signatures})
-        name = signed_name(record.get("file_pdf_name") or record["file_name"])
+        name = signed_name((record.file("pdf") or record.files[0]).name)
         st.records.mark_signed(doc_id, name, content, status=status,
                                signatures=json.dumps([f.as_dict() for f in facts], ensure_ascii=False),
                                signed_copies=json.dumps(copies))
     finally:
         lock.release()
     updated = st.records.get(doc_id)
-    assert updated is not None and updated["status"] == status.value
+    assert updated is not None and updated.status == status.value
     return _public(updated), 200

@@ -22,7 +22,7 @@ from service.amendments import amendment_links
 from service.problems import Problem
 from service.signed import record_signatures, signatures_required
 from service.state import state
-from storage.records import DOWNLOADABLE, DocumentStatus, signed_file, stored_files
+from storage.records import DOWNLOADABLE, DocumentRecord, DocumentStatus
 
 __all__ = ["ISSUED", "STATUS_TEXTS", "bp", "verification"]
 
@@ -43,21 +43,21 @@ STATUS_TEXTS = {
 """The plain status a reader sees, by ``signature_status``."""
 
 
-def _signature_status(record: dict[str, str], signatures: list[Any], required: int) -> str:
-    if signed_file(record) is None:
+def _signature_status(record: DocumentRecord, signatures: list[Any], required: int) -> str:
+    if record.signed is None:
         return "unsigned"
     if not signatures:  # a copy stored before signatures were checked: never call it signed
         return "unchecked"
     if not all(s.valid for s in signatures):
         return "invalid"
-    return "signed" if record["status"] == DocumentStatus.SIGNED.value else "partially_signed"
+    return "signed" if record.status == DocumentStatus.SIGNED.value else "partially_signed"
 
 
-def verification(record: dict[str, str]) -> dict[str, Any]:
+def verification(record: DocumentRecord) -> dict[str, Any]:
     """The public facts of an issued document, and nothing else."""
     zone = state().settings.timezone
-    summary = json.loads(record.get("summary") or "{}")
-    signed = signed_file(record)
+    summary = json.loads(record.summary or "{}")
+    signed = record.signed
     parties = [{"role": role, "title": PARTY_TITLES.get(role, role), "nama": party.get("nama"),
                 "jabatan": party.get("jabatan"), "nip": party.get("nip")}
                for role, party in (summary.get("pihak") or {}).items()]
@@ -67,22 +67,22 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
     text = STATUS_TEXTS[status]
     if status == "partially_signed":
         text += f" ({len({s.certificate_sha256 for s in signatures})} dari {required} penanda tangan)"
-    copies = json.loads(record.get("signed_copies") or "[]")
-    revoked = record["status"] == DocumentStatus.REVOKED.value
+    copies = json.loads(record.signed_copies or "[]")
+    revoked = record.status == DocumentStatus.REVOKED.value
     if revoked:
         text = "Dokumen ini DICABUT dan tidak berlaku lagi"
     return {
-        "id": record["id"],
+        "id": record.id,
         "genuine": True,
-        "type": record["type"],
-        "type_title": DOCUMENT_TYPES[record["type"]].title if record["type"] in DOCUMENT_TYPES else record["type"],
+        "type": record.type,
+        "type_title": DOCUMENT_TYPES[record.type].title if record.type in DOCUMENT_TYPES else record.type,
         "year": summary.get("tahun"),
         "agency": summary.get("instansi"),
         "parties": parties,
-        "issued_at": record.get("finished_at") or None,
-        "issued_at_local": format_waktu(record.get("finished_at"), zone),
-        "template_version": int(record["template_version"]) if record.get("template_version") else None,
-        "files": [{"format": f.extension, "sha256": f.sha256} for f in stored_files(record)],
+        "issued_at": record.finished_at or None,
+        "issued_at_local": format_waktu(record.finished_at, zone),
+        "template_version": int(record.template_version) if record.template_version else None,
+        "files": [{"format": f.extension, "sha256": f.sha256} for f in record.files],
         "signature_status": status,
         "status_text": text,
         "required_signatures": required,
@@ -93,22 +93,22 @@ def verification(record: dict[str, str]) -> dict[str, Any]:
         } for s in signatures],
         "signed": signed is not None,
         "signed_sha256": signed.sha256 if signed else None,
-        "signed_at": (record.get("signed_at") or None) if signed else None,
-        "signed_at_local": format_waktu(record.get("signed_at"), zone) if signed else None,
+        "signed_at": (record.signed_at or None) if signed else None,
+        "signed_at_local": format_waktu(record.signed_at, zone) if signed else None,
         "signed_copies": [{"copy": c["copy"], "sha256": c["sha256"], "received_at": c["received_at"]}
                           for c in copies],
         "revoked": revoked,
-        "revoked_at": record.get("revoked_at") if revoked else None,
-        "revoked_at_local": format_waktu(record.get("revoked_at"), zone) if revoked else None,
-        "revoked_reason": record.get("revoked_reason") if revoked else None,
+        "revoked_at": record.revoked_at if revoked else None,
+        "revoked_at_local": format_waktu(record.revoked_at, zone) if revoked else None,
+        "revoked_reason": record.revoked_reason if revoked else None,
         **_amendments(record, summary, zone),
     }
 
 
-def _amendments(record: dict[str, str], summary: dict[str, Any], zone: str) -> dict[str, Any]:
+def _amendments(record: DocumentRecord, summary: dict[str, Any], zone: str) -> dict[str, Any]:
     """A PK Perubahan's link to the earlier PK of ours it amends ("mengubah PK nomor ..."), and a
     PK's links to the issued PK Perubahan that amend it ("diubah oleh ...")."""
-    if not getattr(DOCUMENT_TYPES.get(record["type"]), "amendable", False):
+    if not getattr(DOCUMENT_TYPES.get(record.type), "amendable", False):
         return {"amends": None, "amended_by": []}
     links = amendment_links(record, ISSUED)
     base = state().settings.base_url
@@ -148,7 +148,7 @@ def _wants_json() -> bool:
 def verify(doc_id: str) -> Response:
     """Whether ``doc_id`` is a genuine issued document. Errors: 404 unknown (or never issued)."""
     record = state().records.get(doc_id) if len(doc_id) <= 64 else None
-    issued = record is not None and record["status"] in ISSUED
+    issued = record is not None and record.status in ISSUED
     if _wants_json():
         if not issued:
             raise Problem(404, "Not Found", f"No issued document with id '{doc_id}'.")

@@ -23,9 +23,10 @@ from sqlalchemy import delete, func, insert, select, update
 
 from storage.database import Batch, BatchChunk, Database, Document, database_for
 from storage.database.paging import newest_first
+from storage.record_types import BatchRecord, migrate_batch
 from storage.records import DOWNLOADABLE, utcnow
 
-__all__ = ["BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"]
+__all__ = ["BatchRecord", "BatchStatus", "BatchStore", "ItemResult", "archive_path", "progress"]
 
 KEY_PREFIX = "docgen:batch:"
 """Prefix of every key of a batch."""
@@ -58,10 +59,10 @@ def archive_path(data_dir: Path, batch_id: str) -> Path:
     return data_dir / "batches" / batch_id / "archive.zip"
 
 
-def progress(record: dict[str, str]) -> float:
+def progress(record: BatchRecord) -> float:
     """Percent of the batch's items that have ended (finished or failed), one decimal."""
-    total = int(record["total"])
-    return round(100 * (int(record["finished"]) + int(record["failed"])) / total, 1) if total else 100.0
+    total = record.total
+    return round(100 * (record.finished + record.failed) / total, 1) if total else 100.0
 
 
 class BatchStatus(StrEnum):
@@ -111,23 +112,37 @@ class BatchStore:
     def _keys(self, batch_id: str) -> list[str]:
         return [self.key(batch_id, s) for s in ("", "results", "chunkdone", "running")]
 
-    def create(self, batch_id: str, fields: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> None:
-        """The batch record and its chunks (each a JSON list of items): committed to the database
-        now, written to Redis in the caller's transaction."""
-        record = {**fields, "id": batch_id, "status": BatchStatus.RUNNING.value, "created_at": utcnow(),
-                  "finished": 0, "failed": 0, "chunks": len(chunks)}
+    def create(self, batch_id: str, fields: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> BatchRecord:
+        """The batch record (``fields`` named as BatchRecord names them) and its chunks (each a JSON
+        list of items): committed to the database now, written to Redis in the caller's transaction."""
+        record = migrate_batch({**fields, "id": batch_id, "status": BatchStatus.RUNNING.value,
+                                "created_at": utcnow(), "chunks": len(chunks)})
         self._insert(record, chunks)
         self._restore(record, chunks, pipeline)
+        return record
 
-    def _insert(self, record: dict[str, Any], chunks: list[str]) -> None:
+    def _insert(self, record: BatchRecord, chunks: list[str], outcome: dict[str, Any] | None = None) -> None:
         columns = {c.name for c in Batch.__table__.columns} - {"extra"}
-        row = {k: v for k, v in record.items() if k in columns}
-        extra = {k: str(v) for k, v in record.items() if k not in columns and k not in ("finished", "failed")}
+        fields = record.to_fields()
+        row = {k: v for k, v in fields.items() if k in columns and v is not None} | {"format": record.format}
+        # counts live in Redis while the batch runs; the database gets them when it is archived
+        extra: dict[str, Any] = {k: v for k, v in record.to_redis().items()
+                                 if k not in columns and k not in ("formats", "finished", "failed", "warned")}
+        extra.update(outcome or {})
         with self.database.write() as connection:
             connection.execute(insert(Batch.__table__).values(**row, extra=json.dumps(extra, ensure_ascii=False)))
             if chunks:
                 connection.execute(insert(BatchChunk.__table__), [
-                    {"batch_id": record["id"], "number": n, "items": chunk} for n, chunk in enumerate(chunks)])
+                    {"batch_id": record.id, "number": n, "items": chunk} for n, chunk in enumerate(chunks)])
+
+    def put_imported(self, record: BatchRecord, chunks: list[str], failed_items: list[dict[str, Any]]) -> None:
+        """A batch an earlier version kept in Redis only (`docgen db upgrade`): as accepted, with its
+        chunks while it runs (the workers, or the reconcile after Redis was lost, go on with it);
+        once finished, with its outcome, as an archived batch is kept."""
+        outcome = None
+        if record.status == BatchStatus.FINISHED.value:
+            outcome = {"finished": str(record.finished), "failed": str(record.failed), "failed_items": failed_items}
+        self._insert(record, chunks, outcome)
 
     def discard(self, batch_id: str) -> None:
         """Forget a batch whose jobs could not be queued (the request was answered with an error)."""
@@ -135,15 +150,15 @@ class BatchStore:
             connection.execute(delete(BatchChunk.__table__).where(BatchChunk.batch_id == batch_id))
             connection.execute(delete(Batch.__table__).where(Batch.id == batch_id))
 
-    def _restore(self, record: dict[str, Any], chunks: list[str], pipeline: Pipeline) -> None:
-        batch_id = record["id"]
-        pipeline.hset(self.key(batch_id), mapping={k: str(v) for k, v in record.items()})
+    def _restore(self, record: BatchRecord, chunks: list[str], pipeline: Pipeline) -> None:
+        batch_id = record.id
+        pipeline.hset(self.key(batch_id), mapping=record.to_redis())
         for number, chunk in enumerate(chunks):
             pipeline.set(self.key(batch_id, f"chunk:{number}"), chunk, ex=self.ttl_seconds)
         for key in self._keys(batch_id):
             pipeline.expire(key, self.ttl_seconds)
 
-    def recent(self, limit: int = 20) -> list[dict[str, str]]:
+    def recent(self, limit: int = 20) -> list[BatchRecord]:
         """The newest batches, newest first (from the database: a lost Redis loses none)."""
         table = Batch.__table__
         with self.database.read() as connection:
@@ -153,7 +168,7 @@ class BatchStore:
 
     def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
              created_after: str | None = None, created_before: str | None = None,
-             before: tuple[str, str] | None = None, limit: int = 50) -> list[dict[str, str]]:
+             before: tuple[str, str] | None = None, limit: int = 50) -> list[BatchRecord]:
         """Batches newest first, filtered, from the database; ``client`` None lists every client's.
         ``before`` is the (created_at, id) of the previous page's last batch (keyset paging)."""
         table = Batch.__table__
@@ -163,7 +178,7 @@ class BatchStore:
             ids = connection.execute(query).scalars().all()
         return [record for batch_id in ids if (record := self.get(batch_id)) is not None]
 
-    def by_idempotency(self, client: str, key_sha256: str) -> dict[str, str] | None:
+    def by_idempotency(self, client: str, key_sha256: str) -> BatchRecord | None:
         """The client's batch first made with the Idempotency-Key whose SHA-256 is ``key_sha256``."""
         table = Batch.__table__
         with self.database.read() as connection:
@@ -171,15 +186,15 @@ class BatchStore:
                 table.c.client == client, table.c.idempotency == key_sha256)).scalar()
         return self.stored(batch_id) if batch_id is not None else None
 
-    def get(self, batch_id: str) -> dict[str, str] | None:
+    def get(self, batch_id: str) -> BatchRecord | None:
         """The batch's record: from Redis while it runs; from the database when Redis no longer
         has it (an archived batch after its Redis state expired or was lost)."""
         raw = self.connection.hgetall(self.key(batch_id))
         if raw:
-            return {k.decode(): v.decode() for k, v in raw.items()}
+            return BatchRecord.from_redis(raw)
         return self.stored(batch_id)
 
-    def stored(self, batch_id: str) -> dict[str, str] | None:
+    def stored(self, batch_id: str) -> BatchRecord | None:
         """The batch as the database keeps it, with its counts."""
         table = Batch.__table__
         with self.database.read() as connection:
@@ -188,14 +203,11 @@ class BatchStore:
                 return None
             finished = connection.execute(select(func.count()).select_from(Document.__table__).where(
                 Document.batch == batch_id, Document.status.in_(DOWNLOADABLE))).scalar()
-        record = {k: str(v) for k, v in row._mapping.items() if v is not None and k != "extra"}
         extra = json.loads(row.extra or "{}")
-        record.update({k: v for k, v in extra.items() if k != "failed_items"})
-        record.setdefault("finished", str(finished))
-        record.setdefault("failed", "0")
-        return record
+        extra.setdefault("finished", finished)  # an archived batch keeps its counts; a running one counts
+        return BatchRecord.from_row({**row._mapping, "extra": json.dumps(extra)})
 
-    def running(self) -> list[dict[str, str]]:
+    def running(self) -> list[BatchRecord]:
         """Batches the database holds as running, oldest first."""
         table = Batch.__table__
         with self.database.read() as connection:
@@ -212,7 +224,7 @@ class BatchStore:
         with self.database.read() as connection:
             chunks = connection.execute(select(BatchChunk.items).where(BatchChunk.batch_id == batch_id)
                                         .order_by(BatchChunk.number)).scalars().all()
-        record.update(finished=0, failed=0, chunks=len(chunks))
+        record.finished, record.failed, record.chunks = 0, 0, len(chunks)
         self._restore(record, list(chunks), pipeline)
         return len(chunks)
 
@@ -266,13 +278,13 @@ class BatchStore:
         """Results of finished items that have quality warnings, in item order."""
         return [r for r in self.results(batch_id) if r.get("warnings")]
 
-    def started_count(self, batch_id: str, record: dict[str, str]) -> int:
+    def started_count(self, batch_id: str, record: BatchRecord) -> int:
         """Items in chunks being rendered now that have not ended yet."""
         running = [int(n) for n in self.connection.smembers(self.key(batch_id, "running"))]
         if not running:
             return 0
         done = self.connection.hmget(self.key(batch_id, "chunkdone"), running)
-        total, size = int(record["total"]), int(record["chunk_size"])
+        total, size = record.total, record.chunk_size
         return sum(min(size, total - n * size) - int(d or 0) for n, d in zip(running, done, strict=True))
 
     def mark_archived(self, batch_id: str, fields: dict[str, Any]) -> None:
@@ -280,8 +292,9 @@ class BatchStore:
         failed items) and its chunks (the items' data: the cascade and the exports read them while
         the batch is kept); Redis drops the chunks."""
         now = utcnow()
-        record = self.get(batch_id) or {}
-        kept = {k: record[k] for k in ("finished", "failed", "started_at", "last_item_at") if k in record}
+        record = self.get(batch_id)
+        kept = {} if record is None else {k: str(v) for k in ("finished", "failed", "started_at", "last_item_at")
+                                          if (v := getattr(record, k)) is not None}
         with self.database.write() as connection:
             extra = json.loads(connection.execute(select(Batch.extra).where(Batch.id == batch_id)).scalar() or "{}")
             extra.update({**kept, **{k: str(v) for k, v in fields.items()}, "failed_items": self.failed(batch_id)})

@@ -1,9 +1,11 @@
-"""The document record: kept in the database (the system of record, storage/database), read and
-written as the dict of strings records have always been, so callers need not know where it lives.
+"""The document record: kept in the database (the system of record, storage/database), read as a
+typed DocumentRecord (storage.record_types) and updated by field, so callers need not know where
+it lives.
 
-Fields with a column of their own go there; each format's file (``file_pdf_name``, ...) and the
-signed copy become rows of ``document_files``; any other field is kept in the ``extra`` JSON
-column and comes back from ``get()`` as it went in. Redis holds no document record.
+Fields with a column of their own go there; each format's file (``files``, StoredFile values)
+and the signed copy (``signed``) become rows of ``document_files``; any other field is kept in
+the ``extra`` JSON column and comes back in the record's ``extra`` as it went in. Redis holds no
+document record.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,9 +26,10 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from storage.database import Database, Document, DocumentFile, database_for
 from storage.database.models import IN_FLIGHT_CONDITION
 from storage.database.paging import newest_first
+from storage.record_types import DocumentRecord, StoredFile
 
-__all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentStatus", "RecordStore", "StoredFile", "file_record_fields",
-           "signed_file", "stored_files", "utcnow"]
+__all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentRecord", "DocumentStatus", "RecordStore", "StoredFile",
+           "stored_file", "utcnow"]
 
 log = logging.getLogger(__name__)
 
@@ -58,40 +60,9 @@ IN_FLIGHT = frozenset({DocumentStatus.QUEUED.value, DocumentStatus.STARTED.value
 """Accepted and not ended: work that must be on the queue."""
 
 
-@dataclass(frozen=True)
-class StoredFile:
-    """One file of a document, as its record describes it."""
-
-    extension: str
-    name: str
-    size: int
-    sha256: str
-
-
-def file_record_fields(extension: str, name: str, content: bytes) -> dict[str, Any]:
-    """Record fields describing the file of one format (``file_pdf_name``, ...)."""
-    return {f"file_{extension}_name": name, f"file_{extension}_size": len(content),
-            f"file_{extension}_sha256": hashlib.sha256(content).hexdigest()}
-
-
-def stored_files(record: dict[str, str]) -> list[StoredFile]:
-    """The document's files, one per format, the main one first. Records written before
-    documents had several formats describe their single file under ``file_*``."""
-    if not record.get("file_name"):
-        return []
-    formats = [f for f in record.get("formats", "").split(",") if f]
-    if not formats:
-        return [StoredFile(record["file_extension"], record["file_name"], int(record["file_size"]),
-                           record["file_sha256"])]
-    return [StoredFile(ext, record[f"file_{ext}_name"], int(record[f"file_{ext}_size"]), record[f"file_{ext}_sha256"])
-            for ext in formats]
-
-
-def signed_file(record: dict[str, str]) -> StoredFile | None:
-    """The signed copy that came back, if any."""
-    if not record.get("signed_sha256"):
-        return None
-    return StoredFile("pdf", record["signed_name"], int(record["signed_size"]), record["signed_sha256"])
+def stored_file(extension: str, name: str, content: bytes) -> StoredFile:
+    """The record's description of one file: its format, name, size and sha256."""
+    return StoredFile(extension, name, len(content), hashlib.sha256(content).hexdigest())
 
 
 def utcnow() -> str:
@@ -108,9 +79,6 @@ _DERIVED = frozenset({"year", "agency", "parties"})
 _INSERT = insert(DOCUMENTS)
 _LISTED = [c for c in DOCUMENTS.columns if c.name != "request"]
 """A listing's columns: all but the request body, which can be large and no listing shows."""
-_FORMAT_FILE = re.compile(r"^file_([a-z0-9.]+)_(name|size|sha256)$")
-_MAIN_FILE = frozenset({"file_name", "file_size", "file_sha256", "file_extension"})
-_SIGNED_FILE = {"signed_name": "name", "signed_size": "size", "signed_sha256": "sha256"}
 
 
 def _column_value(name: str, value: Any) -> Any:
@@ -133,44 +101,32 @@ class _Split:
     signed: dict[str, Any] | None
 
 
+def _file_row(doc_id: str, kind: str, position: int, file: StoredFile) -> dict[str, Any]:
+    return {"document_id": doc_id, "kind": kind, "extension": file.extension, "position": position,
+            "name": file.name, "size": int(file.size), "sha256": file.sha256}
+
+
 def _split(doc_id: str, fields: dict[str, Any]) -> _Split:
+    """Fields as a DocumentRecord names them (``formats`` a list, ``files`` and ``signed``
+    StoredFiles), sorted into columns, file rows and extra."""
     columns: dict[str, Any] = {}
     extra: dict[str, str] = {}
-    per_format: dict[str, dict[str, Any]] = {}
-    main: dict[str, Any] = {}
-    signed: dict[str, Any] = {}
     for name, value in fields.items():
-        if (match := _FORMAT_FILE.match(name)) and name not in _MAIN_FILE:
-            per_format.setdefault(match.group(1), {})[match.group(2)] = value
-        elif name in _MAIN_FILE:
-            main[name.removeprefix("file_")] = value
-        elif name in _SIGNED_FILE:
-            signed[_SIGNED_FILE[name]] = value
+        if name in ("files", "signed"):
+            continue
+        if name == "formats":
+            # "format" is the column every version of the schema has (NOT NULL); "formats" the same list
+            listed = value if isinstance(value, str) else ",".join(value)
+            columns["format"] = columns["formats"] = listed
         elif name in _COLUMNS and name not in _DERIVED:
             columns[name] = _column_value(name, value)
         else:
-            extra[name] = "" if value is None else str(value)
+            extra[name] = "" if value is None else str(_column_value(name, value))
     if "summary" in columns:
         columns.update(_summary_columns(columns["summary"]))
-    files: list[dict[str, Any]] = []
-    formats = [f for f in str(fields.get("formats") or "").split(",") if f]
-    if main.get("name") and main.get("extension") and main["extension"] not in per_format:
-        # a record describing its single file under file_* only (written before formats)
-        per_format[main["extension"]] = {k: main[k] for k in ("name", "size", "sha256") if k in main}
-        formats = formats or [main["extension"]]
-    order = formats + [f for f in per_format if f not in formats]
-    for position, extension in enumerate(order):
-        described = per_format.get(extension)
-        if described and described.get("name"):
-            files.append({"document_id": doc_id, "kind": "original", "extension": extension, "position": position,
-                          "name": str(described["name"]), "size": int(described.get("size") or 0),
-                          "sha256": str(described.get("sha256") or "")})
-    signed_row = None
-    if signed.get("sha256"):
-        signed_row = {"document_id": doc_id, "kind": "signed", "extension": "pdf", "position": 0,
-                      "name": str(signed.get("name") or ""), "size": int(signed.get("size") or 0),
-                      "sha256": str(signed["sha256"])}
-    return _Split(columns, files, extra, signed_row)
+    files = [_file_row(doc_id, "original", n, f) for n, f in enumerate(fields.get("files") or [])]
+    signed = fields.get("signed")
+    return _Split(columns, files, extra, _file_row(doc_id, "signed", 0, signed) if signed else None)
 
 
 def _summary_columns(summary: str | None) -> dict[str, Any]:
@@ -187,27 +143,8 @@ def _summary_columns(summary: str | None) -> dict[str, Any]:
             "parties": json.dumps(parties, ensure_ascii=False) if parties else None}
 
 
-def _record(row: Any, files: Iterable[Any]) -> dict[str, str]:
-    """A row and its files as the record's dict of strings."""
-    record: dict[str, str] = {}
-    for name, value in row._mapping.items():
-        if value is None or name in _DERIVED:
-            continue
-        if name == "extra":
-            record.update(json.loads(value))
-        else:
-            record[name] = str(value)
-    for file in sorted(files, key=lambda f: (f.kind, f.position)):
-        if file.kind == "signed":
-            record.update(signed_name=file.name, signed_size=str(file.size), signed_sha256=file.sha256)
-            continue
-        ext = file.extension
-        record.update({f"file_{ext}_name": file.name, f"file_{ext}_size": str(file.size),
-                       f"file_{ext}_sha256": file.sha256})
-        if file.position == 0 or "file_name" not in record:
-            record.update(file_name=file.name, file_size=str(file.size), file_sha256=file.sha256,
-                          file_extension=ext)
-    return record
+def _record(row: Any, files: Iterable[Any]) -> DocumentRecord:
+    return DocumentRecord.from_row(row._mapping, list(files))
 
 
 class RecordStore:
@@ -267,7 +204,7 @@ class RecordStore:
             connection.execute(insert(FILES), files)
 
     def create(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
-        """A new record in state queued; ``fields`` holds type, format, template and the raw request.
+        """A new record in state queued; ``fields`` holds type, formats, template and the raw request.
         One INSERT (the intake's hot path); ``pipeline`` as for ``_write``."""
         split = _split(doc_id, {**fields, "id": doc_id, "status": DocumentStatus.QUEUED.value,
                                 "created_at": utcnow(), "attempts": 0})
@@ -360,8 +297,8 @@ class RecordStore:
         partially_signed while a party has still to sign). ``signatures`` is a JSON text: every
         signature in the copy with its signer, time, integrity and trust; ``signed_copies`` a JSON
         text listing every copy received so far (number, size, sha256, time)."""
-        fields: dict[str, Any] = {"status": status.value, "signed_at": utcnow(), "signed_name": name,
-                                  "signed_size": len(content), "signed_sha256": hashlib.sha256(content).hexdigest()}
+        fields: dict[str, Any] = {"status": status.value, "signed_at": utcnow(),
+                                  "signed": stored_file("pdf", name, content)}
         if signatures is not None:
             fields["signatures"] = signatures
         if signed_copies is not None:
@@ -374,8 +311,8 @@ class RecordStore:
     def _exists(connection: Connection, doc_id: str) -> bool:
         return connection.execute(select(DOCUMENTS.c.id).where(DOCUMENTS.c.id == doc_id)).first() is not None
 
-    def get(self, doc_id: str) -> dict[str, str] | None:
-        """The record's fields as strings, or None when it does not exist."""
+    def get(self, doc_id: str) -> DocumentRecord | None:
+        """The record, or None when it does not exist."""
         with self.database.read() as connection:
             row = connection.execute(select(DOCUMENTS).where(DOCUMENTS.c.id == doc_id)).first()
             if row is None:
@@ -383,7 +320,7 @@ class RecordStore:
             files = connection.execute(select(FILES).where(FILES.c.document_id == doc_id)).all()
         return _record(row, files)
 
-    def get_many(self, doc_ids: list[str]) -> dict[str, dict[str, str]]:
+    def get_many(self, doc_ids: list[str]) -> dict[str, DocumentRecord]:
         """The records of ``doc_ids`` that exist, by id."""
         if not doc_ids:
             return {}
@@ -395,7 +332,7 @@ class RecordStore:
             by_doc.setdefault(file.document_id, []).append(file)
         return {row.id: _record(row, by_doc.get(row.id, [])) for row in rows}
 
-    def by_idempotency(self, client: str, key_sha256: str) -> dict[str, str] | None:
+    def by_idempotency(self, client: str, key_sha256: str) -> DocumentRecord | None:
         """The client's document first made with the Idempotency-Key whose SHA-256 is ``key_sha256``."""
         with self.database.read() as connection:
             row = connection.execute(select(DOCUMENTS.c.id).where(
@@ -406,13 +343,13 @@ class RecordStore:
         with self.database.read() as connection:
             return self._exists(connection, doc_id)
 
-    def in_flight(self) -> list[dict[str, str]]:
+    def in_flight(self) -> list[DocumentRecord]:
         """Single documents accepted and not ended (batch items are the batch's work), oldest first."""
         with self.database.read() as connection:
             rows = connection.execute(select(DOCUMENTS.c.id, DOCUMENTS.c.status, DOCUMENTS.c.created_at)
                                       .where(IN_FLIGHT_CONDITION, DOCUMENTS.c.batch.is_(None))
                                       .order_by(DOCUMENTS.c.created_at)).all()
-        return [{"id": r.id, "status": r.status, "created_at": r.created_at} for r in rows]
+        return [DocumentRecord(id=r.id, status=r.status, created_at=r.created_at) for r in rows]
 
     def revoke(self, doc_id: str, reason: str, by: str) -> bool:
         """Withdraw an issued document: status revoked, when, why and by whom; files stay. False
@@ -426,7 +363,7 @@ class RecordStore:
     def list(self, *, client: str | None = None, status: str | None = None, doc_type: str | None = None,
              year: int | None = None, batch: str | None = None, before: tuple[str, str] | None = None,
              limit: int = 50, ref: str | None = None, created_after: str | None = None,
-             created_before: str | None = None) -> list[dict[str, str]]:
+             created_before: str | None = None) -> list[DocumentRecord]:
         """Records newest first, filtered; ``client`` None lists every client's. ``before`` is the
         (created_at, id) of the last record of the previous page (keyset paging: a page costs the
         same however deep it is). ``created_after``/``created_before`` bound the creation time

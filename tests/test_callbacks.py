@@ -131,7 +131,7 @@ def test_finished_document_is_announced_signed_and_retried_after_5xx(hooks_clien
                         hashlib.sha256).hexdigest()
     assert headers["X-Signature"] == f"sha256={expected}"
     assert headers["X-Request-ID"] == submitted.headers["X-Request-ID"]  # the request it answers
-    assert records.get(doc_id)["callback_status"] == "delivered (200)"
+    assert records.get(doc_id).callback_status == "delivered (200)"
     assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "delivered (200)"
 
 
@@ -141,5 +141,5 @@ def test_a_redirect_is_not_followed(hooks_client, run_worker, redis, records, re
     run_worker()
     _deliver(redis)
     assert len(receiver.requests) == 1
-    assert records.get(doc_id)["callback_status"] == "rejected (302)"
+    assert records.get(doc_id).callback_status == "rejected (302)"
     assert hooks_client.get(f"/api/v1/documents/{doc_id}").get_json()["callback_status"] == "rejected (302)"

@@ -242,7 +242,7 @@ def _as_before(now: object, before: object) -> object:
 
 @pytest.mark.slow
 def test_docgen_db_upgrade_imports_a_data_folder_of_the_version_before_exactly_and_once(
-        tmp_path, settings, redis, monkeypatch, run_worker):
+        tmp_path, settings, redis, monkeypatch, run_worker, run_bulk_worker):
     data_dir = tmp_path / "legacy"
     shutil.copytree(LEGACY / "var", data_dir)
     expected = json.loads((LEGACY / "expected.json").read_text())
@@ -250,9 +250,12 @@ def test_docgen_db_upgrade_imports_a_data_folder_of_the_version_before_exactly_a
     command = [sys.executable, "-m", "cli.main", "db", "upgrade"]
     first = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert "imported 3 document records from Redis (0 already in the database, 0 with files missing" in first.stdout
+    # three single documents and the two items the running batch had made
+    assert "imported 5 document records from Redis (0 already in the database, 0 with files missing" in first.stdout
+    assert "imported 1 batches from Redis (0 already in the database; 1 running" in first.stdout
     again = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert "imported 0 document records from Redis (3 already in the database" in again.stdout, again.stderr
+    assert "imported 0 document records from Redis (5 already in the database" in again.stdout, again.stderr
+    assert "imported 0 batches from Redis (1 already in the database" in again.stdout
 
     monkeypatch.setenv("DOCGEN_DATA_DIR", str(data_dir))  # the workers' settings too
     get_settings.cache_clear()
@@ -267,6 +270,33 @@ def test_docgen_db_upgrade_imports_a_data_folder_of_the_version_before_exactly_a
         expected[signed]["verify"]["signed_sha256"]
     # the one accepted and never rendered is queued again on the new Redis and ends finished
     queued = next(d for d, e in expected.items() if e["status"]["status"] == "queued")
+    # the batch that was running: read from the database as that version answered it ...
+    (batch_id, before_batch), = json.loads((LEGACY / "expected_batches.json").read_text()).items()
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    del status["documents_per_second"], before_batch["status"]["documents_per_second"]  # measured until now
+    assert _as_before(status, before_batch["status"]) == before_batch["status"]
+    def by_ref() -> dict[str, dict]:
+        return {ref: found[0] for ref in ("opd-1", "opd-2", "opd-3") if (found := client.get(
+            f"/api/v1/documents?batch={batch_id}&ref={ref}").get_json()["items"])}
+
+    made = by_ref()
+    assert sorted(made) == ["opd-1", "opd-2"]
     reconcile_if_redis_was_lost(redis, get_settings())
     run_worker()
+    run_bulk_worker()
     assert client.get(f"/api/v1/documents/{queued}").get_json()["status"] == "finished"
+    # ... and going on after the upgrade: the third item made, the two made before kept as they were
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (status["status"], status["finished"], status["failed"]) == ("finished", 3, 0), \
+        client.get(f"/api/v1/batches/{batch_id}/errors").get_json()
+    items = by_ref()
+    assert sorted(items) == ["opd-1", "opd-2", "opd-3"]
+    for ref, before_item in made.items():
+        assert items[ref]["finished_at"] == before_item["finished_at"]
+        assert items[ref]["file"]["sha256"] == before_item["file"]["sha256"]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{batch_id}/archive").data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [(e["ref"], e["status"]) for e in manifest] == [("opd-1", "finished"), ("opd-2", "finished"),
+                                                          ("opd-3", "finished")]
+    for entry in manifest:
+        assert "Dinas Komunikasi dan Informatika" in full_text(open_docx(archive.read(entry["file"])))

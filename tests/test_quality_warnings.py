@@ -96,7 +96,7 @@ def test_warnings_in_the_answer_the_record_and_the_status(client, records):
                  "msg": "jumlah anggaran Rp 4.250.000.000,50 memuat sen; anggaran APBD biasanya rupiah penuh"}]
     assert response.get_json()["warnings"] == expected
     doc_id = response.get_json()["id"]
-    stored = json.loads(records.get(doc_id)["warnings"])
+    stored = json.loads(records.get(doc_id).warnings)
     assert [{k: w[k] for k in ("code", "loc", "msg")} for w in stored] == expected
     assert client.get(f"/api/v1/documents/{doc_id}").get_json()["warnings"] == expected
     english = client.get(f"/api/v1/documents/{doc_id}", headers={"Accept-Language": "en"}).get_json()

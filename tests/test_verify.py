@@ -94,10 +94,11 @@ def test_who_must_sign_each_document():
     import json
 
     from service.signed import signatures_required
+    from storage.records import DocumentRecord
 
-    def record(doc_type: str, request: dict | None, parties: list[str]) -> dict[str, str]:
-        return {"type": doc_type, "request": json.dumps(request) if request else "",
-                "summary": json.dumps({"pihak": {p: {"nama": p} for p in parties}})}
+    def record(doc_type: str, request: dict | None, parties: list[str]) -> DocumentRecord:
+        return DocumentRecord(id="x", type=doc_type, request=json.dumps(request) if request else "",
+                              summary=json.dumps({"pihak": {p: {"nama": p} for p in parties}}))
 
     assert signatures_required(record("pk", example("pk-jpt"), ["pihak_pertama", "pihak_kedua"])) == 2
     assert signatures_required(record("pk", example("pk-kepala-daerah"), ["pihak_pertama"])) == 1

@@ -36,7 +36,7 @@ def _start_worker() -> subprocess.Popen:
 
 
 def _kill_first_attempt(records: RecordStore, doc_id: str) -> None:
-    pid = wait_for(lambda: (r := records.get(doc_id)) and r["status"] == "started" and r.get("pid"), timeout=60,
+    pid = wait_for(lambda: (r := records.get(doc_id)) and r.status == "started" and r.pid, timeout=60,
                    interval=0.005)
     os.kill(int(pid), signal.SIGKILL)
 
@@ -90,7 +90,7 @@ def test_a_whole_dead_worker_is_recovered_by_the_next_workers_maintenance(client
     worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=REPO_ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     doc_id = client.post("/api/v1/documents", json=_big_pk()).get_json()["id"]
-    wait_for(lambda: records.get(doc_id)["status"] == "started", timeout=60, interval=0.005)
+    wait_for(lambda: records.get(doc_id).status == "started", timeout=60, interval=0.005)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
     registry = StartedJobRegistry(settings.queue, connection=redis)

@@ -26,10 +26,10 @@ from sakip.envelope import parse_document_request
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
 from sakip.quality import QualityWarning
-from storage.batches import BatchStore, ItemResult, archive_path
+from storage.batches import BatchRecord, BatchStore, ItemResult, archive_path
 from storage.files import document_path, sync_filesystem, write_atomic
 from storage.metrics import count
-from storage.records import DOWNLOADABLE, RecordStore
+from storage.records import DOWNLOADABLE, DocumentRecord, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.archive_files import ShareableZip, manifest_csv, manifest_xlsx, signatory
 from workers.batch_pdf import convert_joined
@@ -110,15 +110,15 @@ def _failed(index: int, ref: str, doc_id: str, errors: list[dict[str, Any]]) -> 
     return ItemResult(index=index, ref=ref, status="failed", doc_id=doc_id, error=summary, errors=errors)
 
 
-def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], registry: TemplateRegistry,
+def _render_item(item: dict[str, Any], index: int, batch: BatchRecord, registry: TemplateRegistry,
                  settings: Settings, batch_id: str, worker_name: str,
                  joined: ProducedDocument | None = None) -> tuple[ItemResult, dict[str, Any] | None]:
     """How the item ended, and for a finished one the fields of its document record (``joined``:
     its PDF, already made with its chunk-mates')."""
     ref = str(item.get("ref", index))
     doc_id = item_doc_id(batch_id, index, item)
-    body = {"type": batch["type"], "format": batch["format"], "data": item.get("data"),
-            "strict": batch.get("strict") == "1"}
+    body = {"type": batch.type, "format": batch.format, "data": item.get("data"),
+            "strict": batch.strict}
     intake = item.get("errors") or []
     if intake:
         # A problem found while reading the workbook's rows fails the item; its data is checked
@@ -132,7 +132,7 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
         return _failed(index, ref, doc_id, found), None
     try:
         produced = joined or produce_document(
-            body, registry, template_version=int(batch["template_version"]),
+            body, registry, template_version=int(batch.template_version),
             soffice=settings.soffice, convert_timeout=settings.convert_timeout, doc_id=doc_id,
         )
     except InvalidPayload as exc:
@@ -152,11 +152,11 @@ def _render_item(item: dict[str, Any], index: int, batch: dict[str, str], regist
     write_atomic(path, produced.content, durable=False)  # made durable per flush, see render_chunk
     batch_wide = [QualityWarning(w["code"], w["loc"], w.get("params") or {}) for w in item.get("batch_warnings") or []]
     warnings = _entries([*produced.warnings, *batch_wide], item)
-    record = {**finished_fields([produced]), "type": batch["type"], "format": batch["format"], "batch": batch_id,
-              "ref": ref, "client": batch.get("client", ""),
+    record = {**finished_fields([produced]), "type": batch.type, "batch": batch_id,
+              "ref": ref, "client": batch.client,
               "warnings": json.dumps(warnings, ensure_ascii=False)}
     return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
-                      sha256=record["file_sha256"], size=len(produced.content), warnings=warnings or None), record
+                      sha256=record["files"][0].sha256, size=len(produced.content), warnings=warnings or None), record
 
 
 def _enqueue_archive(connection: Any, settings: Settings, batch_id: str) -> None:
@@ -181,7 +181,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     if batch is None or items is None:
         return {"batch": batch_id, "chunk": number, "skipped": "batch expired or already archived"}
     store.chunk_started(batch_id, number)
-    first = number * int(batch["chunk_size"])
+    first = number * int(batch.chunk_size)
     indexes = list(range(first, first + len(items)))
     done = job.connection.hmget(store.key(batch_id, "results"), indexes)
     registry = TemplateRegistry.for_settings(settings)
@@ -211,9 +211,9 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     recorded = records.get_many([item_doc_id(batch_id, i, item)
                                  for i, item, r in zip(indexes, items, done, strict=True) if r is None])
 
-    def finished_before(index: int, item: dict[str, Any]) -> dict[str, str] | None:
+    def finished_before(index: int, item: dict[str, Any]) -> DocumentRecord | None:
         existing = recorded.get(item_doc_id(batch_id, index, item))
-        return existing if existing and existing["status"] in DOWNLOADABLE else None
+        return existing if existing and existing.status in DOWNLOADABLE else None
 
     joined = convert_joined([(index, item_doc_id(batch_id, index, item), item)
                              for index, item, result in zip(indexes, items, done, strict=True)
@@ -223,9 +223,9 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         if result is not None:
             continue
         if existing := finished_before(index, item):
-            pending.append(ItemResult(index=index, ref=existing.get("ref") or str(item.get("ref", index)),
-                                      status="finished", doc_id=existing["id"], file=existing["file_name"],
-                                      sha256=existing["file_sha256"], size=int(existing["file_size"])))
+            pending.append(ItemResult(index=index, ref=existing.ref or str(item.get("ref", index)),
+                                      status="finished", doc_id=existing.id, file=existing.files[0].name,
+                                      sha256=existing.files[0].sha256, size=existing.files[0].size))
             continue
         outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker",
                                        joined.pop(index, None))
@@ -241,8 +241,8 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
     return {"batch": batch_id, "chunk": number, "items": len(items)}
 
 
-def _all_ended(batch: dict[str, str] | None) -> bool:
-    return batch is not None and int(batch["finished"]) + int(batch["failed"]) >= int(batch["total"])
+def _all_ended(batch: BatchRecord | None) -> bool:
+    return batch is not None and int(batch.finished) + int(batch.failed) >= int(batch.total)
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -255,20 +255,20 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{stem}-{counter}{dot}{extension}"
 
 
-def _signatories(store: BatchStore, batch_id: str, batch: dict[str, str]) -> dict[int, tuple[str, str]]:
+def _signatories(store: BatchStore, batch_id: str, batch: BatchRecord) -> dict[int, tuple[str, str]]:
     """Each item's official (name, NIP) by index, read chunk by chunk (the items' data is not kept)."""
     people: dict[int, tuple[str, str]] = {}
-    size = int(batch.get("chunk_size") or 0)
-    for number in range(int(batch.get("chunks") or 0)):
+    size = int(batch.chunk_size or 0)
+    for number in range(int(batch.chunks or 0)):
         for offset, item in enumerate(store.chunk(batch_id, number) or []):
             people[number * size + offset] = signatory(item.get("data") if isinstance(item, dict) else None)
     return people
 
 
-def _batch_items(store: BatchStore, batch_id: str, batch: dict[str, str]) -> list[dict[str, Any]]:
+def _batch_items(store: BatchStore, batch_id: str, batch: BatchRecord) -> list[dict[str, Any]]:
     """Every item of the batch, by index (chunks are kept until the archive is ready)."""
     items: list[dict[str, Any]] = []
-    for number in range(int(batch["chunks"])):
+    for number in range(int(batch.chunks)):
         chunk = store.chunk(batch_id, number)
         if chunk is None:
             raise RuntimeError(f"chunk {number} of batch {batch_id} is gone: print bundles can't be grouped")
@@ -312,7 +312,7 @@ def build_archive(batch_id: str) -> dict[str, Any]:
             else:
                 entry["errors"] = [_public_entry(e) for e in result.get("errors") or []]
             manifest.append(entry)
-        if batch.get("merge_per_agency") == "1":
+        if batch.merge_per_agency:
             def claim(name: str) -> str:
                 taken.add(unique := _unique_name(name, taken))
                 return unique
@@ -344,7 +344,7 @@ def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) ->
     batch, items = store.get(batch_id), store.chunk(batch_id, number)
     if batch is None or items is None:
         return
-    first = number * int(batch["chunk_size"])
+    first = number * int(batch.chunk_size)
     indexes = list(range(first, first + len(items)))
     done = connection.hmget(store.key(batch_id, "results"), indexes)
     failed = [ItemResult(index=i, ref=str(item.get("ref", i)), status="failed", doc_id=item_doc_id(batch_id, i, item),

@@ -15,6 +15,7 @@ from typing import Any
 
 from config.settings import Settings
 from signing.prepare import prepare_for_signing
+from storage.batches import BatchRecord
 from storage.templates import TemplateRegistry
 from workers.convert import ConversionError, ConverterUnavailable, warm_converter
 from workers.joined import NotJoinable, join_docx, joinable, split_pdf
@@ -25,16 +26,16 @@ __all__ = ["convert_joined"]
 log = logging.getLogger(__name__)
 
 
-def convert_joined(entries: list[tuple[int, str, dict[str, Any]]], batch: dict[str, str],
+def convert_joined(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchRecord,
                    registry: TemplateRegistry, settings: Settings) -> dict[int, ProducedDocument]:
     """The finished PDF of each (index, doc_id, item) it could make joined, by index."""
-    if batch["format"] != "pdf" or settings.pdf_join_group < 2 or settings.pdf_profile != "pdf":
+    if batch.format != "pdf" or settings.pdf_join_group < 2 or settings.pdf_profile != "pdf":
         return {}
     rendered: list[tuple[int, ProducedDocument]] = []
     for index, doc_id, item in entries:
-        body = {"type": batch["type"], "format": "docx", "data": item.get("data")}
+        body = {"type": batch.type, "format": "docx", "data": item.get("data")}
         try:
-            (docx,) = produce_files(body, registry, doc_id=doc_id, template_version=int(batch["template_version"]),
+            (docx,) = produce_files(body, registry, doc_id=doc_id, template_version=int(batch.template_version),
                                     settings=settings)
         except Exception:  # produced alone then, where its failure is reported as always
             continue
@@ -50,7 +51,7 @@ def convert_joined(entries: list[tuple[int, str, dict[str, Any]]], batch: dict[s
             joined = join_docx([docx.content for _, docx in group])
             pdfs = split_pdf(converter.convert(joined, destinations=True), len(group), prepare_for_signing)
         except (NotJoinable, ValueError, ConversionError, ConverterUnavailable) as exc:
-            log.warning("batch %s: %s documents converted alone (joined: %s)", batch.get("id"), len(group), exc)
+            log.warning("batch %s: %s documents converted alone (joined: %s)", batch.id, len(group), exc)
             continue
         for (index, docx), pdf in zip(group, pdfs, strict=True):
             done[index] = replace(docx, content=pdf, extension="pdf",

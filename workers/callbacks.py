@@ -45,9 +45,9 @@ def deliver_callback(doc_id: str) -> str:
     settings = get_settings()
     records = RecordStore(job.connection, settings.record_ttl_days * 86400)
     record = records.get(doc_id)
-    if record is None or not record.get("callback_url") or not settings.webhook_secret:
+    if record is None or not record.callback_url or not settings.webhook_secret:
         return "nothing to deliver"
-    url = record["callback_url"]
+    url = record.callback_url
     try:
         # again: the name may resolve elsewhere now; the connection goes to the address checked here
         target = resolve_callback(url, settings.callback_allow)
@@ -56,13 +56,13 @@ def deliver_callback(doc_id: str) -> str:
         count(job.connection, "callbacks", outcome="refused")
         return "refused"
     base = f"{settings.base_url}/api/v1/documents/{doc_id}"
-    event = {"id": doc_id, "status": record["status"], "links": {"self": base, "file": f"{base}/file"},
-             "error": record.get("error") or None}
+    event = {"id": doc_id, "status": record.status, "links": {"self": base, "file": f"{base}/file"},
+             "error": record.error or None}
     body = json.dumps(event, ensure_ascii=False).encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json", "User-Agent": "docgen-sakip-callback/1",
-        "X-Docgen-Timestamp": timestamp, "X-Docgen-Event": f"document.{record['status']}",
+        "X-Docgen-Timestamp": timestamp, "X-Docgen-Event": f"document.{record.status}",
         "X-Signature": sign(settings.webhook_secret, timestamp, body),
     }
     if request_id_var.get():

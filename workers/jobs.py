@@ -17,8 +17,8 @@ from rq.timeouts import JobTimeoutException
 
 from config.settings import Settings, get_settings
 from sakip.errors import InvalidPayload
-from storage.files import document_path, sha256_hex, write_atomic
-from storage.records import DocumentStatus, RecordStore, file_record_fields
+from storage.files import document_path, write_atomic
+from storage.records import DocumentStatus, RecordStore, stored_file
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.produce import ProducedDocument, produce_files
@@ -59,17 +59,18 @@ def render_document(doc_id: str) -> dict[str, Any]:
     record = records.get(doc_id)
     if record is None:
         raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
-    if record["status"] in (DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value):
+    if record.status in (DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value):
         # A late duplicate run: the signed copy was made from the file we have, which must stay.
         log.info("document %s is signed: not rendering it again", doc_id)
-        return {"id": doc_id, "status": record["status"], "file_sha256": record.get("file_sha256")}
+        return {"id": doc_id, "status": record.status,
+                "file_sha256": record.main_file.sha256 if record.main_file else None}
     attempt = records.mark_started(doc_id, job.worker_name or "", os.getpid())
     log.info("rendering %s (attempt %s)", doc_id, attempt)
     registry = TemplateRegistry.for_settings(settings)
     try:
         produced = produce_files(
-            load_request(record["request"]), registry, doc_id=doc_id, settings=settings,
-            template_version=int(record["template_version"]) if record.get("template_version") else None,
+            load_request(record.request), registry, doc_id=doc_id, settings=settings,
+            template_version=int(record.template_version) if record.template_version else None,
         )
     except InvalidPayload as exc:
         raise PermanentFailure(f"the document data is invalid: {exc}") from exc
@@ -79,32 +80,27 @@ def render_document(doc_id: str) -> dict[str, Any]:
         write_atomic(document_path(settings.documents_dir, doc_id, item.extension), item.content)
     file_fields = finished_fields(produced)
     records.mark_finished(doc_id, file_fields)
-    if record.get("callback_url"):  # known from the record read above: no second read per document
+    if record.callback_url:  # known from the record read above: no second read per document
         enqueue_callback(job.connection, doc_id, settings)
-    return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["file_sha256"]}
+    return {"id": doc_id, "status": DocumentStatus.FINISHED.value, "file_sha256": file_fields["files"][0].sha256}
 
 
 def finished_fields(produced: list[ProducedDocument]) -> dict[str, Any]:
     """Record fields of a finished document: each format's file, the template used, and the
     summary the public verification page shows."""
-    fields: dict[str, Any] = {"formats": ",".join(p.extension for p in produced)}
-    for item in produced:
-        fields.update(file_record_fields(item.extension, item.filename, item.content))
     main = produced[0]
-    fields.update({
-        # the first format's file, under the field names clients and batches read since v1
-        "file_name": main.filename, "file_size": len(main.content),
-        "file_sha256": sha256_hex(main.content), "file_extension": main.extension,
+    return {
+        "formats": [p.extension for p in produced],
+        "files": [stored_file(p.extension, p.filename, p.content) for p in produced],
         "template_name": main.template.name, "template_version": main.template.version,
         "template_sha256": main.template.sha256,
         "summary": json.dumps(main.summary, ensure_ascii=False, default=str),
-    })
-    return fields
+    }
 
 
 def _announce(connection: Any, records: RecordStore, doc_id: str) -> None:
     """The document ended: queue its callback when the client asked for one."""
-    if (records.get(doc_id) or {}).get("callback_url"):
+    if (record := records.get(doc_id)) is not None and record.callback_url:
         enqueue_callback(connection, doc_id, get_settings())
 
 

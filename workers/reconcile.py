@@ -56,22 +56,22 @@ def reconcile(connection: Redis, settings: Settings) -> Reconciled:
     done = Reconciled()
     queue = Queue(settings.queue, connection=connection)
     for document in records.in_flight():
-        if Job.exists(job_id_for(document["id"]), connection=connection):
+        if Job.exists(job_id_for(document.id), connection=connection):
             continue
-        if document["status"] == DocumentStatus.STARTED.value:
-            records.mark_retrying(document["id"], "the queue was lost while it was being made; queued again")
-        enqueue_render(queue, document["id"], settings)
-        done.documents.append(document["id"])
+        if document.status == DocumentStatus.STARTED.value:
+            records.mark_retrying(document.id, "the queue was lost while it was being made; queued again")
+        enqueue_render(queue, document.id, settings)
+        done.documents.append(document.id)
     bulk = Queue(settings.bulk_queue, connection=connection)
     for batch in batches.running():
-        if connection.exists(batches.key(batch["id"])):
+        if connection.exists(batches.key(batch.id)):
             continue
         with connection.pipeline(transaction=True) as pipe:
             pipe.multi()
-            chunks = batches.restore(batch["id"], pipe)
-            enqueue_chunks(bulk, batch["id"], chunks, settings, pipeline=pipe)
+            chunks = batches.restore(batch.id, pipe)
+            enqueue_chunks(bulk, batch.id, chunks, settings, pipeline=pipe)
             pipe.execute()
-        done.batches.append(batch["id"])
+        done.batches.append(batch.id)
     connection.set(MARKER, "1")
     if done.documents or done.batches:
         log.warning("reconciled from the database: %s documents and %s batches queued again",
@@ -110,7 +110,7 @@ def requeue_stranded(connection: Redis, settings: Settings) -> list[str]:
     database = database_for(settings.database_url)
     records = RecordStore(connection, settings.record_ttl_days * 86400, database)
     cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.reconcile_after)).isoformat(timespec="seconds")
-    candidates = [d["id"] for d in records.in_flight() if d["created_at"].replace("Z", "+00:00") < cutoff]
+    candidates = [d.id for d in records.in_flight() if d.created_at.replace("Z", "+00:00") < cutoff]
     queue = Queue(settings.queue, connection=connection)
     parked = _parked(connection, queue, candidates) if candidates else []
     for doc_id in parked:

@@ -2,7 +2,7 @@
 binds each job's request id and job id to the log lines (config.logs), counts jobs by outcome
 (storage.metrics) and reports whether it can make PDFs (workers.pdf_readiness); its maintenance
 recovers dead workers' jobs (workers.recovery) and reconciles the queue with the database
-(workers.reconcile).
+(workers.reconcile) and purges what retention no longer keeps, once a day (workers.scheduled_purge).
 
 A forking worker's horse dies after each job, and anything it prepared dies with it; what the
 parent prepares is shared with every horse it forks. Checking costs a manifest read per job.
@@ -37,6 +37,7 @@ from workers.pdf_readiness import report_converter
 from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
+from workers.scheduled_purge import purge_when_due
 
 __all__ = ["InProcessWorker", "PreparingWorker", "prepare_active_templates"]
 
@@ -138,6 +139,10 @@ class PreparingWorker(Worker):
             requeue_stranded(self.connection, get_settings())
         except Exception:
             log.exception("could not reconcile the queue with the database; retrying at the next maintenance")
+        try:
+            purge_when_due(self.connection, get_settings())
+        except Exception:
+            log.exception("retention purge failed; retrying at the next maintenance")
 
 
 class InProcessWorker(PreparingWorker):
