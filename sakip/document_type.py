@@ -4,7 +4,7 @@ asks which type a document is: it asks the type."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,8 @@ class DocumentType:
     model: type[BaseModel]
     context: Callable[[Any], dict[str, Any]]
     filename_parts: Callable[[Any], list[str]]
+    short: str = ""
+    """Its short name for lists and buttons ("PK", "LKjIP"); the title when empty."""
     summary: Callable[[Any], dict[str, Any]] = summary_of
     """The facts the public verify page shows (sakip.document_type.summary_of for most types)."""
     signatures: Callable[[Mapping[str, Any]], int] = _one_signature
@@ -71,6 +73,8 @@ class DocumentType:
     (None when the caller has no such batch), the data to validate and store."""
     cascade: bool = False
     """Documents of this type link into a cascade (the alignment endpoints and exports read them)."""
+    quality: Callable[[Any, str], Iterable[Any]] | None = None
+    """The type's quality warnings (sakip.quality.QualityWarning) about valid data, paths after a prefix."""
     amendable: bool = False
     """A document of this type may amend an earlier one of ours (a PK Perubahan's ``pk_awal``): its
     record and verify page link the two."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, redirect, url_for
 
+from sakip.doctypes import DOCUMENT_TYPES
 from sakip.errors import InvalidPayload
 from service import admin_page, batches
 from service.admin_language import page_language as _lang
@@ -28,7 +29,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "id": {
         "title": "Batch dokumen", "back": "Kembali ke administrasi", "step1": "1. Unduh workbook",
         "step1_note": "Isi satu baris per dokumen; baris bertanda CONTOH diabaikan.",
-        "workbook_pk": "Workbook PK (.xlsx)", "workbook_lkjip": "Workbook LKjIP (.xlsx)",
+        "workbook": "Workbook {jenis} (.xlsx)",
         "step2": "2. Unggah workbook yang sudah diisi", "file": "Berkas workbook", "type": "Jenis dokumen",
         "format": "Format", "submit": "Unggah dan proses", "recent": "Batch terakhir", "none": "Belum ada batch.",
         "batch": "Batch", "status": "Status", "progress": "Kemajuan", "finished": "Selesai", "failed": "Gagal",
@@ -41,7 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Document batches", "back": "Back to administration", "step1": "1. Download the workbook",
         "step1_note": "Fill one row per document; the row marked CONTOH is ignored.",
-        "workbook_pk": "PK workbook (.xlsx)", "workbook_lkjip": "LKjIP workbook (.xlsx)",
+        "workbook": "{jenis} workbook (.xlsx)",
         "step2": "2. Upload the filled workbook", "file": "Workbook file", "type": "Document type",
         "format": "Format", "submit": "Upload and process", "recent": "Recent batches", "none": "No batches yet.",
         "batch": "Batch", "status": "Status", "progress": "Progress", "finished": "Finished", "failed": "Failed",
@@ -56,7 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def _render(name: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_page(name, TEXTS, status, **context)
+    workbook_types = [(t.name, t.short or t.title) for t in DOCUMENT_TYPES.values() if t.workbook is not None]
+    return render_page(name, TEXTS, status, workbook_types=workbook_types, **context)
 
 
 @bp.get("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from doctypes.lkjip.context import lkjip_context
 from doctypes.lkjip.model import LKjIPData
+from doctypes.lkjip.quality import lkjip_warnings
 from doctypes.lkjip.workbook import LKJIP_WORKBOOK
 from sakip.document_type import DocumentType
 
@@ -17,6 +18,6 @@ def _filename_parts(lkjip: LKjIPData) -> list[str]:
 
 LKJIP = DocumentType(
     name="lkjip", title="Laporan Kinerja Instansi Pemerintah (LKjIP)", model=LKjIPData, context=lkjip_context,
-    filename_parts=_filename_parts, workbook=LKJIP_WORKBOOK,
+    filename_parts=_filename_parts, short="LKjIP", workbook=LKJIP_WORKBOOK, quality=lkjip_warnings,
 )
 """The LKjIP."""

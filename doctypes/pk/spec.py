@@ -8,6 +8,7 @@ from typing import Any
 
 from doctypes.pk.context import pk_context
 from doctypes.pk.model import PKData
+from doctypes.pk.quality import pk_warnings
 from doctypes.pk.workbook import PK_WORKBOOK
 from sakip.cascade import batch_findings
 from sakip.document_type import DocumentType, summary_of
@@ -42,8 +43,8 @@ def _signatures(data: Mapping[str, Any]) -> int:
 
 
 PK = DocumentType(
-    name="pk", title="Perjanjian Kinerja", model=PKData, context=pk_context, filename_parts=_filename_parts,
+    name="pk", title="Perjanjian Kinerja", short="PK", model=PKData, context=pk_context, filename_parts=_filename_parts,
     summary=_summary, signatures=_signatures, workbook=PK_WORKBOOK, batch_findings=batch_findings, cascade=True,
-    amendable=True,
+    amendable=True, quality=pk_warnings,
 )
 """The Perjanjian Kinerja."""
