@@ -95,6 +95,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
                 "digits 9-14 of the NIP ({bagian}) are not a real year and month of appointment (YYYYMM)"),
     "nip_jenis_kelamin": ("digit ke-15 NIP harus 1 (pria) atau 2 (wanita), bukan {digit}",
                           "digit 15 of the NIP must be 1 (male) or 2 (female), not {digit}"),
+    # --- template checks (workers/template_checks.py)
+    "cek_berkas_besar": ("berkas lebih besar dari {maks} MiB", "the file is larger than {maks} MiB"),
+    "cek_bukan_zip": ("bukan berkas .docx (bukan arsip zip)", "not a .docx file (not a zip archive)"),
+    "cek_arsip_besar": ("arsip berisi {bagian} bagian yang terurai menjadi {mib} MiB: terlalu besar",
+                        "the archive holds {bagian} parts unpacking to {mib} MiB: too large"),
+    "cek_bukan_word": ("bukan dokumen Word: tidak ada {bagian}", "not a Word document: missing {bagian}"),
+    "cek_ukuran_ok": ("{bagian} bagian, {kib} KiB setelah diurai", "{bagian} parts, {kib} KiB unpacked"),
+    "cek_xml_gagal": ("bagian berkas tidak sah atau tidak aman (DTD, entitas, sumber luar): {rincian}",
+                      "parts that are invalid or unsafe (DTDs, entities, external resources): {rincian}"),
+    "cek_xml_ok": ("setiap bagian terbaca; tanpa DTD, entitas atau sumber luar",
+                   "every part parses; no DTDs, entities or external resources"),
+    "cek_tag_gagal": ("tag templat tidak dapat dibaca: {rincian}", "a template tag does not parse: {rincian}"),
+    "cek_tag_ok": ("setiap tag terbaca di sandbox", "every tag parses in the sandbox"),
+    "cek_sampel_tidak_sah": ("data contoh jenis dokumen ini tidak sah: {rincian}",
+                             "the type's sample data is invalid: {rincian}"),
+    "cek_variabel_asing": ("variabel yang tidak dikenal untuk jenis '{jenis}': {variabel}",
+                           "unknown variables for type '{jenis}': {variabel}"),
+    "cek_variabel_ok": ("{jumlah} variabel, semuanya disediakan oleh '{jenis}'",
+                        "{jumlah} variables, all provided by '{jenis}'"),
+    "cek_render_gagal": ("data contoh gagal dirender: {rincian}", "rendering the sample failed: {rincian}"),
+    "cek_render_lama": ("merender data contoh lebih lama dari {batas} detik (DOCGEN_TEMPLATE_RENDER_TIMEOUT): "
+                        "perulangan terlalu besar untuk satu dokumen?",
+                        "rendering the sample took longer than {batas} s (DOCGEN_TEMPLATE_RENDER_TIMEOUT): "
+                        "a loop too large for one document?"),
+    "cek_render_besar": ("hasil render data contoh terurai menjadi {mb} MB, lebih dari {maks} MB "
+                         "(DOCGEN_TEMPLATE_MAX_RENDER_MB): perulangan atau gambar terlalu besar?",
+                         "the sample unpacks to {mb} MB, more than {maks} MB (DOCGEN_TEMPLATE_MAX_RENDER_MB): "
+                         "a loop or picture too large?"),
+    "templat_ditolak": ("templat ditolak: {jumlah} pemeriksaan gagal: {rincian}",
+                        "template refused: {jumlah} check(s) failed: {rincian}"),
+    "cek_render_ok": ("data contoh berhasil dirender ({kib} KiB)", "the sample renders ({kib} KiB)"),
     # --- pictures (sakip/images.py)
     "gambar_terlalu_besar": ("gambar paling besar {maks_kb} KB; yang dikirim {ukuran_kb} KB",
                              "the picture may be at most {maks_kb} KB; this one is {ukuran_kb} KB"),

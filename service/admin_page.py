@@ -138,7 +138,8 @@ def upload(doc_type: str):
     file = request.files.get("file")
     try:
         outcome = template_admin.upload(doc_type, file.read() if file else None,
-                                        request.form.get("note", "").strip(), request.form.get("paper", ""))
+                                        request.form.get("note", "").strip(), request.form.get("paper", ""),
+                                        page_language())
     except InvalidPayload as exc:
         return _page(422, error="; ".join(f"{p.loc}: {p.message(page_language())}" for p in exc.problems))
     return _page(201 if outcome.version else 422, upload={"type": doc_type, "outcome": outcome,

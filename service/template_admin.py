@@ -16,6 +16,7 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from sakip.errors import FieldProblem, InvalidPayload
+from sakip.messages import DEFAULT_LANGUAGE, message
 from service.auth import current_client
 from service.problems import Problem
 from service.state import state
@@ -94,7 +95,7 @@ def _on_worker(function: str, *args: Any, what: str) -> Any:
     return result.return_value
 
 
-def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Upload:
+def upload(doc_type: str, content: bytes | None, note: str, paper: str, lang: str = DEFAULT_LANGUAGE) -> Upload:
     """Check ``content`` on a worker and store it as the type's next version when every check passes.
     Raises InvalidPayload for a missing file or a bad note or paper, Problem 404 for an unknown type
     and 409 for a file identical to an existing version."""
@@ -117,10 +118,13 @@ def upload(doc_type: str, content: bytes | None, note: str, paper: str) -> Uploa
     staged = st.settings.template_store_dir / doc_type / "uploads" / f"{uuid.uuid4().hex}.docx"
     write_atomic(staged, content)
     try:
-        checks = _on_worker("workers.template_jobs.check_upload", doc_type, str(staged),
-                            what=f"checking the {doc_type} template upload")
+        found = _on_worker("workers.template_jobs.check_upload", doc_type, str(staged),
+                           what=f"checking the {doc_type} template upload")
     finally:
         staged.unlink(missing_ok=True)
+    # Each check's sentence in the reader's language (the worker gives codes, sakip/messages.py words them).
+    checks = [{"name": c["name"], "ok": c["ok"], "code": c["code"], "message": message(c["code"], c["params"], lang)}
+              for c in found]
     if not all(check["ok"] for check in checks):
         return Upload(checks=checks, version=None)
     version = st.templates.add_version(doc_type, content, uploaded_by=current_client().name or "anonymous",

@@ -10,6 +10,7 @@ from service import api_models as m
 from service import template_admin
 from service.api_spec import Response as Answer
 from service.api_spec import operation
+from service.language import request_language
 from service.problems import Problem
 from service.state import state
 
@@ -61,13 +62,14 @@ def upload(doc_type: str):
     as an existing version; 503 no worker."""
     file = request.files.get("file")
     outcome = template_admin.upload(doc_type, file.read() if file else None,
-                                    request.form.get("note", "").strip(), request.form.get("paper", "").strip())
+                                    request.form.get("note", "").strip(), request.form.get("paper", "").strip(),
+                                    request_language())
     if outcome.version is None:
         count = len(outcome.problems)
-        raise Problem(422, "Template refused", f"{count} check{'s' if count != 1 else ''} failed: "
-                      + "; ".join(f"{c['name']}: {c['message']}" for c in outcome.problems),
-                      errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in outcome.problems],
-                      checks=outcome.checks)
+        raise Problem.coded(422, "templat_ditolak",
+                            {"jumlah": count, "rincian": "; ".join(f"{c['name']}: {c['message']}" for c in outcome.problems)},
+                            errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in outcome.problems],
+                            checks=outcome.checks)
     version = outcome.version
     location = f"{state().settings.base_url}/api/v1/templates/{doc_type}/versions/{version.version}"
     return ({"type": doc_type, "version": version.version, "sha256": version.sha256, "active": False,

@@ -130,7 +130,9 @@ def test_a_bad_upload_is_422_naming_every_problem_and_stores_nothing(keyed_clien
     assert {c["name"] for c in problem["checks"] if c["ok"]} >= {"size", "xml", "tags"}
 
     not_docx = _upload(keyed_client, b"%PDF-1.4 not a template")
-    assert not_docx.status_code == 422 and "not a .docx" in not_docx.get_json()["detail"]
+    assert not_docx.status_code == 422 and "bukan berkas .docx" in not_docx.get_json()["detail"]
+    in_english = _upload(keyed_client, b"%PDF-1.4 x", headers={**BOSS, "Accept-Language": "en"})
+    assert in_english.status_code == 422 and "not a .docx file" in in_english.get_json()["detail"]
 
     broken_tag = _upload(keyed_client, _variant(b"{% for x in %}"))
     assert broken_tag.status_code == 422 and broken_tag.get_json()["errors"][0]["check"] == "tags"

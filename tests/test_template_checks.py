@@ -27,8 +27,8 @@ def _docx(*paragraphs: str) -> bytes:
     return out.getvalue()
 
 
-def _failed(results) -> dict[str, str]:
-    return {r.name: r.message for r in results if not r.ok}
+def _failed(results, lang: str = "en") -> dict[str, str]:
+    return {r.name: r.message_in(lang) for r in results if not r.ok}
 
 
 @pytest.mark.parametrize("doc_type", ["pk", "lkjip"])
@@ -62,6 +62,8 @@ def test_a_broken_tag_is_named():
 def test_unknown_variables_are_each_named():
     failed = _failed(check_template(_docx("{{ judul }} {{ nama_kepala }} {{ nomor_surat }}"), "pk", Settings()))
     assert failed["variables"] == "unknown variables for type 'pk': nama_kepala, nomor_surat"
+    indonesian = _failed(check_template(_docx("{{ judul }} {{ nama_kepala }}"), "pk", Settings()), "id")
+    assert indonesian["variables"] == "variabel yang tidak dikenal untuk jenis 'pk': nama_kepala"
 
 
 def test_reaching_for_python_internals_does_not_pass():
@@ -75,7 +77,7 @@ def test_the_command_line_reports_and_exits_1(tmp_path):
     good = REGISTRY.get("pk").path
     run = [sys.executable, "-m", "cli.main", "templates", "validate"]
     result = subprocess.run([*run, str(bad), "--type", "pk"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 1 and "FAIL variables: unknown variables for type 'pk': typo_here" in result.stdout
+    assert result.returncode == 1 and "FAIL variables: variabel yang tidak dikenal untuk jenis 'pk': typo_here" in result.stdout
     result = subprocess.run([*run, str(good), "--type", "pk"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "ok   render" in result.stdout
 

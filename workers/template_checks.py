@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -19,6 +19,7 @@ from rq.timeouts import JobTimeoutException
 from config.settings import Settings
 from sakip.envelope import doctype_named
 from sakip.errors import InvalidPayload
+from sakip.messages import DEFAULT_LANGUAGE, message
 from sakip.validation import validate_model
 from storage.templates import TemplateRegistry
 from workers.produce import anchor_context, identity_context
@@ -38,30 +39,39 @@ _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check: its name, whether it passed, and what it found."""
+    """One check: its name, whether it passed, and what it found (``code`` keys the message table,
+    ``params`` fill it, so each reader gets it in their language)."""
 
     name: str
     ok: bool
-    message: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message_in(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return message(self.code, self.params, lang)
+
+    @property
+    def message(self) -> str:
+        return self.message_in()
 
 
 def _archive_checks(content: bytes) -> tuple[list[CheckResult], zipfile.ZipFile | None]:
     if len(content) > MAX_FILE_BYTES:
-        return [CheckResult("size", False, f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")], None
+        return [CheckResult("size", False, "cek_berkas_besar", {"maks": MAX_FILE_BYTES // 2**20})], None
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        return [CheckResult("docx", False, "not a .docx file (not a zip archive)")], None
+        return [CheckResult("docx", False, "cek_bukan_zip")], None
     entries = archive.infolist()
     unpacked = sum(e.file_size for e in entries)
     if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
-        return [CheckResult("size", False, f"the archive holds {len(entries)} parts unpacking to "
-                                           f"{unpacked // 2**20} MiB: too large")], None
+        return [CheckResult("size", False, "cek_arsip_besar",
+                                 {"bagian": len(entries), "mib": unpacked // 2**20})], None
     names = set(archive.namelist())
     missing = [n for n in ("[Content_Types].xml", "word/document.xml") if n not in names]
     if missing:
-        return [CheckResult("docx", False, "not a Word document: missing " + ", ".join(missing))], None
-    return [CheckResult("size", True, f"{len(entries)} parts, {unpacked // 1024} KiB unpacked")], archive
+        return [CheckResult("docx", False, "cek_bukan_word", {"bagian": ", ".join(missing)})], None
+    return [CheckResult("size", True, "cek_ukuran_ok", {"bagian": len(entries), "kib": unpacked // 1024})], archive
 
 
 def _xml_checks(archive: zipfile.ZipFile) -> list[CheckResult]:
@@ -72,20 +82,20 @@ def _xml_checks(archive: zipfile.ZipFile) -> list[CheckResult]:
             continue
         data = archive.read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            problems.append(f"{name} declares a DTD or entities")
+            problems.append(f"{name}: DTD/ENTITY")
             continue
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            problems.append(f"{name} is not well-formed XML ({exc})")
+            problems.append(f"{name}: {exc}")
             continue
         if name.endswith(".rels"):
             for rel in root:
                 if rel.get("TargetMode") == "External" and rel.get("Type") != _HYPERLINK:
-                    problems.append(f"{name} links an external resource ({rel.get('Target')})")
+                    problems.append(f"{name}: TargetMode=External -> {rel.get('Target')}")
     if problems:
-        return [CheckResult("xml", False, "; ".join(problems))]
-    return [CheckResult("xml", True, "every part parses; no DTDs, entities or external resources")]
+        return [CheckResult("xml", False, "cek_xml_gagal", {"rincian": "; ".join(problems)})]
+    return [CheckResult("xml", True, "cek_xml_ok")]
 
 
 def sample_context(doc_type: str, settings: Settings) -> dict[str, Any]:
@@ -113,39 +123,37 @@ def check_template(content: bytes, doc_type: str, settings: Settings) -> list[Ch
     try:
         prepared: PreparedTemplate | None = PreparedTemplate(content)
     except TemplateRenderError as exc:
-        return [*results, CheckResult("tags", False, str(exc))]
+        return [*results, CheckResult("tags", False, "cek_tag_gagal", {"rincian": str(exc)})]
     except UnsupportedTemplate:
         prepared = None
-    results.append(CheckResult("tags", True, "every tag parses in the sandbox"))
+    results.append(CheckResult("tags", True, "cek_tag_ok"))
     try:
         context = sample_context(doc_type, settings)
     except InvalidPayload as exc:
-        return [*results, CheckResult("sample", False, f"the type's sample data is invalid: {exc}")]
+        return [*results, CheckResult("sample", False, "cek_sampel_tidak_sah", {"rincian": str(exc)})]
     used = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(jinja_env=sandbox_environment())
     unknown = sorted(used - set(context))
     if unknown:
-        results.append(CheckResult("variables", False, "unknown variables for type "
-                                   f"'{doc_type}': " + ", ".join(unknown)))
+        results.append(CheckResult("variables", False, "cek_variabel_asing",
+                                   {"jenis": doc_type, "variabel": ", ".join(unknown)}))
     else:
-        results.append(CheckResult("variables", True, f"{len(used)} variables, all provided by '{doc_type}'"))
+        results.append(CheckResult("variables", True, "cek_variabel_ok", {"jumlah": len(used), "jenis": doc_type}))
     try:
         rendered = prepared.render(context) if prepared else render_docx(content, context)
     except TemplateRenderError as exc:
-        return [*results, CheckResult("render", False, f"rendering the sample failed: {exc}")]
+        return [*results, CheckResult("render", False, "cek_render_gagal", {"rincian": str(exc)})]
     except JobTimeoutException:
         # RQ's time limit of the check job (DOCGEN_TEMPLATE_RENDER_TIMEOUT) cut the render off.
         limit = settings.template_render_timeout
-        return [*results, CheckResult("render", False, f"rendering the sample took longer than {limit} s "
-                                      "(DOCGEN_TEMPLATE_RENDER_TIMEOUT): a loop too large for one document?")]
+        return [*results, CheckResult("render", False, "cek_render_lama", {"batas": limit})]
     except Exception as exc:
-        message = re.sub(r"\s+", " ", str(exc))[:300]
-        return [*results, CheckResult("render", False, f"rendering the sample failed ({type(exc).__name__}): "
-                                                         f"{message}")]
+        detail = re.sub(r"\s+", " ", str(exc))[:300]
+        return [*results, CheckResult("render", False, "cek_render_gagal",
+                                      {"rincian": f"{type(exc).__name__}: {detail}"})]
     with zipfile.ZipFile(io.BytesIO(rendered)) as package:  # unpacked: repeated text compresses to little
         unpacked = sum(part.file_size for part in package.infolist())
     if unpacked > settings.template_max_render_mb * 1024 * 1024:
-        return [*results, CheckResult("render", False, f"the sample unpacks to {unpacked // (1024 * 1024)} MB, "
-                                      f"more than {settings.template_max_render_mb} MB "
-                                      "(DOCGEN_TEMPLATE_MAX_RENDER_MB): a loop or picture too large?")]
-    results.append(CheckResult("render", True, f"the sample renders ({len(rendered) // 1024} KiB)"))
+        return [*results, CheckResult("render", False, "cek_render_besar",
+                                      {"mb": unpacked // (1024 * 1024), "maks": settings.template_max_render_mb})]
+    results.append(CheckResult("render", True, "cek_render_ok", {"kib": len(rendered) // 1024}))
     return results
