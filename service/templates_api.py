@@ -66,9 +66,10 @@ def upload(doc_type: str):
                                     request_language())
     if outcome.version is None:
         count = len(outcome.problems)
+        failed = outcome.problems
         raise Problem.coded(422, "templat_ditolak",
-                            {"jumlah": count, "rincian": "; ".join(f"{c['name']}: {c['message']}" for c in outcome.problems)},
-                            errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in outcome.problems],
+                            {"jumlah": count, "rincian": "; ".join(f"{c['name']}: {c['message']}" for c in failed)},
+                            errors=[{"loc": ["file"], "check": c["name"], "msg": c["message"]} for c in failed],
                             checks=outcome.checks)
     version = outcome.version
     location = f"{state().settings.base_url}/api/v1/templates/{doc_type}/versions/{version.version}"

@@ -77,7 +77,8 @@ def test_the_command_line_reports_and_exits_1(tmp_path):
     good = REGISTRY.get("pk").path
     run = [sys.executable, "-m", "cli.main", "templates", "validate"]
     result = subprocess.run([*run, str(bad), "--type", "pk"], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 1 and "FAIL variables: variabel yang tidak dikenal untuk jenis 'pk': typo_here" in result.stdout
+    assert result.returncode == 1
+    assert "FAIL variables: variabel yang tidak dikenal untuk jenis 'pk': typo_here" in result.stdout
     result = subprocess.run([*run, str(good), "--type", "pk"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0 and "ok   render" in result.stdout
 
