@@ -31,11 +31,11 @@ def test_documents_are_rendered_in_the_worker_s_own_process(client, records):
     worker = _worker()
     try:
         ended = wait_for(lambda: (rs := [records.get(i) for i in ids])
-                         and all(r["status"] in ("finished", "failed") for r in rs) and rs, timeout=120, interval=0.1)
+                         and all(r.status in ("finished", "failed") for r in rs) and rs, timeout=120, interval=0.1)
     finally:
         stop_group(worker)
-    assert [r["status"] for r in ended] == ["finished"] * 3
-    assert {r["pid"] for r in ended} == {str(worker.pid)}  # no horse: every job ran in the worker itself
+    assert [r.status for r in ended] == ["finished"] * 3
+    assert {r.pid for r in ended} == {worker.pid}  # no horse: every job ran in the worker itself
     text = "\n".join(p.text for p in open_docx(client.get(f"/api/v1/documents/{ids[0]}/file").data).paragraphs)
     assert "DINAS KEBUDAYAAN & PARIWISATA <SUMUT>" in text.upper()
 
@@ -53,17 +53,17 @@ def test_a_running_job_s_heartbeat_is_kept_up_and_ends_with_it(client, records, 
             scores = redis.zrange(registry.key, 0, -1, withscores=True)
             return scores[0][1] if scores else None
 
-        first = wait_for(lambda: records.get(doc_id)["status"] == "started" and expiry(), timeout=60,
+        first = wait_for(lambda: records.get(doc_id).status == "started" and expiry(), timeout=60,
                          interval=0.005)
         started_at = time.monotonic()
         # a beat moves the expiry on while the job still runs (RQ's SimpleWorker never would)
-        wait_for(lambda: (e := expiry()) is not None and e > first and records.get(doc_id)["status"] == "started",
+        wait_for(lambda: (e := expiry()) is not None and e > first and records.get(doc_id).status == "started",
                  timeout=30, interval=0.05)
         assert time.monotonic() - started_at < 30
-        record = wait_for(lambda: (r := records.get(doc_id))["status"] in ("finished", "failed") and r, timeout=180,
+        record = wait_for(lambda: (r := records.get(doc_id)).status in ("finished", "failed") and r, timeout=180,
                           interval=0.1)
-        assert record["status"] == "finished", record
-        assert record["attempts"] == "1"
+        assert record.status == "finished", record
+        assert record.attempts == 1
         # no beat after the end: once the worker is idle again its beating thread has been joined,
         # and the finished execution was not put back among the started ones
         wait_for(lambda: [w.get_state() for w in Worker.all(connection=redis)] == ["idle"], timeout=30)
