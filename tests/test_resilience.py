@@ -84,7 +84,7 @@ def test_a_template_whose_sample_render_is_too_slow_is_refused_and_frees_the_wor
                            data={"file": (io.BytesIO(_slow_template()), "lambat.docx"), "note": ""})
     assert response.status_code == 422, response.get_json()
     render = next(c for c in response.get_json()["checks"] if c["name"] == "render")
-    assert not render["ok"] and "longer than 3 s" in render["message"]
+    assert not render["ok"] and "lebih lama dari 3 detik" in render["message"]
     assert time.monotonic() - started < 30
     assert client.post("/api/v1/templates/pk/versions/1/preview", headers=bearer("boss")).status_code == 200
 
@@ -98,7 +98,7 @@ def test_a_template_whose_sample_is_too_large_is_refused(settings):
                        lambda xml: xml.replace(b"rangka mewujudkan", b"rangka " + loop + b" mewujudkan", 1))
     checks = check_template(big, "pk", settings.model_copy(update={"template_max_render_mb": 1}))
     render = next(c for c in checks if c.name == "render")
-    assert not render.ok and "more than 1 MB (DOCGEN_TEMPLATE_MAX_RENDER_MB)" in render.message
+    assert not render.ok and "lebih dari 1 MB (DOCGEN_TEMPLATE_MAX_RENDER_MB)" in render.message
     assert next(c for c in check_template(big, "pk", settings) if c.name == "render").ok  # 20 MB by default
 
 
