@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     worker_ttl: int = Field(
         default=30, ge=16, description="Seconds an idle worker blocks waiting for work is this minus 15; "
         "it runs its clean-ups between waits.")
+    worker_silent_after: int = Field(
+        default=20, ge=1, description="Seconds without a heartbeat after which a worker of another host (or its "
+        "scheduler) is taken for dead and its job runs again.")
     job_monitoring_interval: int = Field(
         default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
         "more belongs to a dead worker and is run again.")

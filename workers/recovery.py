@@ -20,14 +20,14 @@ from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
 from rq.utils import current_timestamp
 
-__all__ = ["RQ_HEARTBEAT_MARGIN", "SILENT_AFTER", "release_dead_scheduler_lock", "requeue_abandoned"]
+from config.settings import get_settings
+
+__all__ = ["RQ_HEARTBEAT_MARGIN", "release_dead_scheduler_lock", "requeue_abandoned"]
 
 log = logging.getLogger(__name__)
 
 RQ_HEARTBEAT_MARGIN = 60
 """Seconds RQ adds to every heartbeat and lock TTL beyond its refresh interval."""
-SILENT_AFTER = 20
-"""Seconds without a heartbeat after which a worker (or its scheduler) is taken for dead."""
 _REAPER_LOCK = "docgen:reaper-lock:{queue}"
 _RELEASE_IF_OWNER = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
@@ -59,10 +59,10 @@ def _expire_executions_of_dead_workers(connection: Redis, registry: StartedJobRe
 
 def requeue_abandoned(queue: Queue, monitoring_interval: int, exception_handlers: list | None = None) -> None:
     """Hand RQ's clean-up every started job whose worker is dead: a worker of this host whose process
-    is gone, or any worker silent for SILENT_AFTER seconds.
+    is gone, or any worker silent for DOCGEN_WORKER_SILENT_AFTER seconds.
 
     A live job's heartbeat keeps its expiry at least ``RQ_HEARTBEAT_MARGIN`` seconds ahead; one that
-    is ``SILENT_AFTER`` seconds behind its last refresh belongs to a dead worker. One worker at a time
+    is that many seconds behind its last refresh belongs to a dead worker. One worker at a time
     (a short lock), so a job is never requeued twice.
     """
     lock = _REAPER_LOCK.format(queue=queue.name)
@@ -70,7 +70,7 @@ def requeue_abandoned(queue: Queue, monitoring_interval: int, exception_handlers
     if not queue.connection.set(lock, token, nx=True, ex=max(5, monitoring_interval)):
         return
     try:
-        cutoff = current_timestamp() + monitoring_interval + RQ_HEARTBEAT_MARGIN - SILENT_AFTER
+        cutoff = current_timestamp() + monitoring_interval + RQ_HEARTBEAT_MARGIN - get_settings().worker_silent_after
         registry = StartedJobRegistry(queue.name, connection=queue.connection)
         _expire_executions_of_dead_workers(queue.connection, registry)
         stale = registry.get_expired_job_ids(cutoff)
@@ -85,7 +85,7 @@ def requeue_abandoned(queue: Queue, monitoring_interval: int, exception_handlers
 
 def release_dead_scheduler_lock(connection: Redis, queue_name: str, scheduler_interval: float) -> bool:
     """Delete the queue's scheduler lock when its holder is dead (a process of this host that is gone,
-    or silent for SILENT_AFTER seconds), so this worker's scheduler takes over retries now instead of
+    or silent for DOCGEN_WORKER_SILENT_AFTER seconds), so this worker's scheduler takes over retries now instead of
     after the lock's TTL."""
     key = RQScheduler.get_locking_key(queue_name)
     owner = connection.get(key)
@@ -95,7 +95,7 @@ def release_dead_scheduler_lock(connection: Redis, queue_name: str, scheduler_in
     dead_here = (hostname is not None and hostname.decode() == socket.gethostname() and pid is not None
                  and int(pid) > 0 and not os.path.exists(f"/proc/{int(pid)}"))
     fresh_ttl = int(scheduler_interval) + RQ_HEARTBEAT_MARGIN
-    below = fresh_ttl + 1 if dead_here else fresh_ttl - SILENT_AFTER
+    below = fresh_ttl + 1 if dead_here else fresh_ttl - get_settings().worker_silent_after
     released = bool(connection.eval(_RELEASE_IF_STALE, 1, key, owner, below))
     if released:
         log.warning("released the scheduler lock of %s held by a dead scheduler (%s)", queue_name, owner.decode())
