@@ -11,6 +11,7 @@ names); every table's text at one size; the efficiency table whole.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -102,6 +103,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Rende
             rendered = {name: document for half in halves for name, document in half.result().items()}
         yield {name: rendered[name] for name, *_ in CASES}
     finally:
+        for opened in _OPENED.values():
+            opened.close()
+        _OPENED.clear()
         for paper_settings in settings.values():
             stop_converters(converter_state_dir(paper_settings.data_dir))
 
@@ -115,8 +119,15 @@ def _lines(page) -> list[tuple[float, str]]:
     return [(top, " ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"]))) for top, ws in sorted(lines.items())]
 
 
-def _pages(pdf: bytes):
-    return pdfplumber.open(io.BytesIO(pdf))
+_OPENED: dict[bytes, pdfplumber.PDF] = {}
+"""Each corpus PDF parsed once for the module: the tests only read it, and pdfplumber keeps a page's
+parsed characters, so every test after the first reads them without parsing the PDF again."""
+
+
+def _pages(pdf: bytes) -> contextlib.nullcontext[pdfplumber.PDF]:
+    if pdf not in _OPENED:
+        _OPENED[pdf] = pdfplumber.open(io.BytesIO(pdf))
+    return contextlib.nullcontext(_OPENED[pdf])
 
 
 def _docx_words(docx: bytes) -> set[str]:
