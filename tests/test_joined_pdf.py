@@ -73,11 +73,12 @@ def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
 def _qr_codes(pdf: bytes, page: int, tmp_path: Path) -> list[str]:
     path = tmp_path / "qr.pdf"
     path.write_bytes(pdf)
-    for old in tmp_path.glob("qr-page-*.png"):
+    for old in tmp_path.glob("qr-page-*.pgm"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "300", "-f", str(page), "-l", str(page), str(path),
+    # uncompressed grey (PGM): zbarimg decodes it as it would a PNG, without the PNG's compression time
+    subprocess.run(["pdftoppm", "-gray", "-r", "300", "-f", str(page), "-l", str(page), str(path),
                     str(tmp_path / "qr-page")], check=True)
-    image = next(tmp_path.glob("qr-page-*.png"))
+    image = next(tmp_path.glob("qr-page-*.pgm"))
     found = subprocess.run(["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True).stdout
     return sorted(line for line in found.splitlines() if line)
 

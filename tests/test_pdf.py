@@ -41,14 +41,15 @@ def pdf_text(content: bytes, tmp_path: Path) -> str:
 def page_image(content: bytes, tmp_path: Path, page: int = 1, dpi: int = 300) -> Image.Image:
     path = tmp_path / "page.pdf"
     path.write_bytes(content)
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), str(path),
+    # uncompressed (PPM): the same pixels as a PNG, without the compression time
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), str(path),
                     str(tmp_path / "page")], check=True)
-    return Image.open(next(tmp_path.glob("page-*.png")))
+    return Image.open(next(tmp_path.glob("page-*.ppm")))
 
 
 def qr_codes(image: Image.Image, tmp_path: Path) -> list[str]:
     """Every QR code zbarimg decodes from ``image``."""
-    path = tmp_path / "qr.png"
+    path = tmp_path / "qr.ppm"
     image.save(path)
     result = subprocess.run(["zbarimg", "-q", "--raw", str(path)], capture_output=True, text=True)
     return [line for line in result.stdout.splitlines() if line]
