@@ -201,3 +201,21 @@ def live_worker(redis: Redis, settings: Settings) -> Iterator[subprocess.Popen[b
         yield process
     finally:
         stop_group(process)
+
+
+@pytest.fixture(scope="session")
+def _session_converter_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from workers.converter import stop_converters
+
+    state_dir = tmp_path_factory.mktemp("converter")
+    yield state_dir
+    stop_converters(state_dir)
+
+
+@pytest.fixture
+def shared_converter(_session_converter_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test's PDFs come from one real LibreOffice kept warm for the whole session (owned by
+    the pytest process, as a worker's is by the worker), instead of one started for this test's data
+    folder. For tests that only need a PDF with default converter settings; the converter's own
+    behaviour (start, timeout, recycle, restart) is tested in test_converter.py with its own."""
+    monkeypatch.setattr("workers.convert.converter_state_dir", lambda data_dir: _session_converter_dir)

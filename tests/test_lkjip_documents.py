@@ -17,6 +17,9 @@ from PIL import Image
 from tests.conftest import example
 from tests.docx_reading import document_xml, full_text, open_docx, rows, table_with_header
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 CHAPTERS = ["KATA PENGANTAR", "IKHTISAR EKSEKUTIF", "BAB I PENDAHULUAN", "BAB II PERENCANAAN KINERJA",
             "BAB III AKUNTABILITAS KINERJA", "BAB IV PENUTUP", "LAMPIRAN"]
 

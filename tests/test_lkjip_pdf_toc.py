@@ -16,6 +16,9 @@ from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 from workers.converter_host import INDEX_PASSES, update_indexes
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 CHAPTERS = ["KATA PENGANTAR", "IKHTISAR EKSEKUTIF", "BAB I PENDAHULUAN", "BAB II PERENCANAAN KINERJA",
             "BAB III AKUNTABILITAS KINERJA", "BAB IV PENUTUP", "LAMPIRAN"]
 TOC_LINE = re.compile(r"^\s*(?P<text>\S.*?)\s*(?:\.{2,}|\u2026{1,})\s*(?P<page>\d+|[ivxl]+)\s*$")

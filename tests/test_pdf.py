@@ -20,6 +20,9 @@ from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 from workers.produce import produce_files
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 F4_POINTS = (215 / 25.4 * 72, 330 / 25.4 * 72)
 A4_POINTS = (210 / 25.4 * 72, 297 / 25.4 * 72)
 

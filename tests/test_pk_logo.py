@@ -23,6 +23,9 @@ from workers.images import resolve_pictures
 from workers.prepared import PreparedTemplate
 from workers.render import render_docx
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 REGISTRY = TemplateRegistry(REPO_ROOT / "doctypes")
 MM = 72 / 25.4
 

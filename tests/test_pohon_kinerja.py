@@ -20,6 +20,9 @@ from doctypes.pohon_kinerja.model import PohonKinerjaData
 from sakip.media import DIAGRAM_DPI
 from tests.province import province
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 INSTANSI = {"pemerintah": "Pemerintah Provinsi Sumatera Utara", "nama": "Pemerintah Provinsi Sumatera Utara"}
 EMU_PER_MM = 36000
 

@@ -18,6 +18,9 @@ from storage.records import KEY_PREFIX
 from storage.redis_server import RedisServer
 from tests.conftest import example
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 LEGACY = REPO_ROOT / "tests" / "data" / "legacy"
 LEGACY_FIELDS = {"format", "file_name", "file_size", "file_sha256", "file_extension", "signed_name", "signed_size",
                  "signed_sha256"}

@@ -27,7 +27,7 @@ from workers.submit import enqueue_render
 JSON = {"Accept": "application/json"}
 PDF = {"Content-Type": "application/pdf"}
 
-pytestmark = pytest.mark.both_databases
+pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("shared_converter")]
 """The same API tests on SQLite and on a real PostgreSQL."""
 
 

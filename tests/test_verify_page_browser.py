@@ -20,6 +20,9 @@ from tests.test_admin_page import browser, downloads  # noqa: F401 - the same he
 from workers.convert import converter_state_dir
 from workers.converter import stop_converters
 
+pytestmark = pytest.mark.usefixtures("shared_converter")
+"""PDFs from the session's warm LibreOffice (conftest.shared_converter)."""
+
 
 @pytest.fixture
 def public_site(settings) -> Iterator[str]:
