@@ -24,9 +24,12 @@ READY_SECONDS = 90
 
 
 def run_env(data_dir: Path, port: int) -> dict[str, str]:
-    """This process's environment without DOCGEN_* settings, plus the service's port and data folder."""
+    """This process's environment without DOCGEN_* settings, plus the service's port, data folder and
+    number of web workers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
-    env.update({"DOCGEN_PORT": str(port), "DOCGEN_DATA_DIR": str(data_dir)})
+    # two web workers, not two per core: fewer processes to start on a loaded machine, still two
+    # requests served at once
+    env.update({"DOCGEN_PORT": str(port), "DOCGEN_DATA_DIR": str(data_dir), "DOCGEN_WEB_WORKERS": "2"})
     return env
 
 
