@@ -143,6 +143,10 @@ def _summary_columns(summary: str | None) -> dict[str, Any]:
             "parties": json.dumps(parties, ensure_ascii=False) if parties else None}
 
 
+_NOT_SIGNED = DOCUMENTS.c.status.not_in([DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value])
+"""A document whose file a signed copy was made from is never made again (mark_started_unless_signed)."""
+
+
 def _record(row: Any, files: Iterable[Any]) -> DocumentRecord:
     return DocumentRecord.from_row(row._mapping, list(files))
 
@@ -224,14 +228,28 @@ class RecordStore:
         with self.database.write() as connection:
             connection.execute(delete(DOCUMENTS).where(DOCUMENTS.c.id == doc_id))
 
+    @staticmethod
+    def _started(doc_id: str, worker: str, pid: int) -> Any:
+        return update(DOCUMENTS).where(DOCUMENTS.c.id == doc_id).values(
+            attempts=DOCUMENTS.c.attempts + 1, status=DocumentStatus.STARTED.value, started_at=utcnow(),
+            error="", worker=worker, pid=pid)
+
     def mark_started(self, doc_id: str, worker: str, pid: int) -> int:
-        """Status started, one more attempt, by which worker and process; returns the attempt number."""
-        with self.database.write() as connection:
-            connection.execute(update(DOCUMENTS).where(DOCUMENTS.c.id == doc_id).values(
-                attempts=DOCUMENTS.c.attempts + 1, status=DocumentStatus.STARTED.value, started_at=utcnow(),
-                error="", worker=worker, pid=pid))
-            attempt = connection.execute(select(DOCUMENTS.c.attempts).where(DOCUMENTS.c.id == doc_id)).scalar()
+        """Status started, one more attempt, by which worker and process; returns the attempt number
+        (0 without a record). One statement (UPDATE ... RETURNING)."""
+        with self.database.write_one() as connection:
+            attempt = connection.execute(self._started(doc_id, worker, pid).returning(DOCUMENTS.c.attempts)).scalar()
         return int(attempt or 0)
+
+    def mark_started_unless_signed(self, doc_id: str, worker: str, pid: int) -> DocumentRecord | None:
+        """``mark_started`` for a render job, which also needs the record: the record as it is now
+        (started, its attempt counted; its files not read), in one statement. None, with nothing
+        changed, when there is no record or the document is signed (a late duplicate run must keep
+        the file the signed copy was made from): ``get`` tells which."""
+        with self.database.write_one() as connection:
+            row = connection.execute(self._started(doc_id, worker, pid).where(_NOT_SIGNED).returning(DOCUMENTS)
+                                     ).first()
+        return _record(row, []) if row is not None else None
 
     def mark_finished(self, doc_id: str, fields: dict[str, Any]) -> None:
         """Status finished with the file's name, size and hash and the template used."""

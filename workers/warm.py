@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rq import Worker
+from rq.job import JobStatus
+from rq.utils import now
 from rq.worker import WorkerStatus
 
 from config.logs import job_id_var, request_id_var
@@ -88,12 +91,15 @@ class PreparingWorker(Worker):
             super().execute_job(job, queue)
 
     @staticmethod
+    def _prepare_templates() -> None:
+        prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
+
     @contextmanager
-    def _job_context(job: Any) -> Iterator[None]:
+    def _job_context(self, job: Any) -> Iterator[None]:
         # Bound before the fork: the horse inherits the ids, and the parent's lines about the job carry them.
         tokens = (request_id_var.set((job.meta or {}).get("request_id")), job_id_var.set(job.id))
         try:
-            prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
+            self._prepare_templates()
             yield
         finally:
             request_id_var.reset(tokens[0])
@@ -145,45 +151,117 @@ class PreparingWorker(Worker):
             log.exception("retention purge failed; retrying at the next maintenance")
 
 
+PREPARE_EVERY = 5.0
+"""Seconds between two looks of an in-process worker for a newly activated template version. Its
+renders prepare any version on first use and keep it (workers.render.prepared); looking ahead only
+spares the first document after an activation that cost, so it need not be paid per job."""
+
+HEARTBEAT_SLACK = 5.0
+"""An in-process worker skips RQ's unpipelined worker heartbeat while its key's expiry is still within
+this many seconds of what the beat would set: RQ beats two to three times around every dequeue."""
+
+
+class _JobHeartbeat(threading.Thread):
+    """One thread per worker that keeps the running job's heartbeats up, as a forking worker's monitor
+    loop does: a beat every job monitoring interval while a job runs (a short job ends before its first)."""
+
+    def __init__(self, worker: InProcessWorker) -> None:
+        super().__init__(name="job-heartbeat", daemon=True)
+        self.worker = worker
+        self.running: tuple[Any, Any] | None = None
+        self.changed = threading.Condition()
+
+    def watch(self, job: Any, execution: Any) -> None:
+        with self.changed:
+            self.running = (job, execution)
+            self.changed.notify()
+
+    def stop_watching(self) -> None:
+        # Under the lock a beat is sent with: none lands after the execution ended (it would put a
+        # finished execution back in the started registry).
+        with self.changed:
+            self.running = None
+            self.changed.notify()
+
+    def run(self) -> None:
+        with self.changed:
+            while True:
+                running = self.running
+                if running is None:
+                    self.changed.wait()
+                    continue
+                if self.changed.wait_for(lambda current=running: self.running is not current,
+                                         self.worker.job_monitoring_interval):
+                    continue  # the job ended (or another began) before its next beat was due
+                job, execution = running
+                try:
+                    self.worker.maintain_heartbeats(job, execution)
+                except Exception:  # a missed beat is retried at the next interval
+                    log.exception("could not refresh the heartbeat of job %s", job.id)
+
+
 class InProcessWorker(PreparingWorker):
     """PreparingWorker running each job in its own process instead of a forked horse, as RQ's
     SimpleWorker does, but with RQ's heartbeats kept up while the job runs (a thread beats every job
     monitoring interval, as a forking worker's monitor loop does): a worker dead mid-job, on this host
     or another, is recognised and its job run again as fast as a forking worker's. Job time limits
-    still hold (SIGALRM in this process)."""
+    still hold (SIGALRM in this process).
+
+    Per job it also spares what only a forking worker needs, since single documents are short and
+    RQ's bookkeeping is a large part of their cost (bench/README.md, issue 17): the templates are
+    looked at every PREPARE_EVERY seconds instead of before each job; the worker's state and heartbeat
+    go in one round trip after each job, and RQ's repeated heartbeats around a dequeue are skipped
+    while the last one is fresh; a finished job's own heartbeat is not sent again right before its
+    success is recorded (its execution was refreshed when it started, a minute ahead)."""
+
+    log_result_lifespan = False  # "result is kept for N seconds": a log line per job that says nothing new
+
+    _prepared_at = float("-inf")
+    _key_expires_at = float("-inf")
+    _heartbeat: _JobHeartbeat | None = None
+
+    def _prepare_templates(self) -> None:
+        if time.monotonic() - self._prepared_at >= PREPARE_EVERY:
+            self._prepared_at = time.monotonic()
+            super()._prepare_templates()
+
+    def register_birth(self, *args: Any, **kwargs: Any) -> None:
+        super().register_birth(*args, **kwargs)
+        self._prepare_templates()  # before the first job, not during it
 
     def execute_job(self, job: Any, queue: Any) -> None:
         converter.jobs_run_in_this_process = True  # the converter a job starts is this worker's
+        if self._heartbeat is None:
+            self._heartbeat = _JobHeartbeat(self)
+            self._heartbeat.start()
         with self._job_context(job):
             execution = self.prepare_execution(job)
-            self._beating = threading.Event()
-            self._beat_lock = threading.Lock()
-            beat = threading.Thread(target=self._beat, args=(job, execution, self._beating),
-                                    name="job-heartbeat", daemon=True)
-            beat.start()
+            self._heartbeat.watch(job, execution)
             try:
                 self.perform_job(job, queue, execution)
             finally:
-                self._stop_beating()
-                beat.join()
-            self.set_state(WorkerStatus.IDLE)
+                self._heartbeat.stop_watching()
+            with self.connection.pipeline() as pipeline:
+                self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+                self.heartbeat(pipeline=pipeline)
+                pipeline.execute()
 
-    def _beat(self, job: Any, execution: Any, stopped: threading.Event) -> None:
-        while not stopped.wait(self.job_monitoring_interval):
-            with self._beat_lock:
-                if stopped.is_set():
-                    return
-                try:
-                    self.maintain_heartbeats(job, execution)
-                except Exception:  # a missed beat is retried at the next interval
-                    log.exception("could not refresh the heartbeat of job %s", job.id)
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        if pipeline is None and state == getattr(self, "_state", None) and time.monotonic() < self._key_expires_at:
+            return  # already stored (RQ sets "idle" again before each dequeue)
+        super().set_state(state, pipeline=pipeline)
 
-    def _stop_beating(self) -> None:
-        # Under the lock: no beat may land after the execution ended (it would put a finished
-        # execution back in the started registry).
-        with self._beat_lock:
-            self._beating.set()
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        ttl = timeout or self.worker_ttl + 60
+        if pipeline is None and self._key_expires_at - time.monotonic() >= ttl - HEARTBEAT_SLACK:
+            return
+        super().heartbeat(timeout, pipeline=pipeline)
+        self._key_expires_at = time.monotonic() + ttl
 
     def handle_execution_ended(self, job: Any, queue: Any, heartbeat_ttl: int) -> None:
-        self._stop_beating()
-        super().handle_execution_ended(job, queue, heartbeat_ttl)
+        if self._heartbeat is not None:
+            self._heartbeat.stop_watching()
+        if job.get_status(refresh=False) == JobStatus.FAILED or job.success_callback is not None:
+            super().handle_execution_ended(job, queue, heartbeat_ttl)  # a callback runs next: beat for it
+        else:
+            job.ended_at = now()
