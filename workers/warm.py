@@ -33,7 +33,7 @@ from rq.worker import WorkerStatus
 from config.logs import job_id_var, request_id_var
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
-from storage.metrics import count
+from storage.metrics import Held, count, holding
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers import converter
 from workers.pdf_readiness import report_converter
@@ -219,6 +219,7 @@ class InProcessWorker(PreparingWorker):
     _prepared_at = float("-inf")
     _key_expires_at = float("-inf")
     _heartbeat: _JobHeartbeat | None = None
+    _held_metrics: Held | None = None
 
     def _prepare_templates(self) -> None:
         if time.monotonic() - self._prepared_at >= PREPARE_EVERY:
@@ -234,7 +235,7 @@ class InProcessWorker(PreparingWorker):
         if self._heartbeat is None:
             self._heartbeat = _JobHeartbeat(self)
             self._heartbeat.start()
-        with self._job_context(job):
+        with self._job_context(job), holding(self.connection) as self._held_metrics:
             execution = self.prepare_execution(job)
             self._heartbeat.watch(job, execution)
             try:
@@ -245,6 +246,16 @@ class InProcessWorker(PreparingWorker):
                 self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
                 self.heartbeat(pipeline=pipeline)
                 pipeline.execute()
+
+    def increment_successful_job_count(self, pipeline: Any = None) -> None:
+        super().increment_successful_job_count(pipeline=pipeline)
+        if pipeline is not None and self._held_metrics is not None:
+            self._held_metrics.into(pipeline)  # the job's metrics go in RQ's transaction recording its end
+
+    def handle_job_success(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> None:
+        super().handle_job_success(job, queue, *args, **kwargs)
+        if self._held_metrics is not None:
+            self._held_metrics.clear()  # sent with RQ's transaction
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         if pipeline is None and state == getattr(self, "_state", None) and time.monotonic() < self._key_expires_at:
