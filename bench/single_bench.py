@@ -217,7 +217,8 @@ def _count_main(args: argparse.Namespace, top: Path) -> None:
         parts = {name: statistics.median(r["parts_ms"].get(name, 0.0) for r in results[label])
                  for name in results[label][0]["parts_ms"]}
         for name, value in parts.items():
-            print(f"      {name}: {value:.2f} ms")
+            if value >= 0.005:
+                print(f"      {name}: {value:.2f} ms")
     if args.base:
         base, new = medians[args.base], medians["this"]
         print(f"ratio this / {args.base}: "

@@ -26,7 +26,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from rq import Worker
+from rq.executions import Execution
 from rq.job import JobStatus
+from rq.suspension import WORKERS_SUSPENDED
 from rq.utils import now
 from rq.worker import WorkerStatus
 
@@ -41,6 +43,7 @@ from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 from workers.scheduled_purge import purge_when_due
+from workers.submit import RENDER_JOB
 
 __all__ = ["InProcessWorker", "PreparingWorker", "prepare_active_templates"]
 
@@ -212,7 +215,9 @@ class InProcessWorker(PreparingWorker):
     looked at every PREPARE_EVERY seconds instead of before each job; the worker's state and heartbeat
     go in one round trip after each job, and RQ's repeated heartbeats around a dequeue are skipped
     while the last one is fresh; a finished job's own heartbeat is not sent again right before its
-    success is recorded (its execution was refreshed when it started, a minute ahead)."""
+    success is recorded (its execution was refreshed when it started, a minute ahead); RQ's two
+    preparations of a job go in one transaction, and a render job's success, the return to idle and
+    the look at `rq suspend` in another. 4 round trips per document instead of 22."""
 
     log_result_lifespan = False  # "result is kept for N seconds": a log line per job that says nothing new
 
@@ -220,6 +225,9 @@ class InProcessWorker(PreparingWorker):
     _key_expires_at = float("-inf")
     _heartbeat: _JobHeartbeat | None = None
     _held_metrics: Held | None = None
+    _not_suspended = False
+    _prepared_job_id: str | None = None
+    _idle_again = False
 
     def _prepare_templates(self) -> None:
         if time.monotonic() - self._prepared_at >= PREPARE_EVERY:
@@ -235,6 +243,7 @@ class InProcessWorker(PreparingWorker):
         if self._heartbeat is None:
             self._heartbeat = _JobHeartbeat(self)
             self._heartbeat.start()
+        self._idle_again = False
         with self._job_context(job), holding(self.connection) as self._held_metrics:
             execution = self.prepare_execution(job)
             self._heartbeat.watch(job, execution)
@@ -242,20 +251,77 @@ class InProcessWorker(PreparingWorker):
                 self.perform_job(job, queue, execution)
             finally:
                 self._heartbeat.stop_watching()
-            with self.connection.pipeline() as pipeline:
-                self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
-                self.heartbeat(pipeline=pipeline)
-                pipeline.execute()
+            if not self._idle_again:
+                with self.connection.pipeline() as pipeline:
+                    self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+                    self.heartbeat(pipeline=pipeline)
+                    pipeline.execute()
+
+    def check_for_suspension(self, burst: bool) -> None:
+        not_suspended, self._not_suspended = self._not_suspended, False
+        if not not_suspended:  # unless read in the transaction that ended the job just now
+            super().check_for_suspension(burst)
+
+    def prepare_execution(self, job: Any) -> Any:
+        """RQ's two preparations of a job (the worker's, then the horse's: prepare_job_execution) in
+        one transaction: there is no horse."""
+        with self.connection.pipeline() as pipeline:
+            ttl = self.get_heartbeat_ttl(job)
+            execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            self.heartbeat(ttl, pipeline=pipeline)
+            job.heartbeat(now(), ttl, pipeline=pipeline)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            pipeline.persist(job.key)
+            if len(self.queues) == 1:  # RQ's crash-safe dequeue left the job in the intermediate queue
+                pipeline.lrem(self.queue_class(job.origin, connection=self.connection).intermediate_queue_key,
+                              1, job.id)
+            pipeline.execute()
+        self._prepared_job_id = job.id
+        return execution
+
+    def prepare_job_execution(self, job: Any, remove_from_intermediate_queue: bool = False) -> None:
+        if self._prepared_job_id == job.id:
+            self._prepared_job_id = None  # done in prepare_execution
+            return
+        super().prepare_job_execution(job, remove_from_intermediate_queue)
 
     def increment_successful_job_count(self, pipeline: Any = None) -> None:
         super().increment_successful_job_count(pipeline=pipeline)
         if pipeline is not None and self._held_metrics is not None:
             self._held_metrics.into(pipeline)  # the job's metrics go in RQ's transaction recording its end
 
-    def handle_job_success(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> None:
-        super().handle_job_success(job, queue, *args, **kwargs)
+    def handle_job_success(self, job: Any, queue: Any, started_job_registry: Any, execution: Any) -> None:
+        if job.func_name != RENDER_JOB or job.repeats_left:
+            super().handle_job_success(job, queue, started_job_registry, execution)
+        else:
+            self._render_succeeded(job, queue, execution)
         if self._held_metrics is not None:
             self._held_metrics.clear()  # sent with RQ's transaction
+
+    def _render_succeeded(self, job: Any, queue: Any, execution: Any) -> None:
+        """RQ's handle_job_success for a render job, in one transaction with the worker's return to
+        idle: RQ's own first watches the job's dependents and reads them (two round trips), and a
+        render job has none (enqueue_render is its only producer; nothing depends on it)."""
+        count(self.connection, "jobs", queue=queue.name, outcome="finished")  # held: goes in the pipeline
+        with self.connection.pipeline() as pipeline:
+            self.increment_successful_job_count(pipeline=pipeline)
+            self.increment_total_working_time(job.ended_at - job.started_at, pipeline)
+            result_ttl = job.get_result_ttl(self.default_result_ttl)
+            if result_ttl != 0:
+                job._handle_success(result_ttl, pipeline=pipeline, worker_name=self.name, execution_id=execution.id,
+                                    execution_started_at=execution.created_at, execution_ended_at=job.ended_at)
+            job.cleanup(result_ttl, pipeline=pipeline, remove_from_queue=False)
+            job._status = JobStatus.FINISHED
+            self.cleanup_execution(job, pipeline=pipeline, execution=execution)
+            self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+            self.heartbeat(pipeline=pipeline)
+            pipeline.exists(WORKERS_SUSPENDED)  # what RQ asks before the next dequeue (`rq suspend`)
+            self._not_suspended = not pipeline.execute()[-1]
+        self._idle_again = True
+        self.log.info("Successfully completed %s job in %ss on worker %s", job.description,
+                      job.ended_at - job.started_at, self.name)
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         if pipeline is None and state == getattr(self, "_state", None) and time.monotonic() < self._key_expires_at:
