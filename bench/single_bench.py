@@ -4,6 +4,7 @@ a queue of them, and how long one takes while a large batch keeps the bulk worke
     .venv/bin/python bench/single_bench.py count [--n 400] [--base REF] [--rounds 3]
     .venv/bin/python bench/single_bench.py drain [--n 1000] [--base REF] [--workers N] [--rounds 1] [--forks]
     .venv/bin/python bench/single_bench.py burst [--batch 27000] [--singles 40] [--base REF]
+    .venv/bin/python bench/single_bench.py fork [--n 20]
 
 ``count``: one in-process worker of REF and of this checkout, alternately (--rounds pairs), each
 draining N queued PKs in a process that counts from inside (bench/single_probe.py): documents/s,
@@ -24,6 +25,10 @@ fork and of what the horse sets up again).
 batch is under way, --singles single PKs are sent one after the other, each timed from its POST to
 its record reading finished; p50/p95/max, for REF and for this checkout, with the batch's progress
 over the same time.
+
+``fork``: one PK's produce_files (validation, context, QR, render), CPU time, as the first job of a
+freshly forked process (what a forking worker's horse pays) and warm in the same process (what an
+in-process worker pays), in one process that prepared the templates first as a worker does.
 
 All workers are real processes on a real Redis; the machine may be loaded by other work, so runs of
 a configuration pair are made back to back and their order is stated.
@@ -298,6 +303,45 @@ def _burst_main(args: argparse.Namespace, top: Path) -> None:
         print(f"ratio p95 this / base: {new / base:.2f}x")
 
 
+def _fork_main(args: argparse.Namespace, top: Path) -> None:
+    import uuid
+
+    os.environ["DOCGEN_DATA_DIR"] = str(top / "var")
+    from config.settings import get_settings
+    from storage.templates import TemplateRegistry
+    from workers.jobs import load_request
+    from workers.produce import produce_files
+    from workers.warm import prepare_active_templates
+
+    settings = get_settings()
+    registry = TemplateRegistry.for_settings(settings)
+    raw = json.dumps(BODY)
+    prepare_active_templates(registry)  # what a forking worker does before each fork
+
+    def one() -> float:
+        started = time.process_time()
+        produce_files(load_request(raw), registry, doc_id=uuid.uuid4().hex, settings=settings)
+        return (time.process_time() - started) * 1000
+
+    forked = []
+    for _ in range(args.n):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            os.write(write, f"{one():.3f}".encode())
+            os._exit(0)
+        os.close(write)
+        forked.append(float(os.read(read, 64)))
+        os.close(read)
+        os.waitpid(pid, 0)
+    one()
+    warm = [one() for _ in range(args.n * 3)]
+    print(f"produce_files of one PK, CPU: first job of a forked process median {statistics.median(forked):.2f} ms "
+          f"({args.n} forks); warm in-process median {statistics.median(warm):.2f} ms ({len(warm)} renders); "
+          f"load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="what", required=True)
@@ -315,9 +359,12 @@ def main() -> None:
     two.add_argument("--batch", type=int, default=27000)
     two.add_argument("--singles", type=int, default=40)
     two.add_argument("--base", help="git revision to run the same burst with, first")
+    four = sub.add_parser("fork")
+    four.add_argument("--n", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as top:
-        {"drain": _drain_main, "count": _count_main, "burst": _burst_main}[args.what](args, Path(top))
+        modes = {"drain": _drain_main, "count": _count_main, "burst": _burst_main, "fork": _fork_main}
+        modes[args.what](args, Path(top))
 
 
 if __name__ == "__main__":
