@@ -1,21 +1,34 @@
 """Single documents (POST /api/v1/documents, one RQ job each): how fast the document workers drain
 a queue of them, and how long one takes while a large batch keeps the bulk workers busy.
 
-    .venv/bin/python bench/single_bench.py drain [--n 1000] [--base REF] [--workers N]
+    .venv/bin/python bench/single_bench.py count [--n 400] [--base REF] [--rounds 3]
+    .venv/bin/python bench/single_bench.py drain [--n 1000] [--base REF] [--workers N] [--rounds 1] [--forks]
     .venv/bin/python bench/single_bench.py burst [--batch 27000] [--singles 40] [--base REF]
+    .venv/bin/python bench/single_bench.py fork [--n 20]
+
+``count``: one in-process worker of REF and of this checkout, alternately (--rounds pairs), each
+draining N queued PKs in a process that counts from inside (bench/single_probe.py): documents/s,
+CPU per document of the worker and of Redis, Redis round trips and commands and SQL statements per
+document, and where the worker's CPU goes (its parts, by function); medians and ratios.
 
 ``drain``: N single PKs queued first (through the app, as clients send them), then the document
 workers started; documents per second from the first finished document to the last (the workers'
-start-up is not counted). Configurations, each with a fresh Redis and database, in one run:
-REF's worker (`git archive`, one forking worker: the layout before), this checkout with one forking
-worker, N forking workers, and N in-process workers (DOCGEN_WORKER_FORK=false; N defaults to the
-CPU cores). The difference per document between one forking and one in-process worker is the cost
-of the fork (and of what the horse sets up again).
+start-up is not counted), and Redis commands per document over the same time. Configurations, each
+with a fresh Redis and database: REF's N in-process workers (`git archive`; N defaults to the CPU
+cores, as `make run` starts them) and this checkout's, alternately for --rounds pairs; with
+--forks also this checkout with one forking worker, N forking workers and one in-process worker
+(the difference per document between one forking and one in-process worker is the cost of the
+fork and of what the horse sets up again).
 
 ``burst``: a batch of --batch PKs submitted, one bulk worker and the document workers running (as
-`make run` starts them); once the batch is under way, --singles single PKs are sent one after the
-other, each timed from its POST to its record reading finished; p50/p95/max, for REF and for this
-checkout, with the batch's progress over the same time.
+`make run` starts them: one in-process worker per core, for REF and for this checkout); once the
+batch is under way, --singles single PKs are sent one after the other, each timed from its POST to
+its record reading finished; p50/p95/max, for REF and for this checkout, with the batch's progress
+over the same time.
+
+``fork``: one PK's produce_files (validation, context, QR, render), CPU time, as the first job of a
+freshly forked process (what a forking worker's horse pays) and warm in the same process (what an
+in-process worker pays), in one process that prepared the templates first as a worker does.
 
 All workers are real processes on a real Redis; the machine may be loaded by other work, so runs of
 a configuration pair are made back to back and their order is stated.
@@ -90,10 +103,17 @@ def _finished(database: Path) -> int:
                                   ).fetchone()[0]
 
 
-def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[float, float]:
-    """Documents per second of ``workers`` document workers of ``tree`` draining N queued PKs, and the
-    CPU milliseconds per document of the workers (horses included) and Redis over the same time: the
-    figure a loaded machine changes least."""
+def _commands(redis_url: str) -> int:
+    from redis import Redis
+
+    with Redis.from_url(redis_url) as connection:
+        return sum(v["calls"] for v in connection.info("commandstats").values())
+
+
+def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[float, float, float]:
+    """Documents per second of ``workers`` document workers of ``tree`` draining N queued PKs, the
+    CPU milliseconds per document of the workers (horses included) and Redis over the same time (the
+    figure a loaded machine changes least), and Redis commands per document."""
     data_dir = tmp / "var"
     redis = RedisServer(tmp / "redis").start()
     settings = Settings(redis_url=redis.url, data_dir=data_dir, max_queue_depth=0, rate_limit_per_minute=0)
@@ -111,15 +131,17 @@ def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[floa
             done = _finished(database)
             if done and first is None:
                 watched |= {p.pid for p in processes} | {c for p in processes for c in descendants(p.pid)}
-                first = (time.perf_counter(), done, _cpu_seconds(watched))
+                first = (time.perf_counter(), done, _cpu_seconds(watched), _commands(redis.url))
             if done >= n:
                 break
             time.sleep(0.05)
         else:
             raise SystemExit(f"only {_finished(database)} of {n} finished within 10 minutes")
         assert first is not None
+        rate = (n - first[1]) / (time.perf_counter() - first[0])
         cpu_ms = (_cpu_seconds(watched) - first[2]) * 1000 / (n - first[1])
-        return (n - first[1]) / (time.perf_counter() - first[0]), cpu_ms
+        commands = (_commands(redis.url) - first[3] - 2) / (n - first[1])  # less the two INFO
+        return rate, cpu_ms, commands
     finally:
         _stop(processes)
         redis.stop()
@@ -128,30 +150,86 @@ def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[floa
 def _drain_main(args: argparse.Namespace, top: Path) -> None:
     cores = os.cpu_count() or 1
     workers = args.workers or cores
-    configurations: list[tuple[str, Path, int, bool]] = []
+    new_label = f"this: {workers} in-process workers"
+    pairs: list[tuple[str, Path, int, bool]] = []
     if args.base:
-        configurations.append((f"{args.base}: 1 forking worker (before)", _archive(args.base, top / "base"), 1, True))
-    configurations += [("this: 1 forking worker", ROOT, 1, True),
-                       (f"this: {workers} forking workers", ROOT, workers, True),
-                       ("this: 1 in-process worker", ROOT, 1, False),
-                       (f"this: {workers} in-process workers (DOCGEN_WORKER_FORK=false)", ROOT, workers, False)]
+        pairs.append((f"{args.base}: {workers} in-process workers", _archive(args.base, top / "base"), workers, False))
+    pairs.append((new_label, ROOT, workers, False))
+    configurations = [c for _ in range(args.rounds) for c in pairs]
+    if args.forks:
+        configurations += [("this: 1 forking worker", ROOT, 1, True),
+                           (f"this: {workers} forking workers", ROOT, workers, True),
+                           ("this: 1 in-process worker", ROOT, 1, False)]
     print(f"drain: {args.n} single PKs queued, then the workers started; {cores} CPU cores; "
-          f"load average {os.getloadavg()[0]:.1f} at start; configurations in this order:", flush=True)
-    rates: dict[str, float] = {}
-    cpu: dict[str, float] = {}
+          f"load average {os.getloadavg()[0]:.1f} at start; runs in this order:", flush=True)
+    rates: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for number, (label, tree, count, fork) in enumerate(configurations):
-        rates[label], cpu[label] = drain(tree, args.n, count, fork, top / f"drain-{number}")
-        print(f"  {label}: {rates[label]:.0f} documents/s; CPU {cpu[label]:.1f} ms per document (workers, "
-              f"horses, Redis), a ceiling of {1000 * cores / cpu[label]:.0f}/s on {cores} idle cores "
-              f"(load {os.getloadavg()[0]:.1f})", flush=True)
-    one_fork, one_in = "this: 1 forking worker", "this: 1 in-process worker"
-    print(f"fork per job (1 forking - 1 in-process worker): {cpu[one_fork] - cpu[one_in]:.1f} ms CPU, "
-          f"{1000 / rates[one_fork] - 1000 / rates[one_in]:.1f} ms of wall time")
-    new = rates[configurations[-1][0]]
-    for label, rate in rates.items():
-        if label != configurations[-1][0]:
-            print(f"ratio {workers} in-process workers / {label}: {new / rate:.2f}x documents/s, "
-                  f"{cpu[label] / cpu[configurations[-1][0]]:.2f}x less CPU per document")
+        rate, cpu_ms, commands = drain(tree, args.n, count, fork, top / f"drain-{number}")
+        rates.setdefault(label, []).append(rate)
+        cpu.setdefault(label, []).append(cpu_ms)
+        print(f"  {label}: {rate:.0f} documents/s; CPU {cpu_ms:.1f} ms per document (workers, horses, Redis), "
+              f"a ceiling of {1000 * cores / cpu_ms:.0f}/s on {cores} idle cores; {commands:.1f} Redis commands "
+              f"per document (load {os.getloadavg()[0]:.1f})", flush=True)
+    rate = {label: statistics.median(values) for label, values in rates.items()}
+    ms = {label: statistics.median(values) for label, values in cpu.items()}
+    print("medians:")
+    for label in rate:
+        print(f"  {label}: {rate[label]:.0f} documents/s, CPU {ms[label]:.1f} ms per document")
+    if args.forks:
+        one_fork, one_in = "this: 1 forking worker", "this: 1 in-process worker"
+        print(f"fork per job (1 forking - 1 in-process worker): {ms[one_fork] - ms[one_in]:.1f} ms CPU, "
+              f"{1000 / rate[one_fork] - 1000 / rate[one_in]:.1f} ms of wall time")
+    for label in rate:
+        if label != new_label:
+            print(f"ratio {new_label} / {label}: {rate[new_label] / rate[label]:.2f}x documents/s, "
+                  f"{ms[label] / ms[new_label]:.2f}x less CPU per document")
+
+
+def _count_main(args: argparse.Namespace, top: Path) -> None:
+    trees: list[tuple[str, Path]] = []
+    if args.base:
+        trees.append((args.base, _archive(args.base, top / "base")))
+    trees.append(("this", ROOT))
+    print(f"count: {args.n} single PKs drained by one in-process worker, counted from inside "
+          f"(bench/single_probe.py); {args.rounds} rounds, trees alternately; load {os.getloadavg()[0]:.1f}:",
+          flush=True)
+    results: dict[str, list[dict]] = {label: [] for label, _ in trees}
+    for number in range(args.rounds):
+        for label, tree in trees:
+            work = top / f"count-{number}-{label}"
+            work.mkdir()
+            out = subprocess.run([sys.executable, str(ROOT / "bench" / "single_probe.py"), str(args.n), str(work)],
+                                 cwd=tree, env=dict(os.environ, PYTHONPATH=str(tree)), capture_output=True,
+                                 text=True, check=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            results[label].append(result)
+            print(f"  {label}: {result['documents_per_second']:.0f} documents/s, worker CPU "
+                  f"{result['worker_cpu_ms']:.2f} ms + Redis {result['redis_cpu_ms']:.2f} ms per document; "
+                  f"{result['round_trips']:.1f} round trips, {result['redis_commands']:.1f} Redis commands, "
+                  f"{result['sql_statements']:.1f} SQL statements (load {result['load']:.1f})", flush=True)
+    figures = ("documents_per_second", "worker_cpu_ms", "redis_cpu_ms", "round_trips", "redis_commands",
+               "sql_statements")
+    medians = {label: {f: statistics.median(r[f] for r in runs) for f in figures} for label, runs in results.items()}
+    print("medians per document:")
+    for label, m in medians.items():
+        sql = ", ".join(f"{k} {v:.0f}" for k, v in results[label][0]["sql_by_kind"].items())
+        print(f"  {label}: {m['documents_per_second']:.0f} documents/s (1 worker); CPU {m['worker_cpu_ms']:.2f} ms "
+              f"worker + {m['redis_cpu_ms']:.2f} ms Redis = a ceiling of "
+              f"{1000 * (os.cpu_count() or 1) / (m['worker_cpu_ms'] + m['redis_cpu_ms']):.0f}/s on "
+              f"{os.cpu_count()} idle cores; {m['round_trips']:.1f} round trips, {m['redis_commands']:.1f} Redis "
+              f"commands; {m['sql_statements']:.1f} SQL statements ({sql})")
+        parts = {name: statistics.median(r["parts_ms"].get(name, 0.0) for r in results[label])
+                 for name in results[label][0]["parts_ms"]}
+        for name, value in parts.items():
+            if value >= 0.005:
+                print(f"      {name}: {value:.2f} ms")
+    if args.base:
+        base, new = medians[args.base], medians["this"]
+        print(f"ratio this / {args.base}: "
+              f"{new['documents_per_second'] / base['documents_per_second']:.2f}x documents/s, "
+              f"{(base['worker_cpu_ms'] + base['redis_cpu_ms']) / (new['worker_cpu_ms'] + new['redis_cpu_ms']):.2f}x "
+              f"less CPU per document")
 
 
 def burst(tree: Path, batch: int, singles: int, fork: bool, tmp: Path) -> tuple[list[float], int]:
@@ -165,7 +243,7 @@ def burst(tree: Path, batch: int, singles: int, fork: bool, tmp: Path) -> tuple[
     env = _env(tree, redis.url, data_dir, DOCGEN_WORKER_FORK="true" if fork else "false",
                DOCGEN_MAX_BATCH_ITEMS=str(max(batch, 30000)))
     cores = os.cpu_count() or 1
-    documents = 1 if tree != ROOT else (settings.document_workers or cores)
+    documents = settings.document_workers or cores
     processes = _workers(tree, env, documents) + _workers(tree, env, settings.bulk_workers, "--bulk")
     database = data_dir / "docgen.db"
     try:
@@ -205,9 +283,9 @@ def burst(tree: Path, batch: int, singles: int, fork: bool, tmp: Path) -> tuple[
 
 def _burst_main(args: argparse.Namespace, top: Path) -> None:
     runs: list[tuple[str, Path, bool]] = []
-    if args.base:
-        runs.append((f"{args.base} (1 forking document worker)", _archive(args.base, top / "base"), True))
     cores = os.cpu_count() or 1
+    if args.base:
+        runs.append((f"{args.base} ({cores} in-process document workers)", _archive(args.base, top / "base"), False))
     runs.append((f"this checkout ({cores} in-process document workers)", ROOT, False))
     print(f"burst: a batch of {args.batch} PKs with 1 bulk worker; {args.singles} single PKs sent one after "
           f"the other once 200 batch items are done; load average {os.getloadavg()[0]:.1f}; in this order:")
@@ -225,20 +303,68 @@ def _burst_main(args: argparse.Namespace, top: Path) -> None:
         print(f"ratio p95 this / base: {new / base:.2f}x")
 
 
+def _fork_main(args: argparse.Namespace, top: Path) -> None:
+    import uuid
+
+    os.environ["DOCGEN_DATA_DIR"] = str(top / "var")
+    from config.settings import get_settings
+    from storage.templates import TemplateRegistry
+    from workers.jobs import load_request
+    from workers.produce import produce_files
+    from workers.warm import prepare_active_templates
+
+    settings = get_settings()
+    registry = TemplateRegistry.for_settings(settings)
+    raw = json.dumps(BODY)
+    prepare_active_templates(registry)  # what a forking worker does before each fork
+
+    def one() -> float:
+        started = time.process_time()
+        produce_files(load_request(raw), registry, doc_id=uuid.uuid4().hex, settings=settings)
+        return (time.process_time() - started) * 1000
+
+    forked = []
+    for _ in range(args.n):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            os.write(write, f"{one():.3f}".encode())
+            os._exit(0)
+        os.close(write)
+        forked.append(float(os.read(read, 64)))
+        os.close(read)
+        os.waitpid(pid, 0)
+    one()
+    warm = [one() for _ in range(args.n * 3)]
+    print(f"produce_files of one PK, CPU: first job of a forked process median {statistics.median(forked):.2f} ms "
+          f"({args.n} forks); warm in-process median {statistics.median(warm):.2f} ms ({len(warm)} renders); "
+          f"load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="what", required=True)
     one = sub.add_parser("drain")
     one.add_argument("--n", type=int, default=1000)
     one.add_argument("--workers", type=int, default=0, help="document workers (default: the CPU cores)")
-    one.add_argument("--base", help="git revision whose worker runs first, for the figure before")
+    one.add_argument("--base", help="git revision whose workers run first in each pair, for the figure before")
+    one.add_argument("--rounds", type=int, default=1, help="pairs of runs (base, this)")
+    one.add_argument("--forks", action="store_true", help="also forking workers and one in-process worker")
+    three = sub.add_parser("count")
+    three.add_argument("--n", type=int, default=400)
+    three.add_argument("--rounds", type=int, default=3)
+    three.add_argument("--base", help="git revision measured first in each round")
     two = sub.add_parser("burst")
     two.add_argument("--batch", type=int, default=27000)
     two.add_argument("--singles", type=int, default=40)
     two.add_argument("--base", help="git revision to run the same burst with, first")
+    four = sub.add_parser("fork")
+    four.add_argument("--n", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as top:
-        (_drain_main if args.what == "drain" else _burst_main)(args, Path(top))
+        modes = {"drain": _drain_main, "count": _count_main, "burst": _burst_main, "fork": _fork_main}
+        modes[args.what](args, Path(top))
 
 
 if __name__ == "__main__":

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.client import Pipeline
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "observe", "read_samples", "timed"]
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Held", "Sample", "count", "holding", "observe", "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,44 @@ def _field(name: str, labels: dict[str, str]) -> str:
     return json.dumps([name, dict(sorted(labels.items()))], separators=(",", ":"))
 
 
+class Held:
+    """Samples held back by ``holding``, to be sent with someone else's writes."""
+
+    def __init__(self) -> None:
+        self.increments: list[tuple[str, float]] = []
+
+    def into(self, pipeline: Pipeline) -> None:
+        """Add the held samples to ``pipeline`` (they stay held: ``clear`` once it has run)."""
+        for field, amount in self.increments:
+            pipeline.hincrbyfloat(KEY, field, amount)
+
+    def clear(self) -> None:
+        self.increments.clear()
+
+
+_holding = threading.local()
+
+
+@contextmanager
+def holding(connection: Redis) -> Iterator[Held]:
+    """Samples this thread writes in the block are held instead of sent, for the caller to send in
+    a pipeline of its own (a single-document worker: in RQ's transaction that records the job's end,
+    not in round trips of their own). What is still held when the block ends is sent then."""
+    held = _holding.held = Held()
+    try:
+        yield held
+    finally:
+        _holding.held = None
+        if held.increments:
+            _write(connection, held.increments)
+
+
 def _write(connection: Redis, increments: list[tuple[str, float]]) -> None:
     global _quiet_until
+    held = getattr(_holding, "held", None)
+    if held is not None:
+        held.increments += increments
+        return
     if time.monotonic() < _quiet_until:
         return
     try:

@@ -21,7 +21,7 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
 from storage.database.models import IN_FLIGHT_CONDITION
@@ -143,6 +143,25 @@ def _summary_columns(summary: str | None) -> dict[str, Any]:
             "parties": json.dumps(parties, ensure_ascii=False) if parties else None}
 
 
+_NOT_SIGNED = DOCUMENTS.c.status.not_in([DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value])
+"""A document whose file a signed copy was made from is never made again (mark_started_unless_signed)."""
+
+
+# Built once: a statement built per call cost more than SQLite running it (bench/README.md, issue 17).
+_START = update(DOCUMENTS).where(DOCUMENTS.c.id == bindparam("_id")).values(
+    attempts=DOCUMENTS.c.attempts + 1, status=DocumentStatus.STARTED.value, started_at=bindparam("_at"), error="",
+    worker=bindparam("_worker"), pid=bindparam("_pid"))
+_START_UNLESS_SIGNED = _START.where(_NOT_SIGNED).returning(DOCUMENTS)
+_UPDATE_BY_ID = update(DOCUMENTS).where(DOCUMENTS.c.id == bindparam("_id"))
+"""Sets the columns named by the parameters."""
+_DELETE_ORIGINALS = delete(FILES).where(FILES.c.document_id == bindparam("_id"), FILES.c.kind == "original")
+_INSERT_FILES = insert(FILES)
+
+
+def _started(doc_id: str, worker: str, pid: int) -> dict[str, Any]:
+    return {"_id": doc_id, "_at": utcnow(), "_worker": worker, "_pid": pid}
+
+
 def _record(row: Any, files: Iterable[Any]) -> DocumentRecord:
     return DocumentRecord.from_row(row._mapping, list(files))
 
@@ -225,18 +244,37 @@ class RecordStore:
             connection.execute(delete(DOCUMENTS).where(DOCUMENTS.c.id == doc_id))
 
     def mark_started(self, doc_id: str, worker: str, pid: int) -> int:
-        """Status started, one more attempt, by which worker and process; returns the attempt number."""
-        with self.database.write() as connection:
-            connection.execute(update(DOCUMENTS).where(DOCUMENTS.c.id == doc_id).values(
-                attempts=DOCUMENTS.c.attempts + 1, status=DocumentStatus.STARTED.value, started_at=utcnow(),
-                error="", worker=worker, pid=pid))
-            attempt = connection.execute(select(DOCUMENTS.c.attempts).where(DOCUMENTS.c.id == doc_id)).scalar()
+        """Status started, one more attempt, by which worker and process; returns the attempt number
+        (0 without a record). One statement (UPDATE ... RETURNING)."""
+        with self.database.write_one() as connection:
+            attempt = connection.execute(_START.returning(DOCUMENTS.c.attempts), _started(doc_id, worker, pid)
+                                         ).scalar()
         return int(attempt or 0)
 
+    def mark_started_unless_signed(self, doc_id: str, worker: str, pid: int) -> DocumentRecord | None:
+        """``mark_started`` for a render job, which also needs the record: the record as it is now
+        (started, its attempt counted; its files not read), in one statement. None, with nothing
+        changed, when there is no record or the document is signed (a late duplicate run must keep
+        the file the signed copy was made from): ``get`` tells which."""
+        with self.database.write_one() as connection:
+            row = connection.execute(_START_UNLESS_SIGNED, _started(doc_id, worker, pid)).first()
+        return _record(row, []) if row is not None else None
+
     def mark_finished(self, doc_id: str, fields: dict[str, Any]) -> None:
-        """Status finished with the file's name, size and hash and the template used."""
-        self._write(doc_id, {**fields, "status": DocumentStatus.FINISHED.value,
-                             "finished_at": utcnow(), "error": ""})
+        """Status finished with the file's name, size and hash and the template used: one transaction
+        of three prepared statements (the record, its file rows replaced)."""
+        fields = {**fields, "status": DocumentStatus.FINISHED.value, "finished_at": utcnow(), "error": ""}
+        split = _split(doc_id, fields)
+        if split.extra or split.signed or "id" in split.columns:
+            self._write(doc_id, fields)
+            return
+        with self.database.write() as connection:
+            if not connection.execute(_UPDATE_BY_ID, {"_id": doc_id, **split.columns}).rowcount:
+                log.warning("document %s has no record: %s not written", doc_id, sorted(fields))
+                return
+            connection.execute(_DELETE_ORIGINALS, {"_id": doc_id})
+            if split.files:
+                connection.execute(_INSERT_FILES, split.files)
 
     def put_finished(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
         """A record made finished in one write (a batch item: it had no queued life of its own)."""

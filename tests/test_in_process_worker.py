@@ -9,7 +9,8 @@ import sys
 import time
 
 import pytest
-from rq import Worker
+from rq import Queue, Worker
+from rq.job import Job
 from rq.registry import StartedJobRegistry
 
 from config.settings import REPO_ROOT
@@ -71,3 +72,48 @@ def test_a_running_job_s_heartbeat_is_kept_up_and_ends_with_it(client, records, 
     finally:
         stop_group(worker)
     assert client.get(f"/api/v1/documents/{doc_id}/file?format=pdf").data.startswith(b"%PDF")
+
+
+def test_what_the_worker_leaves_behind_is_rq_s_usual_bookkeeping(client, records, settings, redis, monkeypatch):
+    """The in-process worker sends RQ's bookkeeping in fewer round trips (bench/README.md, issue 17):
+    what an operator reads afterwards is as RQ leaves it: each job in the finished registry with its
+    result, none still started, the worker idle, every job and render counted in /metrics, and `rq
+    suspend` still holding the worker off the queue."""
+    from rq.registry import FinishedJobRegistry
+    from rq.suspension import resume, suspend
+
+    from tests.test_observability import _scrape, _value
+
+    ids = [client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"] for _ in range(4)]
+    monkeypatch.setenv("DOCGEN_WORKER_TTL", "16")  # an idle worker's dequeue blocks 1 s between looks
+    worker = _worker()
+    try:
+        ended = wait_for(lambda: (rs := [records.get(i) for i in ids])
+                         and all(r.status in ("finished", "failed") for r in rs) and rs, timeout=120, interval=0.1)
+        assert [r.status for r in ended] == ["finished"] * 4
+        assert [r.attempts for r in ended] == [1] * 4
+        wait_for(lambda: [w.get_state() for w in Worker.all(connection=redis)] == ["idle"], timeout=30)
+        finished = FinishedJobRegistry(settings.queue, connection=redis)
+        assert sorted(finished.get_job_ids()) == sorted(f"render-{i}" for i in ids)
+        assert StartedJobRegistry(settings.queue, connection=redis).count == 0
+        job = Job.fetch(f"render-{ids[0]}", connection=redis)
+        assert job.get_status() == "finished"
+        assert job.return_value()["status"] == "finished"
+        scraped = _scrape(client)
+        assert _value(scraped, "docgen_jobs_total", queue="documents", outcome="finished") == 4
+        assert _value(scraped, "docgen_render_seconds_count") == 4
+
+        # `rq suspend`: the job taken by the dequeue already waiting is the last until `rq resume`
+        suspend(redis)
+        last = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
+        wait_for(lambda: records.get(last).status == "finished", timeout=60, interval=0.1)
+        wait_for(lambda: [w.get_state() for w in Worker.all(connection=redis)] == ["suspended"], timeout=30)
+        held = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
+        assert Queue(settings.queue, connection=redis).count == 1
+        assert records.get(held).status == "queued"
+        resume(redis)
+        record = wait_for(lambda: (r := records.get(held)).status in ("finished", "failed") and r, timeout=60,
+                          interval=0.1)
+        assert record.status == "finished"
+    finally:
+        stop_group(worker)

@@ -56,16 +56,19 @@ def render_document(doc_id: str) -> dict[str, Any]:
     assert job is not None, "render_document runs inside an RQ worker"
     settings = get_settings()
     records = _records(job.connection, settings)
-    record = records.get(doc_id)
+    # Read and marked started in one statement; only a document that can't be started is read again.
+    record = records.mark_started_unless_signed(doc_id, job.worker_name or "", os.getpid())
     if record is None:
-        raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
-    if record.status in (DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value):
+        existing = records.get(doc_id)
+        if existing is None:
+            raise PermanentFailure(f"document {doc_id} has no record (expired or never created)")
+        if existing.status not in (DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value):
+            raise RuntimeError(f"document {doc_id} changed status while starting ({existing.status}); retrying")
         # A late duplicate run: the signed copy was made from the file we have, which must stay.
         log.info("document %s is signed: not rendering it again", doc_id)
-        return {"id": doc_id, "status": record.status,
-                "file_sha256": record.main_file.sha256 if record.main_file else None}
-    attempt = records.mark_started(doc_id, job.worker_name or "", os.getpid())
-    log.info("rendering %s (attempt %s)", doc_id, attempt)
+        return {"id": doc_id, "status": existing.status,
+                "file_sha256": existing.main_file.sha256 if existing.main_file else None}
+    log.info("rendering %s (attempt %s)", doc_id, record.attempts)
     registry = TemplateRegistry.for_settings(settings)
     try:
         produced = produce_files(

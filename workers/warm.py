@@ -20,17 +20,22 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from rq import Worker
+from rq.executions import Execution
+from rq.job import JobStatus
+from rq.suspension import WORKERS_SUSPENDED
+from rq.utils import now
 from rq.worker import WorkerStatus
 
 from config.logs import job_id_var, request_id_var
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
-from storage.metrics import count
+from storage.metrics import Held, count, holding
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers import converter
 from workers.pdf_readiness import report_converter
@@ -38,6 +43,7 @@ from workers.reconcile import reconcile_if_redis_was_lost, requeue_stranded
 from workers.recovery import release_dead_scheduler_lock, requeue_abandoned
 from workers.render import prepared
 from workers.scheduled_purge import purge_when_due
+from workers.submit import RENDER_JOB
 
 __all__ = ["InProcessWorker", "PreparingWorker", "prepare_active_templates"]
 
@@ -88,12 +94,15 @@ class PreparingWorker(Worker):
             super().execute_job(job, queue)
 
     @staticmethod
+    def _prepare_templates() -> None:
+        prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
+
     @contextmanager
-    def _job_context(job: Any) -> Iterator[None]:
+    def _job_context(self, job: Any) -> Iterator[None]:
         # Bound before the fork: the horse inherits the ids, and the parent's lines about the job carry them.
         tokens = (request_id_var.set((job.meta or {}).get("request_id")), job_id_var.set(job.id))
         try:
-            prepare_active_templates(TemplateRegistry.for_settings(get_settings()))
+            self._prepare_templates()
             yield
         finally:
             request_id_var.reset(tokens[0])
@@ -145,45 +154,191 @@ class PreparingWorker(Worker):
             log.exception("retention purge failed; retrying at the next maintenance")
 
 
+PREPARE_EVERY = 5.0
+"""Seconds between two looks of an in-process worker for a newly activated template version. Its
+renders prepare any version on first use and keep it (workers.render.prepared); looking ahead only
+spares the first document after an activation that cost, so it need not be paid per job."""
+
+HEARTBEAT_SLACK = 5.0
+"""An in-process worker skips RQ's unpipelined worker heartbeat while its key's expiry is still within
+this many seconds of what the beat would set: RQ beats two to three times around every dequeue."""
+
+
+class _JobHeartbeat(threading.Thread):
+    """One thread per worker that keeps the running job's heartbeats up, as a forking worker's monitor
+    loop does: a beat every job monitoring interval while a job runs (a short job ends before its first)."""
+
+    def __init__(self, worker: InProcessWorker) -> None:
+        super().__init__(name="job-heartbeat", daemon=True)
+        self.worker = worker
+        self.running: tuple[Any, Any] | None = None
+        self.changed = threading.Condition()
+
+    def watch(self, job: Any, execution: Any) -> None:
+        with self.changed:
+            self.running = (job, execution)
+            self.changed.notify()
+
+    def stop_watching(self) -> None:
+        # Under the lock a beat is sent with: none lands after the execution ended (it would put a
+        # finished execution back in the started registry).
+        with self.changed:
+            self.running = None
+            self.changed.notify()
+
+    def run(self) -> None:
+        with self.changed:
+            while True:
+                running = self.running
+                if running is None:
+                    self.changed.wait()
+                    continue
+                if self.changed.wait_for(lambda current=running: self.running is not current,
+                                         self.worker.job_monitoring_interval):
+                    continue  # the job ended (or another began) before its next beat was due
+                job, execution = running
+                try:
+                    self.worker.maintain_heartbeats(job, execution)
+                except Exception:  # a missed beat is retried at the next interval
+                    log.exception("could not refresh the heartbeat of job %s", job.id)
+
+
 class InProcessWorker(PreparingWorker):
     """PreparingWorker running each job in its own process instead of a forked horse, as RQ's
     SimpleWorker does, but with RQ's heartbeats kept up while the job runs (a thread beats every job
     monitoring interval, as a forking worker's monitor loop does): a worker dead mid-job, on this host
     or another, is recognised and its job run again as fast as a forking worker's. Job time limits
-    still hold (SIGALRM in this process)."""
+    still hold (SIGALRM in this process).
+
+    Per job it also spares what only a forking worker needs, since single documents are short and
+    RQ's bookkeeping is a large part of their cost (bench/README.md, issue 17): the templates are
+    looked at every PREPARE_EVERY seconds instead of before each job; the worker's state and heartbeat
+    go in one round trip after each job, and RQ's repeated heartbeats around a dequeue are skipped
+    while the last one is fresh; a finished job's own heartbeat is not sent again right before its
+    success is recorded (its execution was refreshed when it started, a minute ahead); RQ's two
+    preparations of a job go in one transaction, and a render job's success, the return to idle and
+    the look at `rq suspend` in another. 4 round trips per document instead of 22."""
+
+    log_result_lifespan = False  # "result is kept for N seconds": a log line per job that says nothing new
+
+    _prepared_at = float("-inf")
+    _key_expires_at = float("-inf")
+    _heartbeat: _JobHeartbeat | None = None
+    _held_metrics: Held | None = None
+    _not_suspended = False
+    _prepared_job_id: str | None = None
+    _idle_again = False
+
+    def _prepare_templates(self) -> None:
+        if time.monotonic() - self._prepared_at >= PREPARE_EVERY:
+            self._prepared_at = time.monotonic()
+            super()._prepare_templates()
+
+    def register_birth(self, *args: Any, **kwargs: Any) -> None:
+        super().register_birth(*args, **kwargs)
+        self._prepare_templates()  # before the first job, not during it
 
     def execute_job(self, job: Any, queue: Any) -> None:
         converter.jobs_run_in_this_process = True  # the converter a job starts is this worker's
-        with self._job_context(job):
+        if self._heartbeat is None:
+            self._heartbeat = _JobHeartbeat(self)
+            self._heartbeat.start()
+        self._idle_again = False
+        with self._job_context(job), holding(self.connection) as self._held_metrics:
             execution = self.prepare_execution(job)
-            self._beating = threading.Event()
-            self._beat_lock = threading.Lock()
-            beat = threading.Thread(target=self._beat, args=(job, execution, self._beating),
-                                    name="job-heartbeat", daemon=True)
-            beat.start()
+            self._heartbeat.watch(job, execution)
             try:
                 self.perform_job(job, queue, execution)
             finally:
-                self._stop_beating()
-                beat.join()
-            self.set_state(WorkerStatus.IDLE)
+                self._heartbeat.stop_watching()
+            if not self._idle_again:
+                with self.connection.pipeline() as pipeline:
+                    self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+                    self.heartbeat(pipeline=pipeline)
+                    pipeline.execute()
 
-    def _beat(self, job: Any, execution: Any, stopped: threading.Event) -> None:
-        while not stopped.wait(self.job_monitoring_interval):
-            with self._beat_lock:
-                if stopped.is_set():
-                    return
-                try:
-                    self.maintain_heartbeats(job, execution)
-                except Exception:  # a missed beat is retried at the next interval
-                    log.exception("could not refresh the heartbeat of job %s", job.id)
+    def check_for_suspension(self, burst: bool) -> None:
+        not_suspended, self._not_suspended = self._not_suspended, False
+        if not not_suspended:  # unless read in the transaction that ended the job just now
+            super().check_for_suspension(burst)
 
-    def _stop_beating(self) -> None:
-        # Under the lock: no beat may land after the execution ended (it would put a finished
-        # execution back in the started registry).
-        with self._beat_lock:
-            self._beating.set()
+    def prepare_execution(self, job: Any) -> Any:
+        """RQ's two preparations of a job (the worker's, then the horse's: prepare_job_execution) in
+        one transaction: there is no horse."""
+        with self.connection.pipeline() as pipeline:
+            ttl = self.get_heartbeat_ttl(job)
+            execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            self.heartbeat(ttl, pipeline=pipeline)
+            job.heartbeat(now(), ttl, pipeline=pipeline)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            pipeline.persist(job.key)
+            if len(self.queues) == 1:  # RQ's crash-safe dequeue left the job in the intermediate queue
+                pipeline.lrem(self.queue_class(job.origin, connection=self.connection).intermediate_queue_key,
+                              1, job.id)
+            pipeline.execute()
+        self._prepared_job_id = job.id
+        return execution
+
+    def prepare_job_execution(self, job: Any, remove_from_intermediate_queue: bool = False) -> None:
+        if self._prepared_job_id == job.id:
+            self._prepared_job_id = None  # done in prepare_execution
+            return
+        super().prepare_job_execution(job, remove_from_intermediate_queue)
+
+    def increment_successful_job_count(self, pipeline: Any = None) -> None:
+        super().increment_successful_job_count(pipeline=pipeline)
+        if pipeline is not None and self._held_metrics is not None:
+            self._held_metrics.into(pipeline)  # the job's metrics go in RQ's transaction recording its end
+
+    def handle_job_success(self, job: Any, queue: Any, started_job_registry: Any, execution: Any) -> None:
+        if job.func_name != RENDER_JOB or job.repeats_left:
+            super().handle_job_success(job, queue, started_job_registry, execution)
+        else:
+            self._render_succeeded(job, queue, execution)
+        if self._held_metrics is not None:
+            self._held_metrics.clear()  # sent with RQ's transaction
+
+    def _render_succeeded(self, job: Any, queue: Any, execution: Any) -> None:
+        """RQ's handle_job_success for a render job, in one transaction with the worker's return to
+        idle: RQ's own first watches the job's dependents and reads them (two round trips), and a
+        render job has none (enqueue_render is its only producer; nothing depends on it)."""
+        count(self.connection, "jobs", queue=queue.name, outcome="finished")  # held: goes in the pipeline
+        with self.connection.pipeline() as pipeline:
+            self.increment_successful_job_count(pipeline=pipeline)
+            self.increment_total_working_time(job.ended_at - job.started_at, pipeline)
+            result_ttl = job.get_result_ttl(self.default_result_ttl)
+            if result_ttl != 0:
+                job._handle_success(result_ttl, pipeline=pipeline, worker_name=self.name, execution_id=execution.id,
+                                    execution_started_at=execution.created_at, execution_ended_at=job.ended_at)
+            job.cleanup(result_ttl, pipeline=pipeline, remove_from_queue=False)
+            job._status = JobStatus.FINISHED
+            self.cleanup_execution(job, pipeline=pipeline, execution=execution)
+            self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+            self.heartbeat(pipeline=pipeline)
+            pipeline.exists(WORKERS_SUSPENDED)  # what RQ asks before the next dequeue (`rq suspend`)
+            self._not_suspended = not pipeline.execute()[-1]
+        self._idle_again = True
+        self.log.info("Successfully completed %s job in %ss on worker %s", job.description,
+                      job.ended_at - job.started_at, self.name)
+
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        if pipeline is None and state == getattr(self, "_state", None) and time.monotonic() < self._key_expires_at:
+            return  # already stored (RQ sets "idle" again before each dequeue)
+        super().set_state(state, pipeline=pipeline)
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        ttl = timeout or self.worker_ttl + 60
+        if pipeline is None and self._key_expires_at - time.monotonic() >= ttl - HEARTBEAT_SLACK:
+            return
+        super().heartbeat(timeout, pipeline=pipeline)
+        self._key_expires_at = time.monotonic() + ttl
 
     def handle_execution_ended(self, job: Any, queue: Any, heartbeat_ttl: int) -> None:
-        self._stop_beating()
-        super().handle_execution_ended(job, queue, heartbeat_ttl)
+        if self._heartbeat is not None:
+            self._heartbeat.stop_watching()
+        if job.get_status(refresh=False) == JobStatus.FAILED or job.success_callback is not None:
+            super().handle_execution_ended(job, queue, heartbeat_ttl)  # a callback runs next: beat for it
+        else:
+            job.ended_at = now()
