@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from redis import Redis
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "observe", "read_samples", "timed"]
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "count_many", "observe", "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,16 @@ def count(connection: Redis, name: str, amount: float = 1, **labels: str) -> Non
     """Add ``amount`` to counter ``name`` with ``labels``."""
     assert name in COUNTERS, name
     _write(connection, [(_field(name, labels), amount)])
+
+
+def count_many(connection: Redis, counts: Iterable[tuple[str, dict[str, str], float]]) -> None:
+    """Add to several counters in one round trip: (name, labels, amount) each."""
+    increments = []
+    for name, labels, amount in counts:
+        assert name in COUNTERS, name
+        increments.append((_field(name, labels), amount))
+    if increments:
+        _write(connection, increments)
 
 
 def observe(connection: Redis, name: str, seconds: float, **labels: str) -> None:
