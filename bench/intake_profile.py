@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--callers", help="also print who calls the functions matching this name")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after the warm-up (as the web process does)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.tree))
@@ -117,6 +118,10 @@ def _profile(args: argparse.Namespace) -> None:
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)
+        print(out.getvalue())
+    if args.callers:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).print_callers(args.callers)
         print(out.getvalue())
 
 
