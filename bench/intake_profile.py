@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--tree", type=Path, default=ROOT)
+    parser.add_argument("--breakdown", action="store_true", help="time each step of the view and each request "
+                        "hook (CPU and wall, ms per POST) instead of profiling")
     parser.add_argument("--callers", help="also print who calls the functions matching this name")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after the warm-up (as the web process does)")
     args = parser.parse_args()
@@ -68,6 +70,9 @@ def _profile(args: argparse.Namespace) -> None:
 
     for _ in range(50):
         post()
+    if args.breakdown:
+        _breakdown(app, post, args.n * args.repeat)
+        return
     if args.freeze:
         gc.freeze()
     best = float("inf")
@@ -123,6 +128,57 @@ def _profile(args: argparse.Namespace) -> None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).print_callers(args.callers)
         print(out.getvalue())
+
+
+STEPS = ("read_json_body", "Idempotency", "_expanded", "parse_document_request", "check_asset_refs", "check_pk_awal",
+         "check_queue_depth", "quality_warnings", "_checked_callback", "warnings_for_client", "enqueue_render",
+         "preferred_wait")
+"""Names the view (service.documents.submit) calls, timed one by one."""
+
+
+def _breakdown(app, post, n: int) -> None:
+    """CPU and wall ms per POST of each step of the view, each request hook, the record's INSERT
+    and the Redis transaction, against the whole request through the test client."""
+    import functools
+
+    from redis.client import Pipeline
+
+    from service import documents
+    from storage.records import RecordStore
+    from storage.templates import TemplateRegistry
+
+    spent: dict[str, list[float]] = {}
+
+    def timed(name: str, function):
+        @functools.wraps(function)
+        def wrapper(*a, **k):
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return function(*a, **k)
+            finally:
+                entry = spent.setdefault(name, [0.0, 0.0])
+                entry[0] += time.process_time() - cpu
+                entry[1] += time.perf_counter() - wall
+        return wrapper
+
+    for name in STEPS:
+        setattr(documents, name, timed(name, getattr(documents, name)))
+    RecordStore.create = timed("records.create (INSERT)", RecordStore.create)
+    TemplateRegistry.get = timed("templates.get", TemplateRegistry.get)
+    Pipeline.execute = timed("Redis pipelines (execute)", Pipeline.execute)
+    for _key, functions in app.before_request_funcs.items():
+        functions[:] = [timed(f"before_request {f.__module__}.{f.__name__}", f) for f in functions]
+    for _key, functions in app.after_request_funcs.items():
+        functions[:] = [timed(f"after_request {f.__module__}.{f.__name__}", f) for f in functions]
+    app.view_functions["documents.submit"] = timed("view submit (all of it)", app.view_functions["documents.submit"])
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        post()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"{'':52} {'CPU ms':>8} {'wall ms':>8}  per POST, {n} POSTs")
+    print(f"{'whole request (test client, Flask, hooks, view)':52} {cpu * 1000 / n:8.3f} {wall * 1000 / n:8.3f}")
+    for name, (c, w) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+        print(f"{name:52} {c * 1000 / n:8.3f} {w * 1000 / n:8.3f}")
 
 
 if __name__ == "__main__":
