@@ -18,7 +18,7 @@ VOLUME ["/data"]
 FROM base AS web
 USER docgen
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "90", "service.app:create_app()"]
+CMD ["gunicorn", "-c", "python:service.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "90", "service.app:create_app()"]
 
 FROM base AS worker
 # LibreOffice with its Python UNO bridge (the warm converter runs under /usr/bin/python3);

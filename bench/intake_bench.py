@@ -5,6 +5,7 @@ many issued documents.
     .venv/bin/python bench/intake_bench.py [--seconds 10] [--clients 16] [--database sqlite|postgresql]
                                            [--records 20000] [--tree PATH]
     .venv/bin/python bench/intake_bench.py --base REF [--rounds 3] [--web-workers N] [--seconds 10] [--clients 16]
+                                           [--gunicorn OPTIONS] [--base-gunicorn OPTIONS]
 
 Runs a real Redis (appendonly, as `make run`), the web process under gunicorn
 (DOCGEN_WEB_WORKERS, default 2) and load processes with keep-alive connections; no worker
@@ -18,6 +19,11 @@ in even ones), each round with a fresh Redis and database, then the medians and 
 Pairing is what makes the figure usable on a machine shared with other work. Both run with
 DOCGEN_MAX_QUEUE_DEPTH=10000000: no worker drains the queue here, and the default limit (2,000)
 would refuse most of a 10-second run; the depth check itself still runs on every POST.
+
+This checkout's web process runs with the gunicorn options `docgen run` gives it
+(`-c python:service.gunicorn_config`: threaded workers, gc.freeze); `--gunicorn` replaces them
+(`--gunicorn ""`: gunicorn's defaults, a sync worker), `--base-gunicorn` gives the base some. With
+`--base .` (this checkout as its own base) the two options compare server settings on one code.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import http.client
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -38,6 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storage.redis_server import RedisServer, free_port  # noqa: E402
+
+SERVED_AS = ("-c", "python:service.gunicorn_config")
+"""The gunicorn options `docgen run` adds (cli/run.py): this checkout's web process runs with them."""
 from tests.processes import descendants, stat_fields  # noqa: E402
 
 
@@ -125,14 +135,15 @@ def _fill(database_url: str, count: int) -> list[str]:
     return ids
 
 
-def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: str) -> tuple[subprocess.Popen, int]:
-    """gunicorn serving ``tree``'s app; returns once /healthz answers."""
+def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: str,
+           options: list[str] | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving ``tree``'s app (with further gunicorn ``options``); returns once /healthz answers."""
     port = free_port()
     env = dict(os.environ, DOCGEN_REDIS_URL=redis_url, DOCGEN_DATA_DIR=str(tmp / "var"),
                DOCGEN_DATABASE_URL=database_url, DOCGEN_RATE_LIMIT_PER_MINUTE="0",
                DOCGEN_MAX_QUEUE_DEPTH="10000000", PYTHONPATH=str(tree))
     web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                            "--workers", workers, "service.app:create_app()"], cwd=tree, env=env,
+                            "--workers", workers, *(options or []), "service.app:create_app()"], cwd=tree, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while True:
@@ -162,8 +173,8 @@ def _paired(args: argparse.Namespace) -> None:
             archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
         trees = {"base": base_tree, "new": ROOT}
-        print(f"paired intake: base {args.base} ({args.base_web_workers or args.web_workers} gunicorn workers) vs "
-              f"this checkout ({args.web_workers}), "
+        print(f"paired intake: base {args.base} ({args.base_web_workers or args.web_workers} gunicorn workers "
+              f"{args.base_gunicorn!r}) vs this checkout ({args.web_workers} {args.gunicorn!r}), "
               f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure, {args.rounds} rounds, "
               f"database {args.database}; load average {os.getloadavg()[0]:.1f} at start")
         for number in range(args.rounds):
@@ -177,7 +188,8 @@ def _paired(args: argparse.Namespace) -> None:
                     postgres = PostgresServer().start()
                 url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
                 workers = args.base_web_workers if label == "base" and args.base_web_workers else args.web_workers
-                web, port = _serve(trees[label], tmp, url, str(workers), redis.url)
+                options = shlex.split(args.base_gunicorn if label == "base" else args.gunicorn)
+                web, port = _serve(trees[label], tmp, url, str(workers), redis.url, options)
                 try:
                     _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
                     served = {web.pid, *descendants(web.pid), redis.process.pid}
@@ -221,6 +233,9 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DOCGEN_WEB_WORKERS", "2")))
     parser.add_argument("--base-web-workers", type=int, default=0, help="gunicorn workers of the base "
                         "(default: --web-workers), to compare worker counts")
+    parser.add_argument("--gunicorn", default=" ".join(SERVED_AS), help="further gunicorn options of this "
+                        "checkout's web process; default: as `docgen run` serves it (service/gunicorn_config.py)")
+    parser.add_argument("--base-gunicorn", default="", help="further gunicorn options of the base's web process")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.base:
@@ -245,8 +260,9 @@ def main() -> None:
                    DOCGEN_DATABASE_URL=database_url, DOCGEN_RATE_LIMIT_PER_MINUTE="0",
                    PYTHONPATH=str(args.tree))
         workers = os.environ.get("DOCGEN_WEB_WORKERS", "2")
+        options = shlex.split(args.gunicorn) if args.tree == ROOT else []
         web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                                "--workers", workers, "service.app:create_app()"], cwd=args.tree, env=env,
+                                "--workers", workers, *options, "service.app:create_app()"], cwd=args.tree, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.time() + 60

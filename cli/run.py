@@ -78,6 +78,7 @@ def run_service(settings: Settings) -> int:
         supervisor.add("web", _process(
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
             "--workers", str(settings.web_workers or 2 * (os.cpu_count() or 1)), "--access-logfile", "-",
+            "-c", "python:service.gunicorn_config",  # threaded workers, gc.freeze (measured: bench/README.md)
             # Runtime files under the data folder: two services on one machine must not share them.
             "--control-socket", str(run_dir / "gunicorn.ctl"),
             # Template uploads wait up to DOCGEN_ADMIN_WAIT_SECONDS for a worker's checks.

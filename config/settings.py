@@ -76,8 +76,8 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Seconds between heartbeats of a running job; a job silent for 20 s "
         "more belongs to a dead worker and is run again.")
     web_workers: int = Field(
-        default=0, ge=0, description="gunicorn worker processes of the web service (0: two per CPU core: a sync "
-        "worker waits on Redis and the database for part of each request).")
+        default=0, ge=0, description="gunicorn worker processes of the web service (0: two per CPU core), each "
+        "with 4 threads (service/gunicorn_config.py).")
     soffice: str = Field(default="soffice", description="LibreOffice binary used for PDF output.")
     convert_timeout: int = Field(default=120, ge=1, description="Seconds one PDF conversion may take.")
     converter_python: str = Field(

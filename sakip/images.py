@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Annotated, Any, ForwardRef, Literal, get_args, get_origin
 
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -123,7 +126,8 @@ class ImageRef(BaseModel):
 
 def asset_refs(value: object, prefix: str = "data") -> list[tuple[str, str]]:
     """Every asset id a validated payload names, with the path of its field
-    (``("data.instansi.logo.asset", id)``), in field order: what the intake checks exists."""
+    (``("data.instansi.logo.asset", id)``), in field order: what the intake checks exists. Only the
+    fields whose type can hold a picture are visited (``_picture_fields``, once per model class)."""
     found: list[tuple[str, str]] = []
 
     def walk(item: object, loc: str) -> None:
@@ -131,7 +135,7 @@ def asset_refs(value: object, prefix: str = "data") -> list[tuple[str, str]]:
             if item.asset is not None:
                 found.append((f"{loc}.asset", item.asset))
         elif isinstance(item, BaseModel):
-            for name in type(item).model_fields:
+            for name in _picture_fields(type(item)):
                 walk(getattr(item, name), f"{loc}.{name}")
         elif isinstance(item, list | tuple):
             for index, element in enumerate(item):
@@ -139,3 +143,27 @@ def asset_refs(value: object, prefix: str = "data") -> list[tuple[str, str]]:
 
     walk(value, prefix)
     return found
+
+
+@functools.cache
+def _picture_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model``, in order, whose declared type can hold an ImageRef (itself, in a
+    list or union, or in a nested model): a PK's rows of targets are never walked."""
+    return tuple(name for name, field in model.model_fields.items() if _may_hold_picture(field.annotation, set()))
+
+
+def _may_hold_picture(annotation: Any, seen: set[type]) -> bool:
+    if annotation is ImageRef:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:  # a model nesting itself: its other fields decide
+            return False
+        return any(_may_hold_picture(f.annotation, seen | {annotation}) for f in annotation.model_fields.values())
+    origin = get_origin(annotation)
+    if origin is Literal or origin is dict or (isinstance(origin, type) and issubclass(origin, Mapping)):
+        return False  # values, or a mapping: the walk never enters either
+    if origin is Annotated:
+        return _may_hold_picture(get_args(annotation)[0], seen)
+    if annotation is Any or isinstance(annotation, str | ForwardRef):
+        return True  # not known here: walk it, as before
+    return any(_may_hold_picture(arg, seen) for arg in get_args(annotation))

@@ -22,7 +22,7 @@ from service.api_spec import operation
 from service.assets import check_asset_refs
 from service.auth import current_client, owns
 from service.bodies import read_json_body
-from service.capacity import check_queue_depth
+from service.capacity import check_queue_depth, queue_depth
 from service.idempotency import Idempotency
 from service.language import request_language
 from service.openapi import IDEMPOTENCY_PARAMETER, document_request_body
@@ -217,7 +217,9 @@ def submit():
                 **({"amends": amends} if amends else {}),
             }, pipeline=pipe)
             enqueue_render(st.queue, doc_id, st.settings, pipeline=pipe)
-            pipe.execute()
+            depth = queue_depth()
+            depth.read_in(pipe)  # the next POST's depth check, in this round trip
+            depth.seen(pipe.execute()[-1])
     except Exception:
         st.records.discard(doc_id)
         idempotency.release()

@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,7 +22,8 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Held", "Sample", "count", "holding", "observe", "read_samples", "timed"]
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Held", "Sample", "count", "count_many", "holding", "observe",
+           "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,16 @@ def count(connection: Redis, name: str, amount: float = 1, **labels: str) -> Non
     """Add ``amount`` to counter ``name`` with ``labels``."""
     assert name in COUNTERS, name
     _write(connection, [(_field(name, labels), amount)])
+
+
+def count_many(connection: Redis, counts: Iterable[tuple[str, dict[str, str], float]]) -> None:
+    """Add to several counters in one round trip: (name, labels, amount) each."""
+    increments = []
+    for name, labels, amount in counts:
+        assert name in COUNTERS, name
+        increments.append((_field(name, labels), amount))
+    if increments:
+        _write(connection, increments)
 
 
 def observe(connection: Redis, name: str, seconds: float, **labels: str) -> None:

@@ -11,6 +11,7 @@ document record.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -21,7 +22,7 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, bindparam, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
 from storage.database.models import IN_FLIGHT_CONDITION
@@ -162,6 +163,17 @@ def _started(doc_id: str, worker: str, pid: int) -> dict[str, Any]:
     return {"_id": doc_id, "_at": utcnow(), "_worker": worker, "_pid": pid}
 
 
+@functools.cache
+def _insert_for(dialect: Dialect, names: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The intake's INSERT of a record with the columns ``names``, compiled once per dialect and set
+    of columns and run as the driver's own SQL (SQLAlchemy's statement path costs more than the
+    insert itself here): the SQL, the order of its positional parameters (None: named ones), and
+    the converters of the columns whose values need one (timestamps)."""
+    compiled = _INSERT.values({name: None for name in names}).compile(dialect=dialect)
+    processors = {name: p for name, p in (compiled._bind_processors or {}).items() if name in names}
+    return compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None, processors
+
+
 def _record(row: Any, files: Iterable[Any]) -> DocumentRecord:
     return DocumentRecord.from_row(row._mapping, list(files))
 
@@ -235,8 +247,10 @@ class RecordStore:
                 connection.execute(_INSERT, row)
                 self._write_files(connection, [], split.files)
             return
+        sql, positions, processors = _insert_for(self.database.engine.dialect, tuple(row))
+        values = {n: processors[n](v) if n in processors else v for n, v in row.items()}
         with self.database.write_one() as connection:
-            connection.execute(_INSERT, row)
+            connection.exec_driver_sql(sql, tuple(values[n] for n in positions) if positions is not None else values)
 
     def discard(self, doc_id: str) -> None:
         """Forget a record whose job could not be queued (the request was answered with an error)."""

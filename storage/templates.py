@@ -66,6 +66,8 @@ class TemplateRegistry:
         self.shipped = shipped
         self.store = store
         self._cache: dict[tuple[str, int], TemplateVersion] = {}
+        self._manifests: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        """Each type's manifest as last read (read-only to callers), with the file's inode, time and size."""
 
     @classmethod
     def for_settings(cls, settings: Any) -> TemplateRegistry:
@@ -89,7 +91,13 @@ class TemplateRegistry:
         # Workers read this per job: the shipped manifest only matters until the store has the type.
         if not doc_type.isidentifier() or not path.is_file():
             self._copy_shipped(doc_type, self._shipped_manifest(doc_type))
-        return json.loads(path.read_text(encoding="utf-8")), folder
+        # Read again only when the file changed (every write replaces it: a new inode), not per POST.
+        stat = path.stat()
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self._manifests.get(doc_type)
+        if cached is None or cached[0] != seen:
+            cached = self._manifests[doc_type] = (seen, json.loads(path.read_text(encoding="utf-8")))
+        return cached[1], folder
 
     def types(self) -> list[str]:
         """Every document type that has templates."""
