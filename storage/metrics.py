@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from redis import Redis
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "observe", "read_samples", "timed"]
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Sample", "count", "held", "observe", "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,16 @@ def _field(name: str, labels: dict[str, str]) -> str:
     return json.dumps([name, dict(sorted(labels.items()))], separators=(",", ":"))
 
 
+_held: ContextVar[dict[str, float] | None] = ContextVar("metrics_held", default=None)
+"""Increments added up in memory inside ``held``, by field."""
+
+
 def _write(connection: Redis, increments: list[tuple[str, float]]) -> None:
     global _quiet_until
+    if (sums := _held.get()) is not None:
+        for field, amount in increments:
+            sums[field] = sums.get(field, 0) + amount
+        return
     if time.monotonic() < _quiet_until:
         return
     try:
@@ -95,6 +104,31 @@ def timed(connection: Redis | None, name: str, **labels: str) -> Iterator[None]:
     yield
     if connection is not None:
         observe(connection, name, time.perf_counter() - started, **labels)
+
+
+@contextmanager
+def held(connection: Redis) -> Iterator[Callable[[], None]]:
+    """Samples of the block are added up in memory and written by the flush it gives (and at its
+    end) in one round trip: a batch chunk writes them with its progress, not one round trip per
+    document (each cost ~2 ms of a ~10 ms item on the loaded machine)."""
+    sums: dict[str, float] = {}
+
+    def flush() -> None:
+        if sums:
+            increments = list(sums.items())
+            sums.clear()
+            token = _held.set(None)
+            try:
+                _write(connection, increments)
+            finally:
+                _held.reset(token)
+
+    token = _held.set(sums)
+    try:
+        yield flush
+    finally:
+        _held.reset(token)
+        flush()
 
 
 def read_samples(connection: Redis) -> list[Sample]:
