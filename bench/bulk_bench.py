@@ -17,9 +17,11 @@ tree's, and the ratio: a paired measurement of a change on a machine whose load 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,7 +40,18 @@ from sakip.envelope import parse_document_request  # noqa: E402
 from service.app import create_app  # noqa: E402
 from storage.redis_server import RedisServer  # noqa: E402
 from storage.templates import TemplateRegistry  # noqa: E402
-from tests.processes import descendants  # noqa: E402
+from tests.processes import descendants, stat_fields  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """CPU time of ``pids`` and of their children already reaped (a worker's finished horses)."""
+    total = 0
+    for pid in pids:
+        if (fields := stat_fields(pid)) is not None:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / TICK
 
 
 def _items(n: int) -> list[dict]:
@@ -88,16 +101,26 @@ def export_revision(ref: str, target: Path) -> Path:
     return target
 
 
+def _worker_command(profile: Path | None, number: int) -> list[str]:
+    """A bulk worker, or (``profile``) the same under py-spy sampling it and its horses, raw stacks."""
+    command = [sys.executable, "-m", "workers", "--bulk"]
+    if profile is None:
+        return command
+    profile.mkdir(parents=True, exist_ok=True)
+    return [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--idle", "--format", "raw",
+            "--rate", "250", "-o", str(profile / f"worker-{number}.txt"), "--", *command]
+
+
 def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None,
-              code: Path = ROOT, label: str = "") -> float:
+              code: Path = ROOT, label: str = "", profile: Path | None = None) -> float:
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
         env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
         if join_group is not None:
             env["DOCGEN_PDF_JOIN_GROUP"] = str(join_group)
-        procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=code, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+        procs = [subprocess.Popen(_worker_command(profile, number), cwd=code, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for number in range(workers)]
         samples: list[float] = []
         stop = threading.Event()
 
@@ -115,16 +138,27 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
             client = create_app(Settings(redis_url=redis.url, data_dir=data_dir)).test_client()
             body = json.dumps({"type": "pk", "format": fmt, "items": _items(n)}).encode()
             sampler.start()
+            workers_cpu = _cpu_seconds({p.pid for p in procs})
+            redis_cpu = _cpu_seconds({redis.process.pid})
+            web_cpu = time.process_time()
             start = time.perf_counter()
             response = client.post("/api/v1/batches", data=body, content_type="application/json")
             submitted = time.perf_counter() - start
             batch_id = response.json["id"]
+            ended = None
             while True:
                 status = client.get(f"/api/v1/batches/{batch_id}").json
+                if ended is None and status["finished"] + status["failed"] >= n:
+                    ended = time.perf_counter() - start
                 if status["archive_ready"]:
                     break
                 time.sleep(0.25)
             total = time.perf_counter() - start
+            ended = total if ended is None else ended
+            web_cpu = time.process_time() - web_cpu
+            alive = {p.pid for p in procs} | {c for p in procs for c in descendants(p.pid)}
+            workers_cpu = _cpu_seconds(alive) - workers_cpu
+            redis_cpu = _cpu_seconds({redis.process.pid}) - redis_cpu
             archive = data_dir / "batches" / batch_id / "archive.zip"
             joined = f", {join_group} per LibreOffice load" if fmt == "pdf" else ""
             print(f"{label}bulk end to end: {n} PK {fmt.upper()}s{joined}, {workers} bulk workers: "
@@ -132,16 +166,26 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
                   f"archive ready after {total:.1f} s -> {n / total:.0f} documents/s "
                   f"(finished {status['finished']}, failed {status['failed']}, "
                   f"archive {archive.stat().st_size / 1e6:.0f} MB)")
+            print(f"timeline: submit {submitted:.1f} s, every item ended after {ended:.1f} s, archive built in "
+                  f"{total - ended:.1f} s (polled every 0.25 s)")
+            print(f"CPU per document: bulk workers and their horses {1000 * workers_cpu / n:.2f} ms, "
+                  f"Redis {1000 * redis_cpu / n:.2f} ms, web process (submit, status polls) "
+                  f"{1000 * web_cpu / n:.2f} ms; load average {os.getloadavg()[0]:.1f}")
             if samples:
                 third = max(1, len(samples) // 3)
                 print(f"worker memory (RSS, all worker processes): first third max {max(samples[:third]):.0f} MB, "
                       f"last third max {max(samples[-third:]):.0f} MB")
         finally:
             stop.set()
+            children = {c for p in procs for c in descendants(p.pid)}
             for p in procs:
-                p.terminate()
+                # py-spy writes its profile on SIGINT
+                p.send_signal(signal.SIGINT) if profile is not None else p.terminate()
             for p in procs:
                 p.wait()
+            for pid in children:  # the workers py-spy started
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
             redis.stop()
     return n / total
 
@@ -155,6 +199,9 @@ def main() -> None:
     parser.add_argument("--join-group", type=int, default=25)
     parser.add_argument("--baseline-group", type=int, default=1)
     parser.add_argument("--base", help="git revision to measure first, with the same batch (paired run)")
+    parser.add_argument("--profile", type=Path,
+                        help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker); "
+                             "the batch alone, no plain docxtpl")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     if args.base:
@@ -165,6 +212,9 @@ def main() -> None:
             ours = bulk_rate(args.n, args.workers, args.format, args.join_group, label="this tree: ")
         print(f"ratio this tree / base {args.base}: {ours / base:.2f}x "
               f"(load average {os.getloadavg()[0]:.1f} at the end)")
+        return
+    if args.profile:
+        bulk_rate(args.n, args.workers, args.format, args.join_group, profile=args.profile)
         return
     if args.format == "pdf":
         ours = bulk_rate(args.n, args.workers, "pdf", args.join_group)

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
-__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Held", "Sample", "count", "count_many", "holding", "observe",
+__all__ = ["COUNTERS", "HISTOGRAMS", "KEY", "Held", "Sample", "count", "count_many", "held", "observe",
            "read_samples", "timed"]
 
 log = logging.getLogger(__name__)
@@ -64,42 +64,45 @@ def _field(name: str, labels: dict[str, str]) -> str:
 
 
 class Held:
-    """Samples held back by ``holding``, to be sent with someone else's writes."""
+    """Samples held back in memory by ``held``, added up by series, to be sent in one round trip:
+    in someone else's pipeline (``into``, then ``clear``) or on their own (``flush``)."""
 
-    def __init__(self) -> None:
-        self.increments: list[tuple[str, float]] = []
+    def __init__(self, connection: Redis) -> None:
+        self.connection = connection
+        self.sums: dict[str, float] = {}
+
+    def add(self, increments: list[tuple[str, float]]) -> None:
+        for field, amount in increments:
+            self.sums[field] = self.sums.get(field, 0) + amount
 
     def into(self, pipeline: Pipeline) -> None:
         """Add the held samples to ``pipeline`` (they stay held: ``clear`` once it has run)."""
-        for field, amount in self.increments:
+        for field, amount in self.sums.items():
             pipeline.hincrbyfloat(KEY, field, amount)
 
     def clear(self) -> None:
-        self.increments.clear()
+        self.sums.clear()
+
+    def flush(self) -> None:
+        """Send the held samples now, in one round trip."""
+        if self.sums:
+            increments = list(self.sums.items())
+            self.sums.clear()
+            token = _held.set(None)
+            try:
+                _write(self.connection, increments)
+            finally:
+                _held.reset(token)
 
 
-_holding = threading.local()
-
-
-@contextmanager
-def holding(connection: Redis) -> Iterator[Held]:
-    """Samples this thread writes in the block are held instead of sent, for the caller to send in
-    a pipeline of its own (a single-document worker: in RQ's transaction that records the job's end,
-    not in round trips of their own). What is still held when the block ends is sent then."""
-    held = _holding.held = Held()
-    try:
-        yield held
-    finally:
-        _holding.held = None
-        if held.increments:
-            _write(connection, held.increments)
+_held: ContextVar[Held | None] = ContextVar("metrics_held", default=None)
+"""The samples being held in this thread (or task), inside ``held``."""
 
 
 def _write(connection: Redis, increments: list[tuple[str, float]]) -> None:
     global _quiet_until
-    held = getattr(_holding, "held", None)
-    if held is not None:
-        held.increments += increments
+    if (holder := _held.get()) is not None:
+        holder.add(increments)
         return
     if time.monotonic() < _quiet_until:
         return
@@ -144,6 +147,21 @@ def timed(connection: Redis | None, name: str, **labels: str) -> Iterator[None]:
     yield
     if connection is not None:
         observe(connection, name, time.perf_counter() - started, **labels)
+
+
+@contextmanager
+def held(connection: Redis) -> Iterator[Held]:
+    """Samples written in the block are held in memory instead of sent, one round trip for many:
+    a batch chunk writes them with its progress (``flush``), a single-document worker in RQ's
+    transaction that records the job's end (``into``). What is still held at the end is sent then
+    (each round trip cost ~2 ms of a ~10 ms item on the loaded machine)."""
+    holder = Held(connection)
+    token = _held.set(holder)
+    try:
+        yield holder
+    finally:
+        _held.reset(token)
+        holder.flush()
 
 
 def read_samples(connection: Redis) -> list[Sample]:

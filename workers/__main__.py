@@ -4,6 +4,7 @@ needs a single queue): the interactive documents queue, the batch queue, or call
 from __future__ import annotations
 
 import argparse
+import logging
 
 # Imported before the worker forks, so each work horse starts with them loaded.
 import docxtpl  # noqa: F401
@@ -13,6 +14,7 @@ from redis import Redis
 import sakip.envelope  # noqa: F401
 from config.logs import setup_logging
 from config.settings import get_settings
+from storage.database import database_for
 from workers import batch_jobs, jobs  # noqa: F401 - loaded before the fork
 from workers.warm import InProcessWorker, PreparingWorker
 
@@ -32,6 +34,12 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(str(exc)) from None
     setup_logging()
     connection = Redis.from_url(settings.redis_url)
+    # The database opened (and its schema checked) before the first fork: each horse otherwise
+    # imported Alembic and checked the schema again, ~100 ms of every batch chunk.
+    try:
+        database_for(settings.database_url)
+    except Exception:  # unreachable now: each job tries again, as before
+        logging.getLogger(__name__).exception("could not open the database before the first job")
     # Single documents are short renders, where a fork per job is most of the cost: without
     # DOCGEN_WORKER_FORK their worker runs jobs in its own process. Batch chunks (long, many
     # documents each) and callbacks keep their horse.

@@ -28,7 +28,7 @@ from sakip.messages import entry_message
 from sakip.quality import QualityWarning
 from storage.batches import BatchRecord, BatchStore, ItemResult, archive_path
 from storage.files import document_path, sync_filesystem, write_atomic
-from storage.metrics import count
+from storage.metrics import count, held
 from storage.records import DOWNLOADABLE, DocumentRecord, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers.archive_files import ShareableZip, manifest_csv, manifest_xlsx, signatory
@@ -202,6 +202,7 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         records.put_finished_many(documents)
         _count_items(job.connection, pending)
         ended = store.record_results(batch_id, number, pending)
+        held_metrics.flush()  # the flush's render timings and item counts, one round trip
         pending.clear()
         documents.clear()
         return ended
@@ -215,26 +216,27 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
         existing = recorded.get(item_doc_id(batch_id, index, item))
         return existing if existing and existing.status in DOWNLOADABLE else None
 
-    joined = convert_joined([(index, item_doc_id(batch_id, index, item), item)
-                             for index, item, result in zip(indexes, items, done, strict=True)
-                             if result is None and not finished_before(index, item)],
-                            batch, registry, settings)
-    for index, item, result in zip(indexes, items, done, strict=True):
-        if result is not None:
-            continue
-        if existing := finished_before(index, item):
-            pending.append(ItemResult(index=index, ref=existing.ref or str(item.get("ref", index)),
-                                      status="finished", doc_id=existing.id, file=existing.files[0].name,
-                                      sha256=existing.files[0].sha256, size=existing.files[0].size))
-            continue
-        outcome, record = _render_item(item, index, batch, registry, settings, batch_id, job.worker_name or "worker",
-                                       joined.pop(index, None))
-        pending.append(outcome)
-        if record is not None:
-            documents[outcome.doc_id] = record
-        if len(pending) >= FLUSH_EVERY and time.monotonic() - flushed_at >= FLUSH_SECONDS:
-            all_ended = flush()
-    all_ended = flush() or all_ended
+    with held(job.connection) as held_metrics:
+        joined = convert_joined([(index, item_doc_id(batch_id, index, item), item)
+                                 for index, item, result in zip(indexes, items, done, strict=True)
+                                 if result is None and not finished_before(index, item)],
+                                batch, registry, settings)
+        for index, item, result in zip(indexes, items, done, strict=True):
+            if result is not None:
+                continue
+            if existing := finished_before(index, item):
+                pending.append(ItemResult(index=index, ref=existing.ref or str(item.get("ref", index)),
+                                          status="finished", doc_id=existing.id, file=existing.files[0].name,
+                                          sha256=existing.files[0].sha256, size=existing.files[0].size))
+                continue
+            outcome, record = _render_item(item, index, batch, registry, settings, batch_id,
+                                           job.worker_name or "worker", joined.pop(index, None))
+            pending.append(outcome)
+            if record is not None:
+                documents[outcome.doc_id] = record
+            if len(pending) >= FLUSH_EVERY and time.monotonic() - flushed_at >= FLUSH_SECONDS:
+                all_ended = flush()
+        all_ended = flush() or all_ended
     store.chunk_ended(batch_id, number)
     if all_ended or _all_ended(store.get(batch_id)):
         _enqueue_archive(job.connection, settings, batch_id)

@@ -255,6 +255,16 @@ def _top_tables(xml: str) -> list[tuple[int, int]] | None:
     return spans if depth == 0 else None
 
 
+def _parsed(opening: str, fragment: str):  # -> lxml element
+    return etree.fromstring(opening + fragment + "</w:document>")
+
+
+@lru_cache(maxsize=64)
+def _page_width(opening: str, section: str) -> int | None:
+    """The text width of the last section (the template's, the same in every document of a version)."""
+    return _text_width_twips(_parsed(opening, section))
+
+
 def _fit_in_place(xml: str) -> str | None:
     """The autofit tables fitted one by one, each parsed alone inside the document's namespace
     declarations; the rest of the document is left as it is (parsing and writing the whole
@@ -269,7 +279,7 @@ def _fit_in_place(xml: str) -> str | None:
     opening = "<w:document" + "".join(f' xmlns{prefix}="{uri}"' for prefix, uri in declared.items()) + ">"
 
     def parsed(fragment: str):  # -> lxml element
-        return etree.fromstring(opening + fragment + "</w:document>")
+        return _parsed(opening, fragment)
 
     page_width = None
     if sections := list(_SECT_PR.finditer(xml)):
@@ -277,7 +287,7 @@ def _fit_in_place(xml: str) -> str | None:
         end = xml.find("</w:sectPr>", last)
         closing = xml.find(">", last)
         fragment = xml[last:closing + 1] if xml[closing - 1] == "/" else xml[last:end + len("</w:sectPr>")]
-        page_width = _text_width_twips(parsed(fragment))
+        page_width = _page_width(opening, fragment)
     out, done = [], 0
     for start, end in spans:
         if not _AUTOFIT.search(xml, start, end):

@@ -31,10 +31,10 @@ from jinja2 import Template, TemplateError
 from lxml import etree
 from PIL import Image
 
-from sakip.media import Picture
+from sakip.media import BarChart, Diagram, OrgChart, Picture
 from workers.columns import fit_columns
 from workers.paper import fit_paper
-from workers.render import ZIP_EPOCH, TemplateRenderError, sandbox_environment
+from workers.render import ZIP_EPOCH, TemplateRenderError, draw_charts, sandbox_environment
 
 __all__ = ["PreparedTemplate", "UnsupportedTemplate"]
 
@@ -169,13 +169,28 @@ class _PlacedPicture:
     __str__ = __html__
 
 
-def _place_pictures(value: Any, sink: _PictureSink) -> Any:
+_CHARTS = (BarChart, OrgChart, Diagram)
+
+
+def _place_pictures(value: Any, sink: _PictureSink, draw: bool = False) -> Any:
+    """The context with every Picture placed (and with ``draw``, every chart drawn first, as
+    render.draw_charts does): one walk over the context instead of two, plain dicts and lists
+    recognised by their type first (most of a context's values)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _place_pictures(v, sink, draw) for k, v in value.items()}
+    if kind is list:
+        return [_place_pictures(v, sink, draw) for v in value]
+    if kind is str:
+        return value
     if isinstance(value, Picture):
         return _PlacedPicture(value, sink)
+    if draw and isinstance(value, _CHARTS):
+        return _place_pictures(draw_charts(value), sink)
     if isinstance(value, dict):
-        return {k: _place_pictures(v, sink) for k, v in value.items()}
+        return {k: _place_pictures(v, sink, draw) for k, v in value.items()}
     if isinstance(value, list):
-        return [_place_pictures(v, sink) for v in value]
+        return [_place_pictures(v, sink, draw) for v in value]
     return value
 
 
@@ -331,10 +346,11 @@ class PreparedTemplate:
         document.replace(document.find(f"{{{_W}}}body"), tree)
         return etree.tostring(document, encoding="UTF-8", standalone=True).decode("utf-8")
 
-    def render(self, context: dict[str, Any]) -> bytes:
-        """The .docx of ``context``: same data, same bytes."""
+    def render(self, context: dict[str, Any], draw: bool = False) -> bytes:
+        """The .docx of ``context``: same data, same bytes. With ``draw``, charts are drawn as
+        pictures (render.draw_charts); without, a chart stays the object it is."""
         sink = _PictureSink()
-        context = _place_pictures(context, sink)
+        context = _place_pictures(context, sink, draw)
         rendered: dict[str, bytes] = {}
         for part in self.parts:
             sink.part = part.name

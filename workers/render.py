@@ -129,4 +129,4 @@ def render_prepared(content: bytes, sha256: str, context: dict[str, Any], paper:
     template = prepared(content, sha256, paper)
     if template is None:
         return render_docx(content, context, paper=paper)
-    return template.render(draw_charts(context))
+    return template.render(context, draw=True)

@@ -35,7 +35,7 @@ from rq.worker import WorkerStatus
 from config.logs import job_id_var, request_id_var
 from config.settings import get_settings
 from sakip.doctypes import DOCUMENT_TYPES
-from storage.metrics import Held, count, holding
+from storage.metrics import Held, count, held
 from storage.templates import TemplateRegistry, UnknownTemplate
 from workers import converter
 from workers.pdf_readiness import report_converter
@@ -244,7 +244,7 @@ class InProcessWorker(PreparingWorker):
             self._heartbeat = _JobHeartbeat(self)
             self._heartbeat.start()
         self._idle_again = False
-        with self._job_context(job), holding(self.connection) as self._held_metrics:
+        with self._job_context(job), held(self.connection) as self._held_metrics:
             execution = self.prepare_execution(job)
             self._heartbeat.watch(job, execution)
             try:
