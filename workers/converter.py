@@ -112,6 +112,9 @@ class WarmConverter:
         self.recycle_after = recycle_after
         self.startup_timeout = startup_timeout
         self.owner = owner if owner is not None else owner_pid()
+        self.last_timing: dict[str, float] = {}
+        """The seconds of the last conversion's steps, as the host measured them (load, index,
+        export, close; cpu: LibreOffice's CPU seconds)."""
 
     @property
     def state_path(self) -> Path:
@@ -189,11 +192,15 @@ class WarmConverter:
 
     def _post(self, state: HostState, docx: bytes, profile: str = "pdf", destinations: bool = False
               ) -> tuple[int, bytes]:
+        self.last_timing = {}
         connection = http.client.HTTPConnection("127.0.0.1", state.port, timeout=self.timeout + HOST_GRACE_SECONDS)
         try:
             connection.request("POST", f"/convert?profile={profile}&destinations={int(destinations)}", body=docx,
                                headers={"Content-Type": "application/octet-stream"})
             response = connection.getresponse()
+            for step in (response.getheader("X-Convert-Seconds") or "").split():
+                name, _, seconds = step.partition("=")
+                self.last_timing[name] = float(seconds)
             return response.status, response.read()
         finally:
             connection.close()
