@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from config.settings import REPO_ROOT
+from config.settings import REPO_ROOT, get_settings
 from signing.prepare import prepare_for_signing
 from signing.validation import check_signed_copy
 from storage.templates import TemplateRegistry
@@ -175,3 +175,29 @@ def test_a_pdf_batch_converts_its_items_in_one_load_and_each_says_what_it_says_a
         assert _pages(pdf, tmp_path) == _pages(alone.content, tmp_path)
         assert f"ID dokumen {doc_id}" in _pages(pdf, tmp_path)[-1]
         assert "/AcroForm" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+
+@pytest.mark.slow
+def test_a_bulk_worker_converts_groups_side_by_side_in_its_converters(client, settings, run_bulk_worker,
+                                                                     monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCGEN_PDF_JOIN_GROUP", "2")
+    monkeypatch.setenv("DOCGEN_PDF_BATCH_CONVERTERS", "2")
+    get_settings.cache_clear()
+    names = ("pk-jpt", "pk-administrator", "pk-kepala-daerah", "pk-administrator")
+    items = [{"ref": f"{name}-{number}", "data": example(name)["data"]} for number, name in enumerate(names)]
+    response = client.post("/api/v1/batches", json={"type": "pk", "format": "pdf", "items": items})
+    assert response.status_code == 202
+    run_bulk_worker()
+    batch_id = response.get_json()["id"]
+    assert client.get(f"/api/v1/batches/{batch_id}").get_json()["finished"] == 4
+    # two groups of two, one in each LibreOffice of the worker
+    assert [warm_converter(settings, slot=slot).state().conversions for slot in (0, 1)] == [1, 1]
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{batch_id}/archive").data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        files = {entry["ref"]: (entry["id"], archive.read(entry["file"])) for entry in manifest if entry["file"]}
+    registry = TemplateRegistry(REPO_ROOT / "doctypes")
+    for ref, (doc_id, pdf) in files.items():
+        body = {**example(ref.rsplit("-", 1)[0]), "format": "pdf"}
+        (alone,) = produce_files(body, registry, doc_id=doc_id, settings=settings)
+        assert _pages(pdf, tmp_path) == _pages(alone.content, tmp_path)
+        assert f"ID dokumen {doc_id}" in _pages(pdf, tmp_path)[-1]

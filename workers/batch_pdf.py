@@ -1,9 +1,10 @@
 """A PDF batch's chunk converted in few LibreOffice loads: render the items' DOCX, join them in
 groups (workers/joined.py), convert each group once, split the PDF back per document.
 
-The work is pipelined: while LibreOffice converts one group (in a thread that mostly waits on
-the converter host), this process renders the next group's DOCX, so the worker's Python and its
-LibreOffice use a core each instead of taking turns.
+The work is pipelined: while LibreOffice converts a group (in a thread that mostly waits on the
+converter host), this process renders the next group's DOCX; and a worker keeps
+``pdf_batch_converters`` LibreOffices (by default the cores it may use), converting groups side by
+side, so one bulk worker alone keeps the machine's cores busy.
 
 Whatever can't go this way is simply not returned, and the chunk produces it alone as before:
 an item whose data is bad (it then fails alone with its field errors), a document that can't be
@@ -14,6 +15,8 @@ the PDF/A identification of the whole).
 from __future__ import annotations
 
 import logging
+import os
+import queue
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -54,13 +57,23 @@ def _groups(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchRecord, 
         yield group
 
 
-def _convert_group(converter: WarmConverter, group: Group, batch_id: str) -> dict[int, ProducedDocument]:
+def converter_count(settings: Settings) -> int:
+    """How many converters a bulk worker keeps for PDF batches."""
+    if settings.pdf_batch_converters:
+        return settings.pdf_batch_converters
+    return max(1, (os.cpu_count() or 1) // max(1, settings.bulk_workers))
+
+
+def _convert_group(free: queue.Queue[WarmConverter], group: Group, batch_id: str) -> dict[int, ProducedDocument]:
+    converter = free.get()  # a converter no other group uses now
     try:
         joined = join_docx([docx.content for _, docx in group])
         pdfs = split_pdf(converter.convert(joined, destinations=True), len(group), signable=True)
     except (NotJoinable, ValueError, ConversionError, ConverterUnavailable) as exc:
         log.warning("batch %s: %s documents converted alone (joined: %s)", batch_id, len(group), exc)
         return {}
+    finally:
+        free.put(converter)
     return {index: replace(docx, content=pdf, extension="pdf", filename=docx.filename.removesuffix(".docx") + ".pdf")
             for (index, docx), pdf in zip(group, pdfs, strict=True)}
 
@@ -70,16 +83,15 @@ def convert_joined(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchR
     """The finished PDF of each (index, doc_id, item) it could make joined, by index."""
     if batch.format != "pdf" or settings.pdf_join_group < 2 or settings.pdf_profile != "pdf":
         return {}
-    converter = warm_converter(settings)
+    count = converter_count(settings)
+    free: queue.Queue[WarmConverter] = queue.Queue()
+    for slot in range(count):
+        free.put(warm_converter(settings, slot=slot))
     done: dict[int, ProducedDocument] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-join") as pool:
-        converting: Future[dict[int, ProducedDocument]] | None = None
-        for group in _groups(entries, batch, registry, settings):
-            # Queued behind the group being converted; the next group renders meanwhile.
-            following = pool.submit(_convert_group, converter, group, batch.id)
-            if converting is not None:
-                done.update(converting.result())
-            converting = following
-        if converting is not None:
-            done.update(converting.result())
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="pdf-join") as pool:
+        # Each group is handed on as soon as it is rendered; the next renders while it converts.
+        converting: list[Future[dict[int, ProducedDocument]]] = [
+            pool.submit(_convert_group, free, group, batch.id) for group in _groups(entries, batch, registry, settings)]
+        for future in converting:
+            done.update(future.result())
     return done
