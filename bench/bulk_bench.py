@@ -136,7 +136,8 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
-        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
+        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir),
+                   DOCGEN_BULK_WORKERS=str(workers))  # each worker's share of the cores (PDF converters)
         if join_group is not None:
             env["DOCGEN_PDF_JOIN_GROUP"] = str(join_group)
         procs = [subprocess.Popen([sys.executable, "-m", "workers", "--bulk"], cwd=code, env=env,
