@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bulk_bench.py [--n 27000] [--workers 2] [--plain 200]
     .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 [--join-group 25] [--baseline-group 1]
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --base <git ref> [--rounds 2]
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
 
 
@@ -11,7 +12,9 @@ template and data in one process, the ratio, and the workers' memory over the ru
 --format pdf: the same batch as PDFs, items converted --join-group per LibreOffice load, next to
 --baseline-group (1: each alone), and the ratio. With --base REF: the same batch through workers
 running the code of git revision REF (exported to a temporary folder), then through this
-tree's, and the ratio: a paired measurement of a change on a machine whose load varies.
+tree's, and the ratio: a paired measurement of a change on a machine whose load varies. With
+--format pdf --base REF: --rounds rounds of base then this tree, alternately, each printed with
+the load average, then the medians and their ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import io
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,6 +97,45 @@ def _rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
+def _cpu_seconds(pid: int, children: bool) -> tuple[str, float] | None:
+    """(command name, CPU seconds) of ``pid``, with those of its reaped children when ``children``."""
+    try:
+        head, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
+    except OSError:
+        return None
+    fields = rest.split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return head.partition("(")[2], ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_kind(workers: set[int], data_dir: Path) -> dict[str, tuple[int, float]]:
+    """CPU seconds so far of the bulk workers (with their finished work horses), their converter
+    hosts (which outlive the horse that started them; with their recycled LibreOffices) and the
+    running LibreOffices, by pid: sampled during a PDF batch to say where its CPU time went."""
+    from workers.convert import converter_state_dir
+
+    state_dir = str(converter_state_dir(data_dir)).encode()
+    found: dict[str, tuple[int, float]] = {}
+    for pid in workers:
+        if (cpu := _cpu_seconds(pid, children=True)) is not None:
+            found[f"workers (Python):{pid}"] = (pid, cpu[1])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if state_dir in cmdline and b"converter_host.py" in cmdline:
+            pid = int(entry.name)
+            if (cpu := _cpu_seconds(pid, children=True)) is not None:
+                found[f"converter hosts:{pid}"] = (pid, cpu[1])
+            for child in descendants(pid):
+                if (cpu := _cpu_seconds(child, children=False)) is not None and cpu[0] == "soffice.bin":
+                    found[f"LibreOffice:{child}"] = (child, cpu[1])
+    return found
+
+
 def export_revision(ref: str, target: Path) -> Path:
     """The tree of git revision ``ref`` in ``target``: workers started there run its code."""
     target.mkdir(parents=True)
@@ -116,12 +159,14 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
-        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir))
+        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir),
+                   DOCGEN_BULK_WORKERS=str(workers))  # each worker's share of the cores (PDF converters)
         if join_group is not None:
             env["DOCGEN_PDF_JOIN_GROUP"] = str(join_group)
         procs = [subprocess.Popen(_worker_command(profile, number), cwd=code, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for number in range(workers)]
         samples: list[float] = []
+        cpu: dict[str, tuple[int, float]] = {}
         stop = threading.Event()
 
         def sample() -> None:
@@ -130,6 +175,8 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
                 for p in procs:
                     pids |= descendants(p.pid)
                 samples.append(_rss_mb(pids))
+                if fmt == "pdf":
+                    cpu.update(_cpu_by_kind({p.pid for p in procs}, data_dir))
                 time.sleep(1)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -171,6 +218,16 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
             print(f"CPU per document: bulk workers and their horses {1000 * workers_cpu / n:.2f} ms, "
                   f"Redis {1000 * redis_cpu / n:.2f} ms, web process (submit, status polls) "
                   f"{1000 * web_cpu / n:.2f} ms; load average {os.getloadavg()[0]:.1f}")
+            if fmt == "pdf":
+                cpu.update(_cpu_by_kind({p.pid for p in procs}, data_dir))
+                kinds: dict[str, float] = {}
+                for key, (_, seconds) in cpu.items():
+                    kinds[key.partition(":")[0]] = kinds.get(key.partition(":")[0], 0.0) + seconds
+                spent = sum(kinds.values())
+                print(f"{label}CPU per PDF: " + ", ".join(f"{kind} {seconds / n * 1000:.1f} ms"
+                                                          for kind, seconds in sorted(kinds.items()))
+                      + f"; total {spent / n * 1000:.1f} ms -> {os.cpu_count()} idle cores would make "
+                        f"~{(os.cpu_count() or 1) * n / spent:.0f} PDFs/s")
             if samples:
                 third = max(1, len(samples) // 3)
                 print(f"worker memory (RSS, all worker processes): first third max {max(samples[:third]):.0f} MB, "
@@ -190,6 +247,22 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
     return n / total
 
 
+def pdf_paired(args: argparse.Namespace) -> None:
+    """PDF batches of base and this tree, alternately (interleaved, as the load moves), medians and ratio."""
+    rates: dict[str, list[float]] = {"base": [], "ours": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        base_tree = export_revision(args.base, Path(tmp) / "base")
+        for number in range(1, args.rounds + 1):
+            for name, code, label in (("base", base_tree, f"base {args.base}"), ("ours", ROOT, "this tree")):
+                load = os.getloadavg()[0]
+                rates[name].append(bulk_rate(args.n, args.workers, "pdf", args.join_group, code=code,
+                                             label=f"round {number}, {label} (load {load:.1f}): "))
+    base, ours = statistics.median(rates["base"]), statistics.median(rates["ours"])
+    print(f"PDF batch, {args.n} PKs, {args.join_group} per LibreOffice load, {args.workers} bulk workers, "
+          f"median of {args.rounds}: base {args.base} {base:.1f} PDFs/s, this tree {ours:.1f} PDFs/s, "
+          f"ratio {ours / base:.2f}x (load average {os.getloadavg()[0]:.1f} at the end)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=2000)
@@ -202,8 +275,12 @@ def main() -> None:
     parser.add_argument("--profile", type=Path,
                         help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker); "
                              "the batch alone, no plain docxtpl")
+    parser.add_argument("--rounds", type=int, default=1, help="with --format pdf --base: base/this tree rounds")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    if args.base and args.format == "pdf":
+        pdf_paired(args)
+        return
     if args.base:
         with tempfile.TemporaryDirectory() as tmp:
             base_tree = export_revision(args.base, Path(tmp) / "base")

@@ -6,9 +6,11 @@ Renders N distinct PKs (as bulk_bench's items) to DOCX first (not timed), then, 
 processes each with its own warm LibreOffice, converts its share:
 - one by one: the worker's converter per document, then the signing form (prepare_for_signing);
 - joined: --group documents joined as sections (workers/joined.py), one conversion, split per
-  document, then the signing form.
-Prints PDFs per second of each and the ratio, and checks --check documents of the joined path
-against the same document converted alone (page count, page sizes, pdftotext per page).
+  document with the signing form added in the same pass.
+Prints PDFs per second of each and the ratio, where the time of a joined group goes (join;
+LibreOffice's load with layout, index pass, export, close, as its host measured them, and its CPU
+seconds; the split), and checks --check documents of the joined path against the same document
+converted alone (page count, page sizes, pdftotext per page).
 """
 
 from __future__ import annotations
@@ -61,19 +63,36 @@ def child(mode: str, docs_file: Path, out_file: Path, group: int, data_dir: Path
     converter.convert(docs[0])  # warm: the worker's LibreOffice is running before a batch comes
     start = time.perf_counter()
     pdfs: list[bytes] = []
+    steps: dict[str, float] = {}
+
+    def add(step: str, seconds: float) -> None:
+        steps[step] = steps.get(step, 0.0) + seconds
+
     if mode == "alone":
         pdfs = [prepare_for_signing(converter.convert(d)) for d in docs]
     else:
         for first in range(0, len(docs), group):
             part = docs[first:first + group]
-            pdfs += split_pdf(converter.convert(join_docx(part), destinations=True), len(part), prepare_for_signing)
+            began = time.perf_counter()
+            joined = join_docx(part)
+            joined_at = time.perf_counter()
+            pdf = converter.convert(joined, destinations=True)
+            converted_at = time.perf_counter()
+            pdfs += split_pdf(pdf, len(part), signable=True)
+            add("join", joined_at - began)
+            add("convert (client's wall)", converted_at - joined_at)
+            for step, seconds in converter.last_timing.items():
+                add(f"  LibreOffice {step}", seconds)
+            add("split + signing form", time.perf_counter() - converted_at)
+            add("groups", 1)
     seconds = time.perf_counter() - start
     converter.stop()
     out_file.write_bytes(pickle.dumps(pdfs))
-    print(seconds)
+    print(json.dumps({"seconds": seconds, "steps": steps, "documents": len(docs)}))
 
 
-def run(mode: str, docs: list[bytes], procs: int, group: int, tmp: Path) -> tuple[float, list[bytes]]:
+def run(mode: str, docs: list[bytes], procs: int, group: int, tmp: Path
+        ) -> tuple[float, list[bytes], dict[str, float]]:
     shares = [docs[i::procs] for i in range(procs)]
     children = []
     for number, share in enumerate(shares):
@@ -84,14 +103,18 @@ def run(mode: str, docs: list[bytes], procs: int, group: int, tmp: Path) -> tupl
             stdout=subprocess.PIPE, text=True), out_file))
     seconds = 0.0
     results: list[list[bytes]] = []
+    steps: dict[str, float] = {}
     for process, out_file in children:
         output, _ = process.communicate()
-        seconds = max(seconds, float(output.strip().splitlines()[-1]))
+        report = json.loads(output.strip().splitlines()[-1])
+        seconds = max(seconds, report["seconds"])
+        for step, value in report["steps"].items():
+            steps[step] = steps.get(step, 0.0) + value
         results.append(pickle.loads(out_file.read_bytes()))
     pdfs: list[bytes] = [b""] * len(docs)
     for number, share in enumerate(results):
         pdfs[number::procs] = share
-    return seconds, pdfs
+    return seconds, pdfs, steps
 
 
 def _pages(pdf: bytes, tmp: Path) -> tuple[list[str], list[tuple[float, float]]]:
@@ -122,12 +145,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         docs = render_all(args.n, Settings(data_dir=tmp / "var"))
-        alone_s, alone = run("alone", docs, args.procs, args.group, tmp)
-        joined_s, joined = run("joined", docs, args.procs, args.group, tmp)
-        print(f"{args.n} PK PDFs, {args.procs} processes, each its own warm LibreOffice:")
+        load = os.getloadavg()[0]
+        alone_s, alone, _ = run("alone", docs, args.procs, args.group, tmp)
+        joined_s, joined, steps = run("joined", docs, args.procs, args.group, tmp)
+        print(f"{args.n} PK PDFs, {args.procs} processes, each its own warm LibreOffice "
+              f"(load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at the end):")
         print(f"one by one: {alone_s:.1f} s -> {args.n / alone_s:.1f} PDFs/s")
         print(f"joined, {args.group} per load, split back: {joined_s:.1f} s -> {args.n / joined_s:.1f} PDFs/s")
         print(f"ratio joined / one by one: {alone_s / joined_s:.1f}x")
+        groups = steps.pop("groups")
+        print(f"where a joined group's time goes (mean of {groups:.0f} groups; per PDF):")
+        for step, value in steps.items():
+            print(f"  {step:28s} {value / groups * 1000:8.0f} ms  {value / args.n * 1000:6.1f} ms")
         step = max(1, args.n // max(1, args.check))
         checked = list(range(0, args.n, step))[: args.check]
         different = [i for i in checked if _pages(alone[i], tmp) != _pages(joined[i], tmp)]

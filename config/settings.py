@@ -191,6 +191,9 @@ class Settings(BaseSettings):
     pdf_join_group: int = Field(
         default=25, ge=1, le=200, description="PDF batch items converted in one LibreOffice load (joined as "
                                               "sections, split back); 1 converts each alone.")
+    pdf_batch_converters: int = Field(
+        default=0, ge=0, le=8, description="LibreOffice converters per bulk worker for PDF batches, converting "
+                                           "groups side by side; 0: this machine's cores divided by BULK_WORKERS.")
 
     @field_validator("trust_roots", mode="before")
     @classmethod

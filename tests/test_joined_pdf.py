@@ -15,13 +15,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from config.settings import REPO_ROOT
+from config.settings import REPO_ROOT, get_settings
 from signing.prepare import prepare_for_signing
+from signing.validation import check_signed_copy
 from storage.templates import TemplateRegistry
 from tests.conftest import example
+from tests.signing_ca import TestCA
 from workers.convert import converter_state_dir, warm_converter
 from workers.converter import stop_converters
-from workers.joined import join_docx, joinable, split_pdf
+from workers.joined import NotJoinable, join_docx, joinable, split_pdf
 from workers.produce import produce_files
 
 PAGE_NUMBER = ('<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:t xml:space="preserve">Halaman </w:t></w:r>'
@@ -90,8 +92,9 @@ def test_each_split_pdf_says_what_the_document_converted_alone_says(settings, tm
     converter = warm_converter(settings)
     alone = [prepare_for_signing(converter.convert(docx)) for _, docx in documents]
     joined = converter.convert(join_docx([docx for _, docx in documents]), destinations=True)
-    split = split_pdf(joined, len(documents), prepare_for_signing)
+    split = split_pdf(joined, len(documents), signable=True)
     assert len(split) == len(documents)
+    assert converter.last_timing["load"] > 0 and converter.last_timing["export"] > 0  # what the bench prints
     page_counts = []
     for (doc_id, _), single, part in zip(documents, alone, split, strict=True):
         single_reader, part_reader = PdfReader(io.BytesIO(single)), PdfReader(io.BytesIO(part))
@@ -108,7 +111,12 @@ def test_each_split_pdf_says_what_the_document_converted_alone_says(settings, tm
             codes = _qr_codes(part, page, tmp_path)
             assert codes == _qr_codes(single, page, tmp_path) and set(codes) == {url}
         assert "/AcroForm" in part_reader.trailer["/Root"]  # ready for signing like a single PDF
+        assert prepare_for_signing(part) == part  # nothing left for the single path's step to add
     assert max(page_counts) >= 3 and min(page_counts) <= 2  # a long one and short ones, in between
+    # A split PDF is signed like a single one: the signature only adds to what was issued.
+    signer = TestCA().issue("Dr. Ir. Rahmat Hidayat Lubis, M.Si.", "Pemerintah Provinsi Sumatera Utara")
+    signed = check_signed_copy(signer.sign(split[1], "ttd_pihak_pertama"), split[1], None)
+    assert signed.new_signatures == 1 and signed.signatures[0].integrity
     converter.stop()
 
 
@@ -117,6 +125,20 @@ def test_documents_that_cannot_be_joined_exactly_say_why():
         "it has more than one section"
     assert joinable(_docx_with_body('<w:p><w:fldSimple w:instr=" NUMPAGES "/></w:p>')) == \
         "it counts the pages of the whole document (NUMPAGES)"
+
+
+def test_documents_of_another_template_are_not_joined(settings):
+    (_, first), (_, second), *_ = _documents(settings)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(second)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "word/styles.xml":  # one style's font changed: the same size, another CRC
+                data = data.replace(b'w:ascii="Arial"', b'w:ascii="Arimo"', 1)
+            target.writestr(entry, data)
+    with pytest.raises(NotJoinable, match=r"word/styles\.xml differs"):
+        join_docx([first, out.getvalue()])
+    assert join_docx([first, second])  # the same template: joined
 
 
 def _docx_with_body(body: str) -> bytes:
@@ -154,3 +176,29 @@ def test_a_pdf_batch_converts_its_items_in_one_load_and_each_says_what_it_says_a
         assert _pages(pdf, tmp_path) == _pages(alone.content, tmp_path)
         assert f"ID dokumen {doc_id}" in _pages(pdf, tmp_path)[-1]
         assert "/AcroForm" in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+
+
+@pytest.mark.slow
+def test_a_bulk_worker_converts_groups_side_by_side_in_its_converters(client, settings, run_bulk_worker,
+                                                                     monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCGEN_PDF_JOIN_GROUP", "2")
+    monkeypatch.setenv("DOCGEN_PDF_BATCH_CONVERTERS", "2")
+    get_settings.cache_clear()
+    names = ("pk-jpt", "pk-administrator", "pk-kepala-daerah", "pk-administrator")
+    items = [{"ref": f"{name}-{number}", "data": example(name)["data"]} for number, name in enumerate(names)]
+    response = client.post("/api/v1/batches", json={"type": "pk", "format": "pdf", "items": items})
+    assert response.status_code == 202
+    run_bulk_worker()
+    batch_id = response.get_json()["id"]
+    assert client.get(f"/api/v1/batches/{batch_id}").get_json()["finished"] == 4
+    # two groups of two, one in each LibreOffice of the worker
+    assert [warm_converter(settings, slot=slot).state().conversions for slot in (0, 1)] == [1, 1]
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/batches/{batch_id}/archive").data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        files = {entry["ref"]: (entry["id"], archive.read(entry["file"])) for entry in manifest if entry["file"]}
+    registry = TemplateRegistry(REPO_ROOT / "doctypes")
+    for ref, (doc_id, pdf) in files.items():
+        body = {**example(ref.rsplit("-", 1)[0]), "format": "pdf"}
+        (alone,) = produce_files(body, registry, doc_id=doc_id, settings=settings)
+        assert _pages(pdf, tmp_path) == _pages(alone.content, tmp_path)
+        assert f"ID dokumen {doc_id}" in _pages(pdf, tmp_path)[-1]

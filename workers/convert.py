@@ -33,8 +33,9 @@ def converter_state_dir(data_dir: Path) -> Path:
 
 
 def warm_converter(settings: Settings | None = None, *, soffice: str | None = None,
-                   timeout: int | None = None, state_dir: Path | None = None) -> WarmConverter:
-    """This process's converter, configured from ``settings`` (default: the environment's)."""
+                   timeout: int | None = None, state_dir: Path | None = None, slot: int = 0) -> WarmConverter:
+    """This process's converter, configured from ``settings`` (default: the environment's);
+    ``slot`` 1, 2... are further converters of the same process, each its own LibreOffice."""
     settings = settings or get_settings()
     return WarmConverter(
         state_dir or converter_state_dir(settings.data_dir),
@@ -43,6 +44,7 @@ def warm_converter(settings: Settings | None = None, *, soffice: str | None = No
         timeout=timeout or settings.convert_timeout,
         recycle_after=settings.converter_recycle_after,
         startup_timeout=settings.converter_startup_timeout,
+        slot=slot,
     )
 
 

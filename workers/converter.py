@@ -4,7 +4,9 @@ One converter host (workers/converter_host.py) per *owner* process: the RQ worke
 parent when called from a work horse, else the calling process itself (the CLI, a test, the
 benchmark). Horses come and go; the host and its LibreOffice stay warm between them, and exit
 when the owner exits. The host's state file, ``<state dir>/converter-<owner>.json`` (workers/convert.py says where),
-names its pid, port and LibreOffice's pid (tests kill LibreOffice through it).
+names its pid, port and LibreOffice's pid (tests kill LibreOffice through it). An owner can keep
+more than one (``slot`` 1, 2...: ``converter-<owner>-<slot>.json``), each its own LibreOffice, so
+a PDF batch converts groups side by side where the cores allow.
 
 The host keeps LibreOffice's hygiene (timeout, kill and restart, recycle, reaping); this side
 only starts the host, and replaces it if the host itself stops answering.
@@ -104,7 +106,7 @@ class WarmConverter:
 
     def __init__(self, state_dir: Path, *, soffice: str = "soffice", python: str = "/usr/bin/python3",
                  timeout: float = 120, recycle_after: int = 200, startup_timeout: float = 60,
-                 owner: int | None = None) -> None:
+                 owner: int | None = None, slot: int = 0) -> None:
         self.state_dir = state_dir
         self.soffice = soffice
         self.python = python
@@ -112,10 +114,15 @@ class WarmConverter:
         self.recycle_after = recycle_after
         self.startup_timeout = startup_timeout
         self.owner = owner if owner is not None else owner_pid()
+        self.name = f"{self.owner}-{slot}" if slot else str(self.owner)
+        """What its state, lock, log and profile are named by: the owner, and the slot after the first."""
+        self.last_timing: dict[str, float] = {}
+        """The seconds of the last conversion's steps, as the host measured them (load, index,
+        export, close; cpu: LibreOffice's CPU seconds)."""
 
     @property
     def state_path(self) -> Path:
-        return self.state_dir / f"converter-{self.owner}.json"
+        return self.state_dir / f"converter-{self.name}.json"
 
     def state(self) -> HostState | None:
         """The running host's state, or None when there is none."""
@@ -126,7 +133,7 @@ class WarmConverter:
     def _locked(self) -> Iterator[None]:
         """One conversion per host at a time, and one start, even if two processes ask."""
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(self.state_dir / f"converter-{self.owner}.lock", "w") as handle:
+        with open(self.state_dir / f"converter-{self.name}.lock", "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -147,12 +154,12 @@ class WarmConverter:
         import unoserver
 
         libpath = str(Path(unoserver.__file__).resolve().parent.parent)
-        profile = self.state_dir / f"profile-{self.owner}"
+        profile = self.state_dir / f"profile-{self.name}"
         command = [self.python, "-I", str(HOST_SCRIPT), "--owner", str(self.owner), "--state", str(self.state_path),
                    "--profile", str(profile), "--soffice", self.soffice, "--libpath", libpath,
                    "--timeout", str(self.timeout), "--recycle-after", str(self.recycle_after),
                    "--startup-timeout", str(self.startup_timeout)]
-        log_file = open(self.state_dir / f"converter-{self.owner}.log", "ab")  # the host inherits its own descriptor
+        log_file = open(self.state_dir / f"converter-{self.name}.log", "ab")  # the host inherits its own descriptor
         # A session of its own: Ctrl-C in a terminal or a signal to the horse's group doesn't reach it;
         # it ends with its owner instead.
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_file,
@@ -189,11 +196,15 @@ class WarmConverter:
 
     def _post(self, state: HostState, docx: bytes, profile: str = "pdf", destinations: bool = False
               ) -> tuple[int, bytes]:
+        self.last_timing = {}
         connection = http.client.HTTPConnection("127.0.0.1", state.port, timeout=self.timeout + HOST_GRACE_SECONDS)
         try:
             connection.request("POST", f"/convert?profile={profile}&destinations={int(destinations)}", body=docx,
                                headers={"Content-Type": "application/octet-stream"})
             response = connection.getresponse()
+            for step in (response.getheader("X-Convert-Seconds") or "").split():
+                name, _, seconds = step.partition("=")
+                self.last_timing[name] = float(seconds)
             return response.status, response.read()
         finally:
             connection.close()

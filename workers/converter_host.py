@@ -155,12 +155,15 @@ PDF_VERSIONS = {"pdf": 0, "pdfa-2b": 2}
 identification in the XMP metadata)."""
 
 
-def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bool = False) -> bytes:
+def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bool = False,
+               timing: dict[str, float] | None = None) -> bytes:
     """The PDF of ``docx``, through the LibreOffice behind ``desktop``: load it hidden, update its
     indexes (only a document that has some pays for that: no refresh, no second pass otherwise),
     export with writer_pdf_Export (as PDF/A-2b for ``profile`` "pdfa-2b"; with ``destinations``
     the document's bookmarks become PDF named destinations, which is how joined documents are
-    found again), close. Raises RuntimeError when LibreOffice can't load it."""
+    found again), close; ``timing`` gets the seconds of each step (load, which in a hidden
+    document includes the layout; index; export; close). Raises RuntimeError when LibreOffice
+    can't load it."""
     import uno
     from com.sun.star.beans import PropertyValue
 
@@ -168,6 +171,8 @@ def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bo
         # LibreOffice loads file URLs only, and those must be absolute (TMPDIR may be relative).
         source, target = Path(work, "document.docx").resolve(), Path(work, "document.pdf").resolve()
         source.write_bytes(docx)
+        steps = timing if timing is not None else {}
+        began = time.perf_counter()
         document = desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(str(source)), "_blank", 0,
             (PropertyValue(Name="Hidden", Value=True), PropertyValue(Name="ReadOnly", Value=True)))
@@ -176,7 +181,11 @@ def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bo
         try:
             if not document.supportsService("com.sun.star.text.TextDocument"):
                 raise RuntimeError("the document is not a text document")
+            loaded = time.perf_counter()
+            steps["load"] = loaded - began
             update_indexes(document)
+            indexed = time.perf_counter()
+            steps["index"] = indexed - loaded
             options = [PropertyValue(Name="SelectPdfVersion", Value=PDF_VERSIONS[profile])]
             if destinations:
                 options.append(PropertyValue(Name="ExportBookmarksToPDFDestination", Value=True))
@@ -185,8 +194,11 @@ def export_pdf(desktop: Any, docx: bytes, profile: str = "pdf", destinations: bo
                                 (PropertyValue(Name="FilterName", Value="writer_pdf_Export"),
                                  PropertyValue(Name="FilterData", Value=filter_data),
                                  PropertyValue(Name="Overwrite", Value=True)))
+            steps["export"] = time.perf_counter() - indexed
         finally:
+            closing = time.perf_counter()
             document.close(True)
+            steps["close"] = time.perf_counter() - closing
         return target.read_bytes()
 
 
@@ -218,7 +230,8 @@ class Host:
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
 
-    def _run_with_timeout(self, docx: bytes, profile: str, destinations: bool) -> bytes:
+    def _run_with_timeout(self, docx: bytes, profile: str, destinations: bool,
+                          timing: dict[str, float] | None = None) -> bytes:
         """The conversion in a thread: if LibreOffice hangs, this thread gives up and kills it
         (which also ends the hung UNO call)."""
         outcome: dict[str, Any] = {}
@@ -226,7 +239,7 @@ class Host:
 
         def work() -> None:
             try:
-                outcome["pdf"] = export_pdf(desktop, docx, profile, destinations)
+                outcome["pdf"] = export_pdf(desktop, docx, profile, destinations, timing)
             except BaseException as exc:
                 outcome["error"] = exc
 
@@ -239,8 +252,10 @@ class Host:
             raise outcome["error"]
         return bytes(outcome["pdf"])
 
-    def convert(self, docx: bytes, profile: str = "pdf", destinations: bool = False) -> tuple[int, bytes]:
-        """(HTTP status, body) for one document."""
+    def convert(self, docx: bytes, profile: str = "pdf", destinations: bool = False,
+                timing: dict[str, float] | None = None) -> tuple[int, bytes]:
+        """(HTTP status, body) for one document; ``timing`` gets the seconds of its steps and
+        LibreOffice's CPU seconds for it ("cpu", which a loaded machine does not inflate)."""
         with self.lock:
             try:
                 if not self.office.alive:
@@ -254,7 +269,10 @@ class Host:
                 self.write_state()
             for attempt in (1, 2):
                 try:
-                    pdf = self._run_with_timeout(docx, profile, destinations)
+                    cpu = _cpu_seconds(self.office.pid)
+                    pdf = self._run_with_timeout(docx, profile, destinations, timing)
+                    if timing is not None:
+                        timing["cpu"] = _cpu_seconds(self.office.pid) - cpu
                 except TimeoutError:
                     self.office.restart(f"a conversion took longer than {self.args.timeout:.0f}s")
                     self.write_state()
@@ -286,14 +304,25 @@ class Host:
         os._exit(code)
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds ``pid`` has used so far (0 when it can't be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _handler(host: Host) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        def _answer(self, status: int, body: bytes, content_type: str, timing: str = "") -> None:
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
+                if timing:
+                    self.send_header("X-Convert-Seconds", timing)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -309,8 +338,10 @@ def _handler(host: Host) -> type[http.server.BaseHTTPRequestHandler]:
                 self._answer(404, b"unknown path or profile", "text/plain")
                 return
             docx = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, body = host.convert(docx, profile, destinations)
-            self._answer(status, body, "application/pdf" if status == 200 else "text/plain; charset=utf-8")
+            timing: dict[str, float] = {}
+            status, body = host.convert(docx, profile, destinations, timing)
+            self._answer(status, body, "application/pdf" if status == 200 else "text/plain; charset=utf-8",
+                         " ".join(f"{step}={seconds:.4f}" for step, seconds in timing.items()))
 
         def do_GET(self) -> None:
             body = json.dumps({"soffice_pid": host.office.pid, "alive": host.office.alive}).encode()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 import pikepdf
 
@@ -42,9 +42,39 @@ class NotJoinable(Exception):
     """This document can't be joined with others and still convert exactly as it would alone."""
 
 
-def _read(docx: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
+
+class _Parts(Mapping[str, bytes]):
+    """A DOCX's parts, each decompressed only when asked for: the template's styles (hundreds of
+    kilobytes) are read once per group, not once per document."""
+
+    def __init__(self, docx: bytes) -> None:
+        self.archive = zipfile.ZipFile(io.BytesIO(docx))
+        self.infos = {info.filename: info for info in self.archive.infolist()}
+        self._cache: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._cache:
+            try:
+                self._cache[name] = self.archive.read(self.infos[name])
+            except KeyError:
+                raise KeyError(name) from None
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.infos)
+
+    def __len__(self) -> int:
+        return len(self.infos)
+
+    def fingerprint(self, name: str) -> tuple[int, int] | None:
+        """(CRC-32, size) of a part without decompressing it; None when it is absent."""
+        info = self.infos.get(name)
+        return None if info is None else (info.CRC, info.file_size)
+
+
+_NOT_STORIES = re.compile(
+    r"word/(styles|stylesWithEffects|numbering|settings|webSettings|fontTable)\.xml|word/theme/.*")
+"""Parts that hold no text, hence no field: not searched for NUMPAGES."""
 
 
 def _relationships(xml: str) -> list[dict[str, str]]:
@@ -53,12 +83,13 @@ def _relationships(xml: str) -> list[dict[str, str]]:
 
 def joinable(docx: bytes) -> str | None:
     """Why ``docx`` can't be joined exactly, or None when it can."""
-    parts = _read(docx)
+    parts = _Parts(docx)
     body = parts["word/document.xml"].decode("utf-8")
     if body.count("<w:sectPr") != 1:
         return "it has more than one section"
-    for name, content in parts.items():
-        if name.startswith("word/") and name.endswith(".xml") and re.search(rb"NUMPAGES|SECTIONPAGES", content):
+    for name in parts:
+        if (name.startswith("word/") and name.endswith(".xml") and not _NOT_STORIES.fullmatch(name)
+                and re.search(rb"NUMPAGES|SECTIONPAGES", parts[name])):
             return "it counts the pages of the whole document (NUMPAGES)"
     if re.search(r"<w:sdt>.*?w:docPartGallery w:val=\"Table of Contents\"", body, re.DOTALL) or " TOC " in body:
         return "it has a table of contents"
@@ -134,7 +165,7 @@ def join_docx(documents: list[bytes]) -> bytes:
     one template (styles, numbering and settings are the first one's). Raises NotJoinable."""
     if not documents:
         raise ValueError("nothing to join")
-    parts = [_read(d) for d in documents]
+    parts = [_Parts(d) for d in documents]
     first = parts[0]
     head, _, _, tail = _split_body(first["word/document.xml"].decode("utf-8"))
     base_rels = first["word/_rels/document.xml.rels"].decode("utf-8")
@@ -152,7 +183,7 @@ def join_docx(documents: list[bytes]) -> bytes:
         _, body, sect_pr, _ = _split_body(doc["word/document.xml"].decode("utf-8"))
         doc_rels = {r["Id"]: r for r in _relationships(doc["word/_rels/document.xml.rels"].decode("utf-8"))}
 
-        def rename(match: re.Match[str], index: int = index, doc: dict[str, bytes] = doc,
+        def rename(match: re.Match[str], index: int = index, doc: _Parts = doc,
                    doc_rels: dict[str, dict[str, str]] = doc_rels) -> str:
             kind, rid = match.group(1), match.group(2)
             target = doc_rels[rid]["Target"]
@@ -175,8 +206,9 @@ def join_docx(documents: list[bytes]) -> bytes:
                 if known is not None and known != tag:
                     raise NotJoinable(f"picture relationship {rid} means different files in two documents")
                 rels[rid] = tag
-        for name, content in doc.items():
+        for name in doc:
             if name.startswith("word/media/"):
+                content = doc[name]
                 if name in media and media[name] != content:
                     raise NotJoinable(f"{name} differs between two documents")
                 media[name] = content
@@ -206,9 +238,11 @@ def join_docx(documents: list[bytes]) -> bytes:
 _SHARED_PARTS = ("word/styles.xml", "word/numbering.xml", "word/settings.xml", "word/fontTable.xml")
 
 
-def _same_template(first: dict[str, bytes], other: dict[str, bytes]) -> str | None:
+def _same_template(first: _Parts, other: _Parts) -> str | None:
+    # Compared by CRC-32 and size, as the zip records them: decompressing each document's copy of
+    # the template's styles cost more than the rest of the join.
     for name in _SHARED_PARTS:
-        if first.get(name) != other.get(name):
+        if first.fingerprint(name) != other.fingerprint(name):
             return f"{name} differs from the first document's (another template?)"
     return None
 
@@ -231,9 +265,14 @@ def _destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
     return found
 
 
-def split_pdf(pdf: bytes, count: int, finish: Callable[[bytes], bytes] = lambda b: b) -> list[bytes]:
+def split_pdf(pdf: bytes, count: int, finish: Callable[[bytes], bytes] = lambda b: b, *,
+              signable: bool = False) -> list[bytes]:
     """The PDF of each of ``count`` joined documents: its pages, from its destination to the
-    next one's. Raises ValueError when a document's start is not found."""
+    next one's, all cut from one open of the joined PDF. ``signable`` gives each an empty
+    interactive form (/AcroForm) as it is written, what signing/prepare.py adds to a PDF converted
+    alone (there as an incremental update, to keep LibreOffice's bytes; a split part is written
+    anew anyway), so no second parse per document. Raises ValueError when a document's start is
+    not found."""
     with pikepdf.Pdf.open(io.BytesIO(pdf)) as joined:
         starts = _destination_pages(joined)
         try:
@@ -243,19 +282,21 @@ def split_pdf(pdf: bytes, count: int, finish: Callable[[bytes], bytes] = lambda 
         if firsts != sorted(firsts) or (count and firsts[0] != 0):
             raise ValueError(f"documents start at pages {firsts}: not in order")
         ends = [*firsts[1:], len(joined.pages)]
+        info = {key: joined.docinfo[key] for key in ("/Producer", "/Creator", "/CreationDate") if key in joined.docinfo}
         out = []
         for start, end in zip(firsts, ends, strict=True):
             if end <= start:
                 raise ValueError("a document has no page of its own")
             part = pikepdf.Pdf.new()
             part.pages.extend(joined.pages[start:end])
-            for key in ("/Producer", "/Creator", "/CreationDate"):
-                if key in joined.docinfo:
-                    part.docinfo[key] = joined.docinfo[key]
+            for key, value in info.items():
+                part.docinfo[key] = value
             for page in part.pages:  # links to other documents' destinations mean nothing here
                 if "/Annots" in page:
                     kept = [a for a in page.Annots if a.get("/Subtype") != pikepdf.Name.Link]
                     page.Annots = part.make_indirect(pikepdf.Array(kept))
+            if signable:
+                part.Root.AcroForm = part.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array()))
             buffer = io.BytesIO()
             part.save(buffer)
             out.append(finish(buffer.getvalue()))
