@@ -78,6 +78,10 @@ class DocumentType:
     amendable: bool = False
     """A document of this type may amend an earlier one of ours (a PK Perubahan's ``pk_awal``): its
     record and verify page link the two."""
+    printed_by: tuple[tuple[str, str], ...] = ()
+    """Optional fields a template version may leave out, each with the template variable that prints
+    it: (path in the data, "anggaran[]" meaning every element; variable). A request sending one to
+    a version without that variable gets a ``tidak_dicetak`` warning (service/unprinted.py)."""
 
     def filename(self, data: BaseModel, extension: str) -> str:
         """The readable download name of a document made from ``data``."""

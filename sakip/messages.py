@@ -173,6 +173,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pk_awal_instansi_lain": ("PK awal dari {instansi_awal}, PK Perubahan ini dari {instansi}; benar PK yang dimaksud?",
                               "the earlier PK is from {instansi_awal}, this PK Perubahan from {instansi}; is it the "
                               "right PK?"),
+    "tidak_dicetak": ("templat {templat} versi {versi} tidak mencetak isian ini (tidak memakai variabel "
+                      "{variabel}); pilih versi templat yang memuatnya, atau kosongkan isian ini",
+                      "template {templat} version {versi} does not print this field (it doesn't use the variable "
+                      "{variabel}); choose a template version that has it, or leave the field out"),
     "garuda_hanya_kepala_daerah": ("lambang Garuda hanya dicetak pada PK kepala daerah (tingkat kepala_daerah)",
                                    "the Garuda is printed only on a regional head's PK (tingkat kepala_daerah)"),
     # --- text

@@ -81,6 +81,8 @@ class WorkbookSpec:
     filename: str
     optional: frozenset[str] = frozenset()
     """Headers that a workbook handed out before they were added may lack (at the end of their sheet)."""
+    optional_sheets: frozenset[str] = frozenset()
+    """Sheets that a workbook handed out before they were added may lack (read as empty)."""
 
 
 def template_workbook(spec: WorkbookSpec) -> bytes:
@@ -154,8 +156,11 @@ def _headers_match(headers: list[Any], expected: list[str], optional: frozenset[
 
 
 def _rows(book: Any, sheet_name: str, columns: list[tuple[str, str]],
-          optional: frozenset[str] = frozenset()) -> list[tuple[int, Row]]:
+          optional: frozenset[str] = frozenset(), optional_sheets: frozenset[str] = frozenset()
+          ) -> list[tuple[int, Row]]:
     """(row number, row) of every non-empty row that is not the example."""
+    if sheet_name not in book.sheetnames and sheet_name in optional_sheets:
+        return []
     if sheet_name not in book.sheetnames:
         raise InvalidPayload([FieldProblem(f"file:{sheet_name}", "workbook_sheet_hilang", {"sheet": sheet_name})])
     sheet = book[sheet_name]
@@ -261,7 +266,8 @@ def read_workbook(spec: WorkbookSpec, content: bytes) -> list[WorkbookItem]:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
         raise InvalidPayload([FieldProblem("file", "workbook_rusak", {"alasan": type(exc).__name__})]) from None
-    sheets = {name: _rows(book, name, columns, spec.optional) for name, columns in spec.columns.items()}
+    sheets = {name: _rows(book, name, columns, spec.optional, spec.optional_sheets)
+              for name, columns in spec.columns.items()}
     items = spec.assemble(sheets)
     if not items:
         raise InvalidPayload([FieldProblem("file:Dokumen", "workbook_kosong")])

@@ -13,6 +13,7 @@ from rq import Queue
 from sakip import exactjson
 from sakip.batch import parse_batch_request
 from sakip.doctypes import DOCUMENT_TYPES
+from sakip.document_type import DocumentType
 from sakip.envelope import doctype_named
 from sakip.errors import FieldProblem, InvalidPayload
 from sakip.messages import entry_message
@@ -27,10 +28,11 @@ from service.language import request_language
 from service.openapi import IDEMPOTENCY_PARAMETER, batch_request_body
 from service.problems import Problem
 from service.state import state
+from service.unprinted import unprinted_warnings
 from service.workbook_limits import check_workbook_archive
 from storage.batches import BatchRecord, BatchStatus, BatchStore, archive_path, progress
 from storage.database import database_for
-from storage.templates import UnknownTemplate
+from storage.templates import TemplateVersion, UnknownTemplate
 from workers.submit import enqueue_chunks
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
@@ -135,6 +137,7 @@ def submit():
     items = [{**item, "doc_id": uuid.uuid4().hex} for item in items]
     if doctype.batch_findings is not None:
         _add_batch_findings(items, doctype.batch_findings)
+    _add_unprinted(items, doctype, template)
     chunks = [exactjson.dumps(items[i:i + size]) for i in range(0, len(items), size)]
     batch_id = uuid.uuid4().hex
     links = _links(batch_id)
@@ -169,6 +172,14 @@ def _add_batch_findings(items: list[dict[str, Any]], findings: Any) -> None:
     for index, found in findings(items, external=with_external_superiors).items():
         items[index]["batch_warnings"] = [
             {"code": w.code, "loc": w.loc, "params": {k: str(v) for k, v in w.params.items()}} for w in found]
+
+
+def _add_unprinted(items: list[dict[str, Any]], doctype: DocumentType, template: TemplateVersion) -> None:
+    """A ``tidak_dicetak`` warning with each item sending a field the batch's template doesn't print."""
+    for item in items:
+        if found := unprinted_warnings(doctype, template, item.get("data")):
+            item["batch_warnings"] = [*item.get("batch_warnings", []), *(
+                {"code": w.code, "loc": w.loc, "params": {k: str(v) for k, v in w.params.items()}} for w in found)]
 
 
 @bp.get("/template.xlsx")

@@ -30,6 +30,7 @@ from service.prefer_wait import preferred_wait, wait_for_end
 from service.problems import Problem
 from service.signed import signed_path, signing_state
 from service.state import state
+from service.unprinted import unprinted_warnings
 from storage.callback_urls import UnsafeCallback, check_callback_url
 from storage.files import CONTENT_TYPES, document_path
 from storage.records import DOWNLOADABLE, IN_FLIGHT, DocumentRecord, DocumentStatus, StoredFile
@@ -187,13 +188,14 @@ def submit():
     check_asset_refs(valid.data)
     amends, amendment_warnings = check_pk_awal(valid.data)
     check_queue_depth()
-    warnings = quality_warnings(valid.data) + amendment_warnings
-    if warnings and valid.request.strict:
-        raise InvalidPayload(warnings_as_problems(warnings))
     try:
         template = st.templates.get(valid.request.type, valid.request.template_version)
     except UnknownTemplate as exc:
         raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
+    warnings = (quality_warnings(valid.data) + amendment_warnings
+                + unprinted_warnings(DOCUMENT_TYPES[valid.request.type], template, body.get("data")))
+    if warnings and valid.request.strict:
+        raise InvalidPayload(warnings_as_problems(warnings))
     callback_url = _checked_callback(valid.request.callback_url)
     doc_id = uuid.uuid4().hex
     formats = valid.request.formats

@@ -56,7 +56,7 @@ def test_an_lkjip_workbook_round_trip(batch_client, run_bulk_worker):
     template = batch_client.get("/api/v1/batches/template.xlsx?type=lkjip")
     assert template.status_code == 200
     book = load_workbook(io.BytesIO(template.data))
-    assert book.sheetnames == ["Petunjuk", "Dokumen", "Indikator", "Riwayat", "Anggaran"]
+    assert book.sheetnames == ["Petunjuk", "Dokumen", "Indikator", "Riwayat", "Anggaran", "Struktur"]
     assert all(book[s]["A2"].value == "CONTOH" for s in book.sheetnames[1:])
     response = batch_client.post("/api/v1/batches", data={"type": "lkjip", "file": (
         io.BytesIO(_filled(template.data)), "lkjip.xlsx")}, content_type="multipart/form-data")

@@ -19,5 +19,7 @@ def _filename_parts(lkjip: LKjIPData) -> list[str]:
 LKJIP = DocumentType(
     name="lkjip", title="Laporan Kinerja Instansi Pemerintah (LKjIP)", model=LKjIPData, context=lkjip_context,
     filename_parts=_filename_parts, short="LKjIP", workbook=LKJIP_WORKBOOK, quality=lkjip_warnings,
+    printed_by=(("struktur_organisasi.gambar", "struktur"), ("struktur_organisasi.unit", "struktur"),
+                ("anggaran[].sasaran", "efisiensi_sasaran")),
 )
 """The LKjIP."""

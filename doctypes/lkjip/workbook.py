@@ -1,6 +1,7 @@
 """The LKjIP batch workbook: one report per Dokumen row, its indicators with target and
-realisation (Indikator), earlier years (Riwayat) and the budget with pagu and realisation
-(Anggaran). Read like the PK workbook (sakip/workbook.py): Indonesian figures and dates,
+realisation (Indikator), earlier years (Riwayat), the budget with pagu and realisation and the
+objective each program serves (Anggaran), and the organisation's units (Struktur, drawn as the
+organisation chart). Read like the PK workbook (sakip/workbook.py): Indonesian figures and dates,
 an ignored example row, every problem failing its own report with its cell and column header.
 
 The narrative of the report (Kata Pengantar, Bab I, Bab IV) is not in the workbook: a report
@@ -41,7 +42,10 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     ],
     "Anggaran": [
         ("Ref", "ref"), ("Uraian", "uraian"), ("Pagu (Rp)", "pagu"), ("Realisasi (Rp)", "realisasi"),
-        ("Keterangan", "keterangan"),
+        ("Keterangan", "keterangan"), ("No Sasaran", "sasaran"),
+    ],
+    "Struktur": [
+        ("Ref", "ref"), ("Unit Organisasi", "nama"), ("Unit Induk", "induk"),
     ],
 }
 
@@ -56,7 +60,8 @@ EXAMPLES: dict[str, list[Any]] = {
                   "Dukungan pimpinan.", None, "Pendampingan badan publik dilanjutkan."],
     "Riwayat": [EXAMPLE_MARK, "Indeks Keterbukaan Informasi Publik", 2024, "85", "86,4"],
     "Anggaran": [EXAMPLE_MARK, "Program Informasi dan Komunikasi Publik", "Rp 4.250.000.000", "4.012.345.678",
-                 "APBD"],
+                 "APBD", 1],
+    "Struktur": [EXAMPLE_MARK, "Sekretariat", "Dinas Komunikasi dan Informatika"],
 }
 
 CHOICES = {
@@ -75,6 +80,10 @@ INSTRUCTIONS = [
     "3. Sheet Riwayat: target dan realisasi tahun-tahun sebelumnya; kolom Indikator Kinerja ditulis sama persis "
     "dengan di sheet Indikator.",
     "4. Sheet Anggaran: satu baris untuk satu program, dengan pagu dan realisasi (realisasi tidak melebihi pagu).",
+    "   No Sasaran (boleh kosong): nomor sasaran di sheet Indikator yang didukung program itu; bila diisi, "
+    "laporan memuat efisiensi anggaran per sasaran.",
+    "   Sheet Struktur (boleh kosong): satu baris untuk satu unit organisasi, dengan nama unit induknya "
+    "(kosong untuk unit teratas); laporan memuat bagan struktur organisasi dari baris-baris ini.",
     "5. Angka ditulis cara Indonesia, seperti Excel berbahasa Indonesia: titik untuk ribuan, koma untuk desimal. "
     "1.250 = seribu dua ratus lima puluh; 88,5 = delapan puluh delapan koma lima; Rp 4.250.000.000.",
     "   Angka boleh diketik sebagai angka Excel atau sebagai teks. Bentuk yang tidak jelas (1.25 atau 1,250.50) "
@@ -87,6 +96,9 @@ INSTRUCTIONS = [
     "Baris yang salah akan gagal sendiri dengan keterangan sel dan judul kolom, misalnya "
     "\"Indikator!I5 (Realisasi): wajib diisi\"; laporan lain tetap diproses.",
 ]
+
+
+BUDGET_FIELDS = ("uraian", "pagu", "realisasi", "keterangan", "sasaran")
 
 
 def _paragraphs(value: Any) -> list[Any]:
@@ -149,9 +161,20 @@ class _LKjIPReader(ItemReader):
             if item is None:
                 continue
             prefix = f"anggaran.{len(item.data['anggaran'])}"
-            item.data["anggaran"].append({k: values[k][0] for k in ("uraian", "pagu", "realisasi", "keterangan")
-                                          if values[k][0] is not None})
-            for field in ("uraian", "pagu", "realisasi", "keterangan"):
+            item.data["anggaran"].append({k: values[k][0] for k in BUDGET_FIELDS if values[k][0] is not None})
+            for field in BUDGET_FIELDS:
+                _, cell, header = values[field]
+                self.note(item, f"{prefix}.{field}", cell, header)
+
+    def structure(self, rows: list[tuple[int, Row]]) -> None:
+        for number, values in rows:
+            item = self.owner("Struktur", number, values)
+            if item is None:
+                continue
+            units = item.data.setdefault("struktur_organisasi", {"unit": []})["unit"]
+            prefix = f"struktur_organisasi.unit.{len(units)}"
+            units.append({k: values[k][0] for k in ("nama", "induk") if values[k][0] is not None})
+            for field in ("nama", "induk"):
                 _, cell, header = values[field]
                 self.note(item, f"{prefix}.{field}", cell, header)
 
@@ -162,9 +185,11 @@ def _assemble(sheets: dict[str, list[tuple[int, Row]]]) -> list[WorkbookItem]:
     reader.indicators(sheets["Indikator"])
     reader.history(sheets["Riwayat"])
     reader.budget(sheets["Anggaran"])
+    reader.structure(sheets["Struktur"])
     return reader.all_items()
 
 
 LKJIP_WORKBOOK = WorkbookSpec(doc_type="lkjip", columns=COLUMNS, examples=EXAMPLES, choices=CHOICES,
-                              instructions=INSTRUCTIONS, assemble=_assemble, filename="LKjIP-batch-template.xlsx")
+                              instructions=INSTRUCTIONS, assemble=_assemble, filename="LKjIP-batch-template.xlsx",
+                              optional=frozenset({"No Sasaran"}), optional_sheets=frozenset({"Struktur"}))
 """The LKjIP workbook."""

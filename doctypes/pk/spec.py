@@ -45,6 +45,6 @@ def _signatures(data: Mapping[str, Any]) -> int:
 PK = DocumentType(
     name="pk", title="Perjanjian Kinerja", short="PK", model=PKData, context=pk_context, filename_parts=_filename_parts,
     summary=_summary, signatures=_signatures, workbook=PK_WORKBOOK, batch_findings=batch_findings, cascade=True,
-    amendable=True, quality=pk_warnings,
+    amendable=True, quality=pk_warnings, printed_by=(("instansi.logo", "kop_logo"), ("garuda", "garuda")),
 )
 """The Perjanjian Kinerja."""
