@@ -7,8 +7,10 @@ single-document queue is deeper than DOCGEN_MAX_QUEUE_DEPTH (bulk work belongs i
 The queue's depth costs no round trip of its own while the queue is far from full: each intake
 transaction reads it (LLEN) after its push, and the next POST in the process trusts that figure
 for DEPTH_FRESH_SECONDS unless it is within DEPTH_EXACT_SHARE of the limit, where it reads the
-depth again so the limit holds exactly. A cached depth is never a reason to refuse: a refusal
-always rests on a fresh read.
+depth again. A cached depth is never a reason to refuse: a refusal always rests on a fresh read.
+Beyond what concurrent requests could always add (the check and the push were never one step),
+what other web processes queued in the last DEPTH_FRESH_SECONDS may carry the queue that far past
+the limit (under load every process's own figure is a few milliseconds old).
 """
 
 from __future__ import annotations

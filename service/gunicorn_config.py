@@ -22,7 +22,10 @@ threads = 4
 
 
 def post_worker_init(_worker: Any) -> None:
-    """After the app is loaded in a worker: what exists now lives as long as the process, so the
-    collector leaves it alone from here on (``gc.freeze``)."""
+    """After the app is loaded in a worker: request counts written by a timer thread, and what
+    exists now lives as long as the process, so the collector leaves it alone (``gc.freeze``)."""
+    from service.metrics import flush_in_background
+
+    flush_in_background()  # an idle worker's last request counts reach Redis within a second too
     gc.collect()
     gc.freeze()

@@ -4,11 +4,11 @@ depth and the age of its oldest waiting job, and the restarts of the converters 
 folder. Also counts every answered request by route, method and status. Public, like /healthz:
 restrict it at the proxy when the network is not private.
 
-Request counts are added up in the process and written to Redis together at most every
-FLUSH_SECONDS (by the first request after that time, by a scrape of this process before it reads,
-and at the process's exit): one round trip per request fewer on the intake's path. A scrape may
-so miss up to FLUSH_SECONDS of another web process's requests, and a process killed outright its
-last FLUSH_SECONDS; nothing else is counted this way."""
+Request counts are added up in the process and written to Redis together within FLUSH_SECONDS
+(under gunicorn by a timer thread, see ``flush_in_background``; also before a scrape of this
+process reads, and at the process's exit): one round trip per request fewer on the intake's path.
+A scrape may so miss up to FLUSH_SECONDS of another web process's requests, and a process killed
+outright its last FLUSH_SECONDS; nothing else is counted this way."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from service.state import state
 from storage.metrics import COUNTERS, HISTOGRAMS, count_many, read_samples
 from workers.converter import HostState
 
-__all__ = ["bp", "register_request_metrics"]
+__all__ = ["bp", "flush_in_background", "register_request_metrics"]
 
 bp = Blueprint("metrics", __name__)
 
@@ -49,13 +49,18 @@ class _RequestCounts:
         self.redis = redis
         self.pending: Counter[tuple[str, str, str]] = Counter()
         self.flushed = time.monotonic()
+        self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
         _every.add(self)
 
     def add(self, route: str, method: str, status: str) -> None:
         with self.lock:
             self.pending[(route, method, status)] += 1
-            due = time.monotonic() - self.flushed >= FLUSH_SECONDS
+            due = not _background and time.monotonic() - self.flushed >= FLUSH_SECONDS
+            if _background and self.timer is None:
+                self.timer = threading.Timer(FLUSH_SECONDS, self.flush)
+                self.timer.daemon = True
+                self.timer.start()
         if due:
             self.flush()
 
@@ -63,8 +68,23 @@ class _RequestCounts:
         with self.lock:
             pending, self.pending = self.pending, Counter()
             self.flushed = time.monotonic()
+            timer, self.timer = self.timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         count_many(self.redis, [("http_requests", {"route": route, "method": method, "status": status}, amount)
                                 for (route, method, status), amount in pending.items()])
+
+
+_background = False
+
+
+def flush_in_background() -> None:
+    """From now on this process's request counts are written by a timer thread FLUSH_SECONDS
+    after the first one waiting, so an idle web process's last counts don't wait for its next
+    request (gunicorn's workers: service/gunicorn_config.py). Otherwise the first request after
+    FLUSH_SECONDS writes them."""
+    global _background
+    _background = True
 
 
 _every: weakref.WeakSet[_RequestCounts] = weakref.WeakSet()
