@@ -4,7 +4,7 @@
     .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 [--join-group 25] [--baseline-group 1]
     .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --base <git ref> [--rounds 2]
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
-
+    .venv/bin/python bench/bulk_bench.py --n 3000 [--base <git ref>] --profile <folder>
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
@@ -15,6 +15,10 @@ running the code of git revision REF (exported to a temporary folder), then thro
 tree's, and the ratio: a paired measurement of a change on a machine whose load varies. With
 --format pdf --base REF: --rounds rounds of base then this tree, alternately, each printed with
 the load average, then the medians and their ratio.
+Each run also prints the timeline (submit, every item ended, archive built) and the CPU per
+document of the bulk workers with their horses, of Redis and of the web process (from /proc:
+the figure the machine's load changes least). With --profile: py-spy samples every worker and
+its horses (wall time, idle included) into raw stack files, one per worker.
 """
 
 from __future__ import annotations
@@ -273,8 +277,8 @@ def main() -> None:
     parser.add_argument("--baseline-group", type=int, default=1)
     parser.add_argument("--base", help="git revision to measure first, with the same batch (paired run)")
     parser.add_argument("--profile", type=Path,
-                        help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker); "
-                             "the batch alone, no plain docxtpl")
+                        help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker; "
+                             "with --base in FOLDER/base and FOLDER/this); the batch alone, no plain docxtpl")
     parser.add_argument("--rounds", type=int, default=1, help="with --format pdf --base: base/this tree rounds")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
@@ -285,12 +289,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             base_tree = export_revision(args.base, Path(tmp) / "base")
             base = bulk_rate(args.n, args.workers, args.format, args.join_group, code=base_tree,
-                             label=f"base {args.base}: ")
-            ours = bulk_rate(args.n, args.workers, args.format, args.join_group, label="this tree: ")
+                             label=f"base {args.base}: ", profile=args.profile and args.profile / "base")
+            ours = bulk_rate(args.n, args.workers, args.format, args.join_group, label="this tree: ",
+                             profile=args.profile and args.profile / "this")
         print(f"ratio this tree / base {args.base}: {ours / base:.2f}x "
               f"(load average {os.getloadavg()[0]:.1f} at the end)")
         return
-    if args.profile:
+    if args.profile and not args.base:
         bulk_rate(args.n, args.workers, args.format, args.join_group, profile=args.profile)
         return
     if args.format == "pdf":

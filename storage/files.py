@@ -23,38 +23,9 @@ def document_path(documents_dir: Path, doc_id: str, extension: str) -> Path:
     return documents_dir / doc_id[:2] / f"{doc_id}.{extension}"
 
 
-_made_folders: set[str] = set()
-"""Folders this process made or found (a batch writes thousands of files into 256 of them)."""
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    """``content`` as ``path``, through a temporary file named after it and this process (one
-    process writes one file at a time): cheaper than mkstemp's random names, same mode (0600)."""
-    folder = str(path.parent)
-    tmp = f"{folder}/.tmp-{os.getpid()}-{path.name}"
-    if folder not in _made_folders:
-        os.makedirs(folder, exist_ok=True)
-        _made_folders.add(folder)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    except FileNotFoundError:  # the folder went away (a purge): make it again
-        os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_atomic(path: Path, content: bytes, durable: bool = True) -> None:
     """Readers see the old file or the whole new one, never a half-written one. With
     ``durable=False`` the caller makes it durable later, many files at once (``sync_filesystem``)."""
-    if not durable:
-        _write_new(path, content)
-        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
