@@ -105,13 +105,15 @@ def test_what_the_worker_leaves_behind_is_rq_s_usual_bookkeeping(client, records
 
         # `rq suspend`: the job taken by the dequeue already waiting is the last until `rq resume`
         suspend(redis)
-        last = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
-        wait_for(lambda: records.get(last).status == "finished", timeout=60, interval=0.1)
-        wait_for(lambda: [w.get_state() for w in Worker.all(connection=redis)] == ["suspended"], timeout=30)
-        held = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
-        assert Queue(settings.queue, connection=redis).count == 1
-        assert records.get(held).status == "queued"
-        resume(redis)
+        try:
+            last = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
+            wait_for(lambda: records.get(last).status == "finished", timeout=60, interval=0.1)
+            wait_for(lambda: [w.get_state() for w in Worker.all(connection=redis)] == ["suspended"], timeout=30)
+            held = client.post("/api/v1/documents", json=example("pk-jpt")).get_json()["id"]
+            assert Queue(settings.queue, connection=redis).count == 1
+            assert records.get(held).status == "queued"
+        finally:
+            resume(redis)  # the session's Redis serves the tests after this one
         record = wait_for(lambda: (r := records.get(held)).status in ("finished", "failed") and r, timeout=60,
                           interval=0.1)
         assert record.status == "finished"

@@ -165,42 +165,32 @@ this many seconds of what the beat would set: RQ beats two to three times around
 
 
 class _JobHeartbeat(threading.Thread):
-    """One thread per worker that keeps the running job's heartbeats up, as a forking worker's monitor
-    loop does: a beat every job monitoring interval while a job runs (a short job ends before its first)."""
+    """Keeps one running job's heartbeats up, as a forking worker's monitor loop does: a beat every job
+    monitoring interval while the job runs (a short job ends before its first). One per job, joined
+    when the job ends: no thread of ours is alive when the worker forks (RQ's scheduler is forked from
+    the worker's maintenance, between jobs)."""
 
-    def __init__(self, worker: InProcessWorker) -> None:
+    def __init__(self, worker: InProcessWorker, job: Any, execution: Any) -> None:
         super().__init__(name="job-heartbeat", daemon=True)
-        self.worker = worker
-        self.running: tuple[Any, Any] | None = None
-        self.changed = threading.Condition()
+        self.worker, self.job, self.execution = worker, job, execution
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
 
-    def watch(self, job: Any, execution: Any) -> None:
-        with self.changed:
-            self.running = (job, execution)
-            self.changed.notify()
-
-    def stop_watching(self) -> None:
+    def stop(self) -> None:
         # Under the lock a beat is sent with: none lands after the execution ended (it would put a
         # finished execution back in the started registry).
-        with self.changed:
-            self.running = None
-            self.changed.notify()
+        with self.lock:
+            self.stopped.set()
 
     def run(self) -> None:
-        with self.changed:
-            while True:
-                running = self.running
-                if running is None:
-                    self.changed.wait()
-                    continue
-                if self.changed.wait_for(lambda current=running: self.running is not current,
-                                         self.worker.job_monitoring_interval):
-                    continue  # the job ended (or another began) before its next beat was due
-                job, execution = running
+        while not self.stopped.wait(self.worker.job_monitoring_interval):
+            with self.lock:
+                if self.stopped.is_set():
+                    return
                 try:
-                    self.worker.maintain_heartbeats(job, execution)
+                    self.worker.maintain_heartbeats(self.job, self.execution)
                 except Exception:  # a missed beat is retried at the next interval
-                    log.exception("could not refresh the heartbeat of job %s", job.id)
+                    log.exception("could not refresh the heartbeat of job %s", self.job.id)
 
 
 class InProcessWorker(PreparingWorker):
@@ -240,18 +230,20 @@ class InProcessWorker(PreparingWorker):
 
     def execute_job(self, job: Any, queue: Any) -> None:
         converter.jobs_run_in_this_process = True  # the converter a job starts is this worker's
-        if self._heartbeat is None:
-            self._heartbeat = _JobHeartbeat(self)
-            self._heartbeat.start()
         self._idle_again = False
         with self._job_context(job), held(self.connection) as self._held_metrics:
             execution = self.prepare_execution(job)
-            self._heartbeat.watch(job, execution)
+            self._heartbeat = _JobHeartbeat(self, job, execution)
+            self._heartbeat.start()
             try:
                 self.perform_job(job, queue, execution)
             finally:
-                self._heartbeat.stop_watching()
-            if not self._idle_again:
+                self._heartbeat.stop()
+                self._heartbeat.join()
+                self._heartbeat = None
+            if self._idle_again:
+                self._state = WorkerStatus.IDLE  # stored already, with the job's success
+            else:
                 with self.connection.pipeline() as pipeline:
                     self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
                     self.heartbeat(pipeline=pipeline)
@@ -315,7 +307,9 @@ class InProcessWorker(PreparingWorker):
             job.cleanup(result_ttl, pipeline=pipeline, remove_from_queue=False)
             job._status = JobStatus.FINISHED
             self.cleanup_execution(job, pipeline=pipeline, execution=execution)
-            self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+            # Stored idle, but busy for RQ's signal handling until perform_job has returned: a SIGTERM
+            # now must wait for the job's end instead of raising into it (the job would count as failed).
+            pipeline.hset(self.key, "state", WorkerStatus.IDLE)
             self.heartbeat(pipeline=pipeline)
             pipeline.exists(WORKERS_SUSPENDED)  # what RQ asks before the next dequeue (`rq suspend`)
             self._not_suspended = not pipeline.execute()[-1]
@@ -337,7 +331,7 @@ class InProcessWorker(PreparingWorker):
 
     def handle_execution_ended(self, job: Any, queue: Any, heartbeat_ttl: int) -> None:
         if self._heartbeat is not None:
-            self._heartbeat.stop_watching()
+            self._heartbeat.stop()
         if job.get_status(refresh=False) == JobStatus.FAILED or job.success_callback is not None:
             super().handle_execution_ended(job, queue, heartbeat_ttl)  # a callback runs next: beat for it
         else:
