@@ -17,48 +17,19 @@ from sakip.errors import InvalidPayload
 from service import admin_page, batches
 from service.admin_language import page_language as _lang
 from service.admin_language import problem_sentence, render_page
+from service.admin_texts import BULK_TEXTS
 from service.problems import Problem
 
-__all__ = ["TEXTS", "bp"]
+__all__ = ["bp"]
 
 bp = Blueprint("admin_bulk", __name__, url_prefix="/admin/batches", template_folder="templates")
 bp.before_request(admin_page._guard)
 bp.context_processor(admin_page._csrf)
 
-TEXTS: dict[str, dict[str, str]] = {
-    "id": {
-        "title": "Batch dokumen", "back": "Kembali ke administrasi", "step1": "1. Unduh workbook",
-        "step1_note": "Isi satu baris per dokumen; baris bertanda CONTOH diabaikan.",
-        "workbook": "Workbook {jenis} (.xlsx)",
-        "step2": "2. Unggah workbook yang sudah diisi", "file": "Berkas workbook", "type": "Jenis dokumen",
-        "format": "Format", "submit": "Unggah dan proses", "recent": "Batch terakhir", "none": "Belum ada batch.",
-        "batch": "Batch", "status": "Status", "progress": "Kemajuan", "finished": "Selesai", "failed": "Gagal",
-        "total": "Jumlah", "created": "Dibuat", "running": "berjalan", "done": "selesai",
-        "errors": "Baris yang gagal", "no_errors": "Tidak ada baris yang gagal.", "row": "Ref",
-        "field": "Isian / sel", "message": "Keterangan", "archive": "Unduh arsip (ZIP)",
-        "archive_wait": "Arsip tersedia setelah semua baris selesai.", "refused": "Workbook ditolak",
-        "eta": "perkiraan sisa waktu", "switch": "English",
-    },
-    "en": {
-        "title": "Document batches", "back": "Back to administration", "step1": "1. Download the workbook",
-        "step1_note": "Fill one row per document; the row marked CONTOH is ignored.",
-        "workbook": "{jenis} workbook (.xlsx)",
-        "step2": "2. Upload the filled workbook", "file": "Workbook file", "type": "Document type",
-        "format": "Format", "submit": "Upload and process", "recent": "Recent batches", "none": "No batches yet.",
-        "batch": "Batch", "status": "Status", "progress": "Progress", "finished": "Finished", "failed": "Failed",
-        "total": "Total", "created": "Created", "running": "running", "done": "finished",
-        "errors": "Rows that failed", "no_errors": "No row failed.", "row": "Ref",
-        "field": "Field / cell", "message": "Message", "archive": "Download the archive (ZIP)",
-        "archive_wait": "The archive is ready once every row has ended.", "refused": "Workbook refused",
-        "eta": "time left", "switch": "Bahasa Indonesia",
-    },
-}
-"""Every sentence of these pages, Indonesian first."""
-
 
 def _render(name: str, status: int = 200, **context: Any) -> tuple[str, int]:
     workbook_types = [(t.name, t.short or t.title) for t in DOCUMENT_TYPES.values() if t.workbook is not None]
-    return render_page(name, TEXTS, status, workbook_types=workbook_types, **context)
+    return render_page(name, BULK_TEXTS, status, workbook_types=workbook_types, **context)
 
 
 @bp.get("")

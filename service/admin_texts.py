@@ -1,10 +1,9 @@
-"""Every sentence of the /admin sign-in and template administration pages, Indonesian first
-(English with ``?lang=en``, see service.admin_language). The bulk pages keep theirs in
-service.admin_bulk."""
+"""Every sentence of the /admin pages (sign-in, template administration, bulk documents),
+Indonesian first (English with ``?lang=en``, see service.admin_language)."""
 
 from __future__ import annotations
 
-__all__ = ["CHECK_NAMES", "TEXTS"]
+__all__ = ["BULK_TEXTS", "CHECK_NAMES", "TEXTS"]
 
 TEXTS: dict[str, dict[str, str]] = {
     "id": {
@@ -65,3 +64,37 @@ CHECK_NAMES: dict[str, dict[str, str]] = {
            "variables": "variables", "render": "sample render"},
 }
 """The template checks' names (workers.template_checks) as the page shows them."""
+
+_BULK_ONLY: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Batch dokumen", "back": "Kembali ke administrasi", "step1": "1. Unduh workbook",
+        "step1_note": "Isi satu baris per dokumen; baris bertanda CONTOH diabaikan.",
+        "workbook": "Workbook {jenis} (.xlsx)",
+        "step2": "2. Unggah workbook yang sudah diisi", "file": "Berkas workbook", "type": "Jenis dokumen",
+        "format": "Format", "submit": "Unggah dan proses", "recent": "Batch terakhir", "none": "Belum ada batch.",
+        "batch": "Batch", "errors": "Baris yang gagal", "no_errors": "Tidak ada baris yang gagal.", "row": "Ref",
+        "field": "Isian / sel", "message": "Keterangan", "archive": "Unduh arsip (ZIP)",
+        "archive_wait": "Arsip tersedia setelah semua baris selesai.", "refused": "Workbook ditolak",
+        "eta": "perkiraan sisa waktu",
+    },
+    "en": {
+        "title": "Document batches", "back": "Back to administration", "step1": "1. Download the workbook",
+        "step1_note": "Fill one row per document; the row marked CONTOH is ignored.",
+        "workbook": "{jenis} workbook (.xlsx)",
+        "step2": "2. Upload the filled workbook", "file": "Workbook file", "type": "Document type",
+        "format": "Format", "submit": "Upload and process", "recent": "Recent batches", "none": "No batches yet.",
+        "batch": "Batch", "errors": "Rows that failed", "no_errors": "No row failed.", "row": "Ref",
+        "field": "Field / cell", "message": "Message", "archive": "Download the archive (ZIP)",
+        "archive_wait": "The archive is ready once every row has ended.", "refused": "Workbook refused",
+        "eta": "time left",
+    },
+}
+
+BULK_TEXTS: dict[str, dict[str, str]] = {
+    lang: {**{key: TEXTS[lang][key] for key in ("switch", "status", "progress", "total", "created", "running",
+                                                "done")},
+           "finished": TEXTS[lang]["finished_count"], "failed": TEXTS[lang]["failed_count"], **own}
+    for lang, own in _BULK_ONLY.items()
+}
+"""The bulk pages' sentences by language (service.admin_bulk): the batch words the template pages'
+batch table uses, and their own."""

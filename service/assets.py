@@ -31,7 +31,7 @@ bp = Blueprint("assets", __name__, url_prefix="/api/v1/assets")
 _ID = "5d41402abc4b2a76b9719d911017c592"
 
 
-class AssetEntry(BaseModel):
+class AssetEntry(AssetInfo):
     """An uploaded picture: its id (to name in requests as ``{"asset": id}``), name, type, size."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
@@ -40,15 +40,6 @@ class AssetEntry(BaseModel):
         "links": {"self": f"http://127.0.0.1:8000/api/v1/assets/{_ID}",
                   "file": f"http://127.0.0.1:8000/api/v1/assets/{_ID}/file"}}]})
 
-    id: str
-    name: str
-    media_type: str
-    size: int
-    width: int
-    height: int
-    sha256: str
-    uploaded_by: str
-    created_at: str
     links: dict[str, str]
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, insert, select
 
 from sakip.images import CheckedImage, check_image
@@ -25,9 +25,10 @@ MAX_ASSET_NAME = 200
 """Longest name an asset may carry."""
 
 
-@dataclass(frozen=True)
-class AssetInfo:
-    """An asset's row."""
+class AssetInfo(BaseModel):
+    """An asset's row (the API's answer adds its links: service.assets.AssetEntry)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
@@ -40,7 +41,7 @@ class AssetInfo:
     created_at: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self.model_dump()
 
 
 def _info(row: Any) -> AssetInfo:
