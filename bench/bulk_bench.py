@@ -101,7 +101,7 @@ def _rss_mb(pids: set[int]) -> float:
     return total / 1024
 
 
-def _cpu_seconds(pid: int, children: bool) -> tuple[str, float] | None:
+def _process_cpu(pid: int, children: bool) -> tuple[str, float] | None:
     """(command name, CPU seconds) of ``pid``, with those of its reaped children when ``children``."""
     try:
         head, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
@@ -121,7 +121,7 @@ def _cpu_by_kind(workers: set[int], data_dir: Path) -> dict[str, tuple[int, floa
     state_dir = str(converter_state_dir(data_dir)).encode()
     found: dict[str, tuple[int, float]] = {}
     for pid in workers:
-        if (cpu := _cpu_seconds(pid, children=True)) is not None:
+        if (cpu := _process_cpu(pid, children=True)) is not None:
             found[f"workers (Python):{pid}"] = (pid, cpu[1])
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -132,10 +132,10 @@ def _cpu_by_kind(workers: set[int], data_dir: Path) -> dict[str, tuple[int, floa
             continue
         if state_dir in cmdline and b"converter_host.py" in cmdline:
             pid = int(entry.name)
-            if (cpu := _cpu_seconds(pid, children=True)) is not None:
+            if (cpu := _process_cpu(pid, children=True)) is not None:
                 found[f"converter hosts:{pid}"] = (pid, cpu[1])
             for child in descendants(pid):
-                if (cpu := _cpu_seconds(child, children=False)) is not None and cpu[0] == "soffice.bin":
+                if (cpu := _process_cpu(child, children=False)) is not None and cpu[0] == "soffice.bin":
                     found[f"LibreOffice:{child}"] = (child, cpu[1])
     return found
 
