@@ -120,8 +120,19 @@ def test_stuck_libreoffice_is_killed_at_the_timeout_and_the_document_finishes(cl
         assert not _alive(stuck.soffice_pid)
         assert _host(settings, worker).restarts >= 1
     finally:
-        worker.send_signal(signal.SIGTERM)
+        _stop(worker)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if the worker is still there 30 s later: a worker left running would take
+    the jobs of the tests after this one from the shared Redis."""
+    worker.send_signal(signal.SIGTERM)
+    try:
         worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        raise AssertionError("the worker did not stop within 30 s of SIGTERM") from None
 
 
 @pytest.mark.slow
