@@ -255,28 +255,10 @@ def main() -> None:
 
             postgres = PostgresServer().start()
         database_url = postgres.url if postgres else f"sqlite:///{data_dir / 'docgen.db'}"
-        port = free_port()
-        env = dict(os.environ, DOCGEN_REDIS_URL=redis.url, DOCGEN_DATA_DIR=str(data_dir),
-                   DOCGEN_DATABASE_URL=database_url, DOCGEN_RATE_LIMIT_PER_MINUTE="0",
-                   PYTHONPATH=str(args.tree))
         workers = os.environ.get("DOCGEN_WEB_WORKERS", "2")
         options = shlex.split(args.gunicorn) if args.tree == ROOT else []
-        web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                                "--workers", workers, *options, "service.app:create_app()"], cwd=args.tree, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        web, port = _serve(args.tree, Path(tmp), database_url, workers, redis.url, options)
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    connection.request("GET", "/healthz")
-                    if connection.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if time.time() > deadline:
-                    raise SystemExit("the web process did not start")
-                time.sleep(0.2)
             body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
             tree = "this checkout" if args.tree == ROOT else str(args.tree)
             print(f"web: gunicorn, {workers} workers, from {tree}; database {args.database}; "
