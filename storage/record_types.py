@@ -58,8 +58,46 @@ def _list(value: Any) -> list[str]:
     return [f for f in str(value or "").split(",") if f]
 
 
+class _FlatRecord:
+    """What both records do alike: every field as the record store writes it, and the flat hash
+    of strings Redis keeps (lists comma separated, files as JSON, flags "1"/"", empty fields left
+    out; fields no record declares written back as they came)."""
+
+    extra: dict[str, str]
+
+    def to_fields(self) -> dict[str, Any]:
+        """Every field, as the record store writes it (``formats`` a list, ``files`` StoredFiles)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        return {**self.extra, **fields}
+
+    def to_redis(self) -> dict[str, str]:
+        out: dict[str, str] = dict(self.extra)
+        for name, value in self.to_fields().items():
+            if name not in self.extra and value is not None:
+                out[name] = _redis_text(name, value)
+        return out
+
+
+def _redis_text(name: str, value: Any) -> str:
+    if name == "files":
+        return json.dumps([f.to_dict() for f in value], ensure_ascii=False)
+    if isinstance(value, StoredFile):
+        return json.dumps(value.to_dict(), ensure_ascii=False)
+    if isinstance(value, list):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
+def _decoded(raw: Mapping[bytes | str, bytes | str]) -> dict[str, str]:
+    """A Redis hash as text."""
+    return {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in raw.items()}
+
+
 @dataclass
-class DocumentRecord:
+class DocumentRecord(_FlatRecord):
     """One requested document, from acceptance to the end of its retention.
 
     JSON-valued fields (``request``, ``summary``, ``warnings``, ``signatures``,
@@ -118,11 +156,6 @@ class DocumentRecord:
 
     # -- the database ------------------------------------------------------------------------
 
-    def to_fields(self) -> dict[str, Any]:
-        """Every field, as the record store writes it (``formats`` a list, ``files`` StoredFiles)."""
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
-        return {**self.extra, **fields}
-
     @classmethod
     def from_row(cls, row: Mapping[str, Any], files: Iterable[Any]) -> DocumentRecord:
         """A ``documents`` row (its ``extra`` JSON included) and its ``document_files`` rows."""
@@ -137,27 +170,10 @@ class DocumentRecord:
 
     # -- Redis -------------------------------------------------------------------------------
 
-    def to_redis(self) -> dict[str, str]:
-        """A flat hash of strings (formats comma separated, files as JSON); empty fields left out."""
-        out: dict[str, str] = dict(self.extra)
-        for name, value in self.to_fields().items():
-            if name in self.extra or value is None:
-                continue
-            if name == "formats":
-                out[name] = ",".join(value)
-            elif name == "files":
-                out[name] = json.dumps([f.to_dict() for f in value], ensure_ascii=False)
-            elif name == "signed":
-                out[name] = json.dumps(value.to_dict(), ensure_ascii=False)
-            else:
-                out[name] = str(value)
-        return out
-
     @classmethod
     def from_redis(cls, raw: Mapping[bytes | str, bytes | str]) -> DocumentRecord:
         """A Redis hash: one ``to_redis`` wrote, or a record of the version before the database."""
-        return migrate_document({(k.decode() if isinstance(k, bytes) else k):
-                                 (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()})
+        return migrate_document(_decoded(raw))
 
 
 _DOCUMENT_FIELDS = {f.name for f in dataclasses.fields(DocumentRecord)} - {"extra"}
@@ -219,7 +235,7 @@ def migrate_document(raw: Mapping[str, Any]) -> DocumentRecord:
 
 
 @dataclass
-class BatchRecord:
+class BatchRecord(_FlatRecord):
     """A batch: as accepted, its counts while it runs (kept in Redis), its outcome once archived."""
 
     id: str
@@ -253,28 +269,9 @@ class BatchRecord:
         """The items' format as the API names it ("pdf")."""
         return ",".join(self.formats)
 
-    def to_fields(self) -> dict[str, Any]:
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
-        return {**self.extra, **fields}
-
-    def to_redis(self) -> dict[str, str]:
-        """The batch hash: strings, booleans as "1"/"", empty fields left out."""
-        out: dict[str, str] = dict(self.extra)
-        for name, value in self.to_fields().items():
-            if name in self.extra or value is None:
-                continue
-            if name == "formats":
-                out[name] = ",".join(value)
-            elif isinstance(value, bool):
-                out[name] = "1" if value else ""
-            else:
-                out[name] = str(value)
-        return out
-
     @classmethod
     def from_redis(cls, raw: Mapping[bytes | str, bytes | str]) -> BatchRecord:
-        return migrate_batch({(k.decode() if isinstance(k, bytes) else k):
-                              (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()})
+        return migrate_batch(_decoded(raw))
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> BatchRecord:
