@@ -634,10 +634,7 @@ def build(path: Path = OUTPUT) -> Path:
     bab3(doc)
     bab4(doc)
     lampiran(doc)
-    doc.core_properties.title = "Laporan Kinerja Instansi Pemerintah"
-    doc.core_properties.language = "id-ID"
-    doc.save(path)
-    return path
+    return pk.save(doc, path, "Laporan Kinerja Instansi Pemerintah")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ rows, {% vm %} to merge an objective's cell over its indicators.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -544,7 +545,12 @@ def build(path: Path = OUTPUT) -> Path:
     footer(doc)
     statement(doc)
     attachment(doc)
-    doc.core_properties.title = "Perjanjian Kinerja"
+    return save(doc, path, "Perjanjian Kinerja")
+
+
+def save(doc: Any, path: Path, title: str) -> Path:
+    """Write a shipped template, its title and language (id-ID) in the document's properties."""
+    doc.core_properties.title = title
     doc.core_properties.language = "id-ID"
     doc.save(path)
     return path

@@ -109,10 +109,7 @@ def build(path: Path = OUTPUT) -> Path:
     diagrams(doc)
     matrix(doc)
     findings(doc)
-    doc.core_properties.title = "Pohon Kinerja"
-    doc.core_properties.language = "id-ID"
-    doc.save(path)
-    return path
+    return pk.save(doc, path, "Pohon Kinerja")
 
 
 if __name__ == "__main__":
