@@ -18,9 +18,7 @@ as the PK itself. Chapter titles use Word's built-in Heading 1-3 styles so the T
 from __future__ import annotations
 
 import copy
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -30,19 +28,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from doctypes.pk import build_template as pk
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "lkjip-v2.docx"
-
-
-def _pk_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pk_build_template", HERE.parent / "pk" / "build_template.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pk = _pk_builder()
 CENTER, RIGHT, LEFT, JUSTIFY = pk.CENTER, pk.RIGHT, pk.LEFT, pk.JUSTIFY
 para, tag, write = pk.para, pk.tag, pk.write
 TABLE_SIZE = 10

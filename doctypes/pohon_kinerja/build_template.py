@@ -9,29 +9,18 @@ the positions it holds as text), then the Matriks Cascading and the alignment no
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 
+from doctypes.pk import build_template as pk
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "pohon_kinerja-v1.docx"
 MARGIN_MM = 15
 TABLE_SIZE = 8
-
-
-def _pk_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pk_build_template", HERE.parent / "pk" / "build_template.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pk = _pk_builder()
 CENTER, LEFT = pk.CENTER, pk.LEFT
 para, tag, write = pk.para, pk.tag, pk.write
 
