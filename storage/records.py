@@ -25,7 +25,7 @@ from redis.client import Pipeline
 from sqlalchemy import Connection, Dialect, bindparam, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
-from storage.database.models import IN_FLIGHT_CONDITION
+from storage.database.models import ENDED_CONDITION, IN_FLIGHT_CONDITION
 from storage.database.paging import newest_first
 from storage.record_types import DocumentRecord, StoredFile
 
@@ -424,6 +424,10 @@ class RecordStore:
                              {"client": client, "status": status, "type": doc_type, "year": year, "batch": batch,
                               "ref": ref},
                              created_after=created_after, created_before=created_before, before=before, limit=limit)
+        if status is not None:
+            # the status listings' indexes are partial (migration 0005): a planner uses one only when
+            # the query repeats its condition literally
+            query = query.where(IN_FLIGHT_CONDITION if status in IN_FLIGHT else ENDED_CONDITION)
         with self.database.read() as connection:
             rows = connection.execute(query).all()
             ids = [row.id for row in rows]
