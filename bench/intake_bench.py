@@ -16,13 +16,17 @@ checkout (e.g. `git archive` of the version before the database) for a side-by-s
 `--base REF` measures the intake alone, paired: the web process of git revision REF (`git archive`
 into a temporary folder) and of this checkout, alternately (base first in odd rounds, ours first
 in even ones), each round with a fresh Redis and database, then the medians and their ratio.
+`--base REF1,REF2` measures each of them and this checkout in turn (the order rotating by round),
+with the ratio of this checkout to each.
 Pairing is what makes the figure usable on a machine shared with other work. Both run with
 DOCGEN_MAX_QUEUE_DEPTH=10000000: no worker drains the queue here, and the default limit (2,000)
 would refuse most of a 10-second run; the depth check itself still runs on every POST.
 
 This checkout's web process runs with the gunicorn options `docgen run` gives it
 (`-c python:service.gunicorn_config`: threaded workers, gc.freeze); `--gunicorn` replaces them
-(`--gunicorn ""`: gunicorn's defaults, a sync worker), `--base-gunicorn` gives the base some. With
+(`--gunicorn ""`: gunicorn's defaults, a sync worker), `--base-gunicorn` gives the bases some (by
+default each base runs as its own `docgen run` served it: with its service/gunicorn_config.py if it
+has one). With
 `--base .` (this checkout as its own base) the two options compare server settings on one code.
 """
 
@@ -160,26 +164,46 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
         time.sleep(0.2)
 
 
+def _checkout(ref: str, top: Path, label: str) -> Path:
+    """A folder holding ``ref``: the folder itself, or `git archive` of the revision."""
+    if Path(ref).is_dir():  # a checkout already made
+        return Path(ref).resolve()
+    tree = top / label
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def _base_options(tree: Path, given: str | None) -> str:
+    """A base's gunicorn options: ``given``, else as that revision's `docgen run` served it (its
+    service/gunicorn_config.py when it has one; gunicorn's defaults before there was one)."""
+    if given is not None:
+        return given
+    return " ".join(SERVED_AS) if (tree / "service" / "gunicorn_config.py").is_file() else ""
+
+
 def _paired(args: argparse.Namespace) -> None:
-    """Base (``--base``) and this checkout, alternately, ``--rounds`` times; medians and ratio."""
+    """Each base (``--base``, comma separated) and this checkout, in turn, ``--rounds`` times (the
+    order rotates each round); medians and the ratio of this checkout to each base."""
     body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
-    results: dict[str, list[tuple[float, float, float, float]]] = {"base": [], "new": []}
+    refs = [ref for ref in args.base.split(",") if ref]
+    bases = [f"base {ref}" if len(refs) > 1 else "base" for ref in refs]
+    labels = [*bases, "new"]
+    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in labels}
     with tempfile.TemporaryDirectory() as top:
-        if Path(args.base).is_dir():  # a checkout already made
-            base_tree = Path(args.base).resolve()
-        else:
-            base_tree = Path(top) / "base"
-            base_tree.mkdir()
-            archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
-        trees = {"base": base_tree, "new": ROOT}
-        print(f"paired intake: base {args.base} ({args.base_web_workers or args.web_workers} gunicorn workers "
-              f"{args.base_gunicorn!r}) vs this checkout ({args.web_workers} {args.gunicorn!r}), "
+        trees = {label: _checkout(ref, Path(top), f"tree{n}")
+                 for n, (label, ref) in enumerate(zip(bases, refs, strict=True))}
+        trees["new"] = ROOT
+        print(f"paired intake: base {', '.join(refs)} ({args.base_web_workers or args.web_workers} gunicorn workers "
+              f"{'as served' if args.base_gunicorn is None else repr(args.base_gunicorn)}) vs this checkout "
+              f"({args.web_workers} {args.gunicorn!r}), "
               f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure, {args.rounds} rounds, "
               f"database {args.database}; load average {os.getloadavg()[0]:.1f} at start")
         for number in range(args.rounds):
-            for label in (("base", "new") if number % 2 == 0 else ("new", "base")):
-                tmp = Path(top) / f"{label}-{number}"
+            turn = number % len(labels)
+            for label in labels[turn:] + labels[:turn]:
+                tmp = Path(top) / f"{label.replace(' ', '-')}-{number}"
                 redis = RedisServer(tmp / "redis").start()
                 postgres = None
                 if args.database == "postgresql":
@@ -187,8 +211,9 @@ def _paired(args: argparse.Namespace) -> None:
 
                     postgres = PostgresServer().start()
                 url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
-                workers = args.base_web_workers if label == "base" and args.base_web_workers else args.web_workers
-                options = shlex.split(args.base_gunicorn if label == "base" else args.gunicorn)
+                is_base = label != "new"
+                workers = args.base_web_workers if is_base and args.base_web_workers else args.web_workers
+                options = shlex.split(_base_options(trees[label], args.base_gunicorn) if is_base else args.gunicorn)
                 web, port = _serve(trees[label], tmp, url, str(workers), redis.url, options)
                 try:
                     _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
@@ -207,17 +232,19 @@ def _paired(args: argparse.Namespace) -> None:
                     if postgres:
                         postgres.stop()
                 results[label].append(result)
-                print(f"  round {number + 1} {label:4}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
                       f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
     median = {label: [statistics.median(r[i] for r in rows) for i in range(4)] for label, rows in results.items()}
-    for label in ("base", "new"):
+    for label in labels:
         rate, p50, p99, cpu_ms = median[label]
-        print(f"median {label:4}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        print(f"median {label:12}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
               f"service CPU {cpu_ms:.2f} ms/POST")
-    new, base = median["new"], median["base"]
-    print(f"ratio new/base: throughput {new[0] / base[0]:.2f}x, p99 {new[2] / base[2]:.2f}x, "
-          f"service CPU per POST {new[3] / base[3]:.2f}x")
+    new = median["new"]
+    for label in bases:
+        base = median[label]
+        print(f"ratio new/{label}: throughput {new[0] / base[0]:.2f}x, p99 {new[2] / base[2]:.2f}x, "
+              f"service CPU per POST {new[3] / base[3]:.2f}x")
 
 
 def main() -> None:
@@ -228,14 +255,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout the web process runs from")
     parser.add_argument("--base", help="git revision (or a folder holding a checkout) to measure the intake "
-                        "against, paired (see above)")
+                        "against, paired (see above); several, comma separated, are measured in turn with this one")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DOCGEN_WEB_WORKERS", "2")))
     parser.add_argument("--base-web-workers", type=int, default=0, help="gunicorn workers of the base "
                         "(default: --web-workers), to compare worker counts")
     parser.add_argument("--gunicorn", default=" ".join(SERVED_AS), help="further gunicorn options of this "
                         "checkout's web process; default: as `docgen run` serves it (service/gunicorn_config.py)")
-    parser.add_argument("--base-gunicorn", default="", help="further gunicorn options of the base's web process")
+    parser.add_argument("--base-gunicorn", default=None, help="further gunicorn options of the bases' web "
+                        "processes; default: as each revision's `docgen run` served it")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.base:
