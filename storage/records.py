@@ -249,8 +249,18 @@ class RecordStore:
             return
         sql, positions, processors = _insert_for(self.database.engine.dialect, tuple(row))
         values = {n: processors[n](v) if n in processors else v for n, v in row.items()}
-        with self.database.write_one() as connection:
-            connection.exec_driver_sql(sql, tuple(values[n] for n in positions) if positions is not None else values)
+        # The pool's driver connection, without a Connection around it (its events, execution
+        # options and transaction object cost ~0.035 ms of the intake's POST): one statement, atomic
+        # by itself; on SQLite the connection is in autocommit (storage/database/engine.py), so the
+        # file's write lock is held only while SQLite runs it, and commit() commits on PostgreSQL.
+        raw = self.database.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(sql, tuple(values[n] for n in positions) if positions is not None else values)
+            cursor.close()
+            raw.commit()
+        finally:
+            raw.close()  # back to the pool, which rolls back whatever a failure left open
 
     def discard(self, doc_id: str) -> None:
         """Forget a record whose job could not be queued (the request was answered with an error)."""
