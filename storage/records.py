@@ -256,9 +256,10 @@ class RecordStore:
         raw = self.database.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute(sql, tuple(values[n] for n in positions) if positions is not None else values)
+            with self.database.writing():
+                cursor.execute(sql, tuple(values[n] for n in positions) if positions is not None else values)
+                raw.commit()
             cursor.close()
-            raw.commit()
         finally:
             raw.close()  # back to the pool, which rolls back whatever a failure left open
 
