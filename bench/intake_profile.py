@@ -108,7 +108,12 @@ def _profile(args: argparse.Namespace) -> None:
     Connection.send_packed_command = counted
     statements: list[str] = []
     engine = app.extensions["docgen"].records.database.engine
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0]))
+    # SQLite's own trace (the intake's INSERT runs on the driver's connection, past SQLAlchemy's events)
+    event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(
+        lambda sql: statements.append(sql.split()[0].upper())))
+    engine.dispose()
+    post()  # opens the traced connection
+    statements.clear()
     for _ in range(100):
         post()
     Connection.send_packed_command = original
