@@ -95,6 +95,31 @@ def _measure(n: int, redis: Any) -> dict[str, Any]:
                  "handle_execution_ended", "handle_job_success", "heartbeat", "set_state"):
         probe(worker_class, name, f"rq: {name}")
 
+    import logging
+    import threading
+
+    import rq.executions
+    import rq.job
+    import rq.results
+    import rq.timeouts
+
+    probe(jobs, "finished_fields", "  finished_fields (file hash, summary JSON)")
+    probe(jobs, "load_request", "  load_request (the request's JSON)")
+    import workers.prepared
+    import workers.produce
+
+    for name in ("parse_document_request", "qr_png", "render_prepared"):
+        probe(workers.produce, name, f"    {name}")
+    probe(workers.prepared, "fit_columns", "      fit_columns")
+    probe(rq.job.Job, "restore", "rq: Job.restore (the dequeued job's hash parsed)")
+    probe(rq.job.Job, "save", "rq: Job.save (the job's hash written again)")
+    probe(rq.results.Result, "create", "rq: Result.create (the result stream entry)")
+    probe(rq.executions.Execution, "create", "rq: Execution.create")
+    probe(rq.timeouts.UnixSignalDeathPenalty, "setup_death_penalty", "rq: job time limit set (SIGALRM)")
+    probe(rq.timeouts.UnixSignalDeathPenalty, "cancel_death_penalty", "rq: job time limit cancelled")
+    probe(threading.Thread, "start", "thread start (the job's heartbeat)")
+    probe(threading.Thread, "join", "thread join (the job's heartbeat)")
+    probe(logging.Logger, "handle", "log lines (formatting, writing)")
     round_trips = [0]
     send = redis_connection.AbstractConnection.send_packed_command
 
