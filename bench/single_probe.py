@@ -5,7 +5,8 @@ bench/single_bench.py `count`, once per tree, with PYTHONPATH set to the tree me
 
 Prints one JSON line: documents/s, the worker process's CPU per document (all its threads) and
 Redis's, Redis round trips (requests sent by the worker's client), Redis commands (INFO
-commandstats) and SQL statements (SQLAlchemy's before_cursor_execute, BEGIN included) per document,
+commandstats) and SQL statements (SQLite's trace callback: BEGIN and COMMIT included, whether run
+through SQLAlchemy or the driver directly) per document,
 and the CPU per document of the worker's parts (thread CPU inside named functions; nested parts
 are also inside the ones that call them). Only names the tree has are measured, so an older tree
 runs too.
@@ -129,8 +130,14 @@ def _measure(n: int, redis: Any) -> dict[str, Any]:
 
     redis_connection.AbstractConnection.send_packed_command = counted_send  # type: ignore[method-assign]
     statements: collections.Counter[str] = collections.Counter()
-    event.listen(database_for(settings.database_url).engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.update([statement.split(None, 1)[0].upper()]))
+    engine = database_for(settings.database_url).engine
+
+    def traced(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's own trace: every statement run, whether through SQLAlchemy or the driver directly
+        dbapi_connection.set_trace_callback(lambda sql: statements.update([sql.split(None, 1)[0].upper()]))
+
+    event.listen(engine, "connect", traced)
+    engine.dispose()  # the intake's pooled connections are opened again, traced
 
     connection = Redis.from_url(settings.redis_url)
     worker = InProcessWorker([settings.queue], connection=connection,
