@@ -208,7 +208,11 @@ class InProcessWorker(PreparingWorker):
     while the last one is fresh; a finished job's own heartbeat is not sent again right before its
     success is recorded (its execution was refreshed when it started, a minute ahead); RQ's two
     preparations of a job go in one transaction, and a render job's success, the return to idle and
-    the look at `rq suspend` in another. 4 round trips per document instead of 22."""
+    the look at `rq suspend` in another. 4 round trips per document instead of 22, and 38 Redis
+    commands instead of 61: the worker's state and heartbeat are one HSET, the job's heartbeat is not
+    set twice, a render job's status goes in the HSET of its hash and the expiry of the dependents
+    keys it never has is not set, and RQ's "Job OK" line is not logged beside "Successfully
+    completed"."""
 
     log_result_lifespan = False  # "result is kept for N seconds": a log line per job that says nothing new
 
