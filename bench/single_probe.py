@@ -5,7 +5,8 @@ bench/single_bench.py `count`, once per tree, with PYTHONPATH set to the tree me
 
 Prints one JSON line: documents/s, the worker process's CPU per document (all its threads) and
 Redis's, Redis round trips (requests sent by the worker's client), Redis commands (INFO
-commandstats) and SQL statements (SQLAlchemy's before_cursor_execute, BEGIN included) per document,
+commandstats) and SQL statements (SQLite's trace callback: BEGIN and COMMIT included, whether run
+through SQLAlchemy or the driver directly) per document,
 and the CPU per document of the worker's parts (thread CPU inside named functions; nested parts
 are also inside the ones that call them). Only names the tree has are measured, so an older tree
 runs too.
@@ -95,6 +96,31 @@ def _measure(n: int, redis: Any) -> dict[str, Any]:
                  "handle_execution_ended", "handle_job_success", "heartbeat", "set_state"):
         probe(worker_class, name, f"rq: {name}")
 
+    import logging
+    import threading
+
+    import rq.executions
+    import rq.job
+    import rq.results
+    import rq.timeouts
+
+    probe(jobs, "finished_fields", "  finished_fields (file hash, summary JSON)")
+    probe(jobs, "load_request", "  load_request (the request's JSON)")
+    import workers.prepared
+    import workers.produce
+
+    for name in ("parse_document_request", "qr_png", "render_prepared"):
+        probe(workers.produce, name, f"    {name}")
+    probe(workers.prepared, "fit_columns", "      fit_columns")
+    probe(rq.job.Job, "restore", "rq: Job.restore (the dequeued job's hash parsed)")
+    probe(rq.job.Job, "save", "rq: Job.save (the job's hash written again)")
+    probe(rq.results.Result, "create", "rq: Result.create (the result stream entry)")
+    probe(rq.executions.Execution, "create", "rq: Execution.create")
+    probe(rq.timeouts.UnixSignalDeathPenalty, "setup_death_penalty", "rq: job time limit set (SIGALRM)")
+    probe(rq.timeouts.UnixSignalDeathPenalty, "cancel_death_penalty", "rq: job time limit cancelled")
+    probe(threading.Thread, "start", "thread start (the job's heartbeat)")
+    probe(threading.Thread, "join", "thread join (the job's heartbeat)")
+    probe(logging.Logger, "handle", "log lines (formatting, writing)")
     round_trips = [0]
     send = redis_connection.AbstractConnection.send_packed_command
 
@@ -104,8 +130,14 @@ def _measure(n: int, redis: Any) -> dict[str, Any]:
 
     redis_connection.AbstractConnection.send_packed_command = counted_send  # type: ignore[method-assign]
     statements: collections.Counter[str] = collections.Counter()
-    event.listen(database_for(settings.database_url).engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.update([statement.split(None, 1)[0].upper()]))
+    engine = database_for(settings.database_url).engine
+
+    def traced(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's own trace: every statement run, whether through SQLAlchemy or the driver directly
+        dbapi_connection.set_trace_callback(lambda sql: statements.update([sql.split(None, 1)[0].upper()]))
+
+    event.listen(engine, "connect", traced)
+    engine.dispose()  # the intake's pooled connections are opened again, traced
 
     connection = Redis.from_url(settings.redis_url)
     worker = InProcessWorker([settings.queue], connection=connection,

@@ -22,11 +22,12 @@ from typing import Any
 
 from redis import Redis
 from redis.client import Pipeline
-from sqlalchemy import Connection, Dialect, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, and_, bindparam, delete, func, insert, select, update
 
 from storage.database import Database, Document, DocumentFile, database_for
 from storage.database.models import ENDED_CONDITION, IN_FLIGHT_CONDITION
 from storage.database.paging import newest_first
+from storage.driver_sql import DriverStatement, driver_cursor, fetch_mapping, row_converters
 from storage.record_types import DocumentRecord, StoredFile
 
 __all__ = ["DOWNLOADABLE", "IN_FLIGHT", "DocumentRecord", "DocumentStatus", "RecordStore", "StoredFile",
@@ -144,7 +145,8 @@ def _summary_columns(summary: str | None) -> dict[str, Any]:
             "parties": json.dumps(parties, ensure_ascii=False) if parties else None}
 
 
-_NOT_SIGNED = DOCUMENTS.c.status.not_in([DocumentStatus.SIGNED.value, DocumentStatus.PARTIALLY_SIGNED.value])
+_NOT_SIGNED = and_(DOCUMENTS.c.status != DocumentStatus.SIGNED.value,
+                   DOCUMENTS.c.status != DocumentStatus.PARTIALLY_SIGNED.value)
 """A document whose file a signed copy was made from is never made again (mark_started_unless_signed)."""
 
 
@@ -172,6 +174,25 @@ def _insert_for(dialect: Dialect, names: tuple[str, ...]) -> tuple[str, tuple[st
     compiled = _INSERT.values({name: None for name in names}).compile(dialect=dialect)
     processors = {name: p for name, p in (compiled._bind_processors or {}).items() if name in names}
     return compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None, processors
+
+
+@functools.cache
+def _driver_start(dialect: Dialect) -> tuple[DriverStatement, dict[str, Any]]:
+    """mark_started_unless_signed's statement as SQLite's own SQL, and the converters of its row."""
+    return DriverStatement(_START_UNLESS_SIGNED, dialect), row_converters(DOCUMENTS, dialect)
+
+
+@functools.cache
+def _driver_finish(dialect: Dialect, names: tuple[str, ...]) -> tuple[DriverStatement, DriverStatement,
+                                                                       DriverStatement]:
+    """mark_finished's three statements (the record's columns ``names``) as SQLite's own SQL."""
+    return (DriverStatement(_UPDATE_BY_ID.values({name: bindparam(name) for name in names}), dialect),
+            DriverStatement(_DELETE_ORIGINALS, dialect), DriverStatement(_INSERT_FILES.values(
+                {c.name: bindparam(c.name) for c in FILES.columns if c.name in _FILE_ROW}), dialect))
+
+
+_FILE_ROW = ("document_id", "kind", "extension", "position", "name", "size", "sha256")
+"""The columns of a file row (_file_row)."""
 
 
 def _record(row: Any, files: Iterable[Any]) -> DocumentRecord:
@@ -281,6 +302,12 @@ class RecordStore:
         (started, its attempt counted; its files not read), in one statement. None, with nothing
         changed, when there is no record or the document is signed (a late duplicate run must keep
         the file the signed copy was made from): ``get`` tells which."""
+        if self.database.dialect == "sqlite":
+            statement, converters = _driver_start(self.database.engine.dialect)
+            with driver_cursor(self.database.engine) as cursor:
+                cursor.execute(statement.sql, statement.parameters(_started(doc_id, worker, pid)))
+                mapping = fetch_mapping(cursor, converters)
+            return DocumentRecord.from_row(mapping, []) if mapping is not None else None
         with self.database.write_one() as connection:
             row = connection.execute(_START_UNLESS_SIGNED, _started(doc_id, worker, pid)).first()
         return _record(row, []) if row is not None else None
@@ -293,6 +320,9 @@ class RecordStore:
         if split.extra or split.signed or "id" in split.columns:
             self._write(doc_id, fields)
             return
+        if self.database.dialect == "sqlite":
+            self._finish_on_sqlite(doc_id, split, fields)
+            return
         with self.database.write() as connection:
             if not connection.execute(_UPDATE_BY_ID, {"_id": doc_id, **split.columns}).rowcount:
                 log.warning("document %s has no record: %s not written", doc_id, sorted(fields))
@@ -300,6 +330,18 @@ class RecordStore:
             connection.execute(_DELETE_ORIGINALS, {"_id": doc_id})
             if split.files:
                 connection.execute(_INSERT_FILES, split.files)
+
+    def _finish_on_sqlite(self, doc_id: str, split: _Split, fields: dict[str, Any]) -> None:
+        """mark_finished's transaction as SQLite's own SQL (storage.driver_sql)."""
+        update_record, delete_files, insert_file = _driver_finish(self.database.engine.dialect, tuple(split.columns))
+        with driver_cursor(self.database.engine, "IMMEDIATE") as cursor:
+            cursor.execute(update_record.sql, update_record.parameters({"_id": doc_id, **split.columns}))
+            if not cursor.rowcount:
+                log.warning("document %s has no record: %s not written", doc_id, sorted(fields))
+                return
+            cursor.execute(delete_files.sql, delete_files.parameters({"_id": doc_id}))
+            if split.files:
+                cursor.executemany(insert_file.sql, [insert_file.parameters(row) for row in split.files])
 
     def put_finished(self, doc_id: str, fields: dict[str, Any], pipeline: Pipeline | None = None) -> None:
         """A record made finished in one write (a batch item: it had no queued life of its own)."""

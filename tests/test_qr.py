@@ -48,3 +48,23 @@ def test_a_rendered_document_carries_qr_codes_of_its_own_verify_url(make_documen
         pictures = [docx.read(name) for name in docx.namelist() if name.startswith("word/media/")]
     urls = {text for png in pictures for text in decoded(png)}
     assert urls == {f"http://docgen.test/verify/{record['id']}"}
+
+
+@pytest.mark.parametrize(("url", "scale", "border"), [
+    ("http://docgen.test/verify/0123456789abcdef0123456789abcdef", 4, 4),  # 33 modules: rows end mid-byte
+    ("http://localhost:8000/verify/x", 4, 4),
+    ("http://docgen.test/verify/0123456789abcdef0123456789abcdef", 3, 2),
+    ("http://docgen.test/verify/0123456789abcdef0123456789abcdef", 1, 0),
+])
+def test_every_pixel_is_its_module_scaled_inside_a_white_quiet_zone(url, scale, border):
+    modules = qr_matrix(url)
+    image = Image.open(io.BytesIO(qr_png(url, scale=scale, border=border)))
+    side = (modules.shape[0] + 2 * border) * scale
+    assert image.size == (side, side)
+    pixels = image.load()
+    for y in range(side):
+        for x in range(side):
+            row, column = y // scale - border, x // scale - border
+            inside = 0 <= row < modules.shape[0] and 0 <= column < modules.shape[1]
+            dark = bool(modules[row, column]) if inside else False
+            assert bool(pixels[x, y]) is not dark, (x, y)

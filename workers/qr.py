@@ -30,11 +30,17 @@ def qr_matrix(text: str) -> np.ndarray:
 def qr_png(text: str, scale: int = 4, border: int = 4) -> bytes:
     """A 1-bit greyscale PNG of ``text`` as a QR code: the standard 4-module quiet zone,
     ``scale`` pixels per module."""
-    dark = np.pad(qr_matrix(text), border, constant_values=False)
-    light = np.repeat(np.repeat(~dark, scale, axis=0), scale, axis=1)
-    side = light.shape[0]
-    rows = np.packbits(light, axis=1)  # pads each row to whole bytes with 0 bits, past the image's width
-    lines = np.hstack([np.zeros((side, 1), dtype=np.uint8), rows])  # filter byte 0 before each row
+    dark = qr_matrix(text)
+    modules = dark.shape[0] + 2 * border
+    light = np.ones((modules, modules), dtype=bool)  # the quiet zone, then the code inside it
+    light[border:modules - border, border:modules - border] = ~dark
+    # Each row of modules packed once, then repeated: np.pad and a repeat of the whole image cost
+    # more than the rest of the PNG (a document's QR is made per document).
+    rows = np.packbits(light.repeat(scale, axis=1), axis=1)  # pads each row to whole bytes with 0 bits
+    lines = np.zeros((modules, rows.shape[1] + 1), dtype=np.uint8)  # filter byte 0 before each row
+    lines[:, 1:] = rows
+    lines = lines.repeat(scale, axis=0)
+    side = modules * scale
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(lines.tobytes(), 9))
             + _chunk(b"IEND", b""))
