@@ -19,7 +19,14 @@ from storage.batches import BatchStore
 from storage.database import database_for
 from storage.files import document_path
 from tests.conftest import example
-from workers.archive_files import ShareableZip, manifest_csv, manifest_xlsx, signatory
+from workers.archive_files import (
+    ShareableZip,
+    manifest_csv,
+    manifest_json,
+    manifest_json_piece,
+    manifest_xlsx,
+    signatory,
+)
 from workers.bulk_archive import append_ended_chunks, finish_archive, public_entry
 from workers.produce import verify_url
 
@@ -138,3 +145,20 @@ def test_an_appender_killed_mid_chunk_and_a_lost_token_leave_the_same_archive(ba
     redis.delete(store.key(batch_id, "archive"))
     target, _, _ = finish_archive(store, settings, batch)
     _same_archive(target, tmp_path / "reference.zip")
+
+
+TRICKY_ENTRIES = [
+    {"ref": "P1", "id": "ab" * 16, "nama": 'Dr. Şé "x" \\ \n\t\u2028 <>&', "nip": "19800101 200501 1 001",
+     "file": "a.docx", "sha256": "f" * 64, "status": "finished", "error": "", "warnings": [], "verify_url": "http://x/v"},
+    {"ref": "P2", "status": "failed", "error": "x", "warnings": [{"code": "c", "loc": "l", "msg": "m"}],
+     "errors": [{"loc": "a", "msg": "b\nc"}]},
+    {"ref": "", "file": "per-instansi/x.pdf", "status": "merged", "group": "g", "refs": ["a", "b"]},
+    {"ref": "\x00\x1f\x7f", "warnings": []},
+]
+
+
+@pytest.mark.parametrize("count", range(len(TRICKY_ENTRIES) + 1))
+def test_manifest_json_from_pieces_is_json_dumps_of_the_list(count):
+    entries = TRICKY_ENTRIES[:count]
+    assert manifest_json([manifest_json_piece(e) for e in entries]) == json.dumps(entries, ensure_ascii=False,
+                                                                                  indent=1)

@@ -23,6 +23,7 @@ import shutil
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from openpyxl import Workbook
@@ -108,9 +109,14 @@ def manifest_csv(entries: Iterable[Mapping[str, Any]] = (), rows: str | None = N
 
 
 def manifest_json_piece(entry: Mapping[str, Any]) -> str:
-    """One entry as it stands inside manifest.json (``json.dumps(entries, indent=1)``): its own
-    dump one level deeper. A newline inside a JSON string is escaped, so every raw newline of the
-    dump is structure."""
+    """One entry as it stands inside manifest.json (``json.dumps(entries, ensure_ascii=False,
+    indent=1)``): its own dump one level deeper. A newline inside a JSON string is escaped, so every
+    raw newline of the dump is structure. An entry of texts (and empty lists: no warnings) is
+    written here with json's own string encoder: with ``indent`` json.dumps runs its pure-Python
+    encoder, ~40 us an entry."""
+    if entry and all(type(v) is str or (type(v) is list and not v) for v in entry.values()):
+        return "{\n  " + ",\n  ".join(f"{encode_basestring(k)}: {encode_basestring(v) if v.__class__ is str else '[]'}"
+                                       for k, v in entry.items()) + "\n }"
     return json.dumps(entry, ensure_ascii=False, indent=1).replace("\n", "\n ")
 
 

@@ -116,8 +116,11 @@ def _locked(files: _Files, wait: float) -> Iterator[bool]:
 
 def _token(store: BatchStore, batch_id: str) -> str:
     key = store.key(batch_id, "archive")
-    store.connection.set(key, uuid.uuid4().hex, nx=True, ex=store.ttl_seconds)
-    return (store.connection.get(key) or b"").decode()
+    with store.connection.pipeline(transaction=False) as pipe:
+        pipe.set(key, uuid.uuid4().hex, nx=True, ex=store.ttl_seconds)
+        pipe.get(key)
+        _, token = pipe.execute()
+    return (token or b"").decode()
 
 
 def _resume(files: _Files, token: str) -> ArchiveState:
