@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import uuid
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask import Blueprint, Response, g, request, send_file
 from rq import Queue
 
 from sakip import exactjson
-from sakip.batch import parse_batch_request
+from sakip.batch import BatchItem, parse_batch_request
 from sakip.doctypes import DOCUMENT_TYPES
 from sakip.document_type import DocumentType
 from sakip.envelope import doctype_named
@@ -92,9 +93,30 @@ def _items_from_json() -> tuple[str, str, int | None, list[dict[str, Any]], str,
     settings = state().settings
     raw, body = read_json_body(settings.max_batch_bytes)
     batch = parse_batch_request(body, settings.max_batch_items)
-    items = [item.model_dump(exclude_none=True) for item in batch.items]
+    items = [_item_fields(item) for item in batch.items]
     g.merge_per_agency = batch.merge_per_agency
     return batch.type, batch.format, batch.template_version, items, Idempotency.body_hash(raw), batch.strict
+
+
+def random_ids(count: int) -> list[str]:
+    """``count`` random version-4 UUIDs as 32 hex digits, as ``uuid.uuid4().hex`` makes them (16 bytes
+    from the operating system's generator, the version and variant bits set), drawn in one call."""
+    pool = bytearray(os.urandom(16 * count))
+    pool[6::16] = bytes(b & 0x0F | 0x40 for b in pool[6::16])
+    pool[8::16] = bytes(b & 0x3F | 0x80 for b in pool[8::16])
+    digits = pool.hex()
+    return [digits[i:i + 32] for i in range(0, 32 * count, 32)]
+
+
+def _item_fields(item: BatchItem) -> dict[str, Any]:
+    """``item.model_dump(exclude_none=True)``, without pydantic copying every item's data (a batch
+    of 27,000 spent ~0.3 s on it): the same keys in the same order, ``data`` as validated."""
+    fields: dict[str, Any] = {"ref": item.ref, "data": item.data}
+    if item.cells is not None:
+        fields["cells"] = item.cells
+    if item.group is not None:
+        fields["group"] = item.group
+    return fields
 
 
 def _first_made_with(key_sha256: str) -> tuple[str, dict[str, Any]] | None:
@@ -134,7 +156,7 @@ def submit():
         raise InvalidPayload([FieldProblem("template_version", "versi_template", {"alasan": str(exc)})]) from None
     size = st.settings.batch_chunk_size
     # Each item's public id is drawn here and kept with the item, so a re-run chunk reuses it.
-    items = [{**item, "doc_id": uuid.uuid4().hex} for item in items]
+    items = [{**item, "doc_id": doc_id} for item, doc_id in zip(items, random_ids(len(items)), strict=True)]
     if doctype.batch_findings is not None:
         _add_batch_findings(items, doctype.batch_findings)
     _add_unprinted(items, doctype, template)

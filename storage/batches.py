@@ -86,6 +86,8 @@ class ItemResult:
     error: str = ""
     errors: list[dict[str, Any]] | None = None
     warnings: list[dict[str, Any]] | None = None
+    crc32: int | None = None
+    """The file's CRC-32 (the archive's entry header needs it; computed while the bytes are in memory)."""
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if v not in ("", None, 0) or k == "index"},
@@ -287,7 +289,8 @@ class BatchStore:
         total, size = record.total, record.chunk_size
         return sum(min(size, total - n * size) - int(d or 0) for n, d in zip(running, done, strict=True))
 
-    def mark_archived(self, batch_id: str, fields: dict[str, Any]) -> None:
+    def mark_archived(self, batch_id: str, fields: dict[str, Any],
+                      failed_items: list[dict[str, Any]] | None = None) -> None:
         """The archive is ready: the batch is finished. The database keeps its outcome (counts,
         failed items) and its chunks (the items' data: the cascade and the exports read them while
         the batch is kept); Redis drops the chunks."""
@@ -297,7 +300,8 @@ class BatchStore:
                                           if (v := getattr(record, k)) is not None}
         with self.database.write() as connection:
             extra = json.loads(connection.execute(select(Batch.extra).where(Batch.id == batch_id)).scalar() or "{}")
-            extra.update({**kept, **{k: str(v) for k, v in fields.items()}, "failed_items": self.failed(batch_id)})
+            failed = self.failed(batch_id) if failed_items is None else failed_items
+            extra.update({**kept, **{k: str(v) for k, v in fields.items()}, "failed_items": failed})
             connection.execute(update(Batch.__table__).where(Batch.id == batch_id).values(
                 status=BatchStatus.FINISHED.value, finished_at=now, extra=json.dumps(extra, ensure_ascii=False)))
         with self.connection.pipeline() as pipe:

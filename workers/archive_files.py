@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from openpyxl import Workbook
@@ -31,7 +33,8 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from sakip.cells import text_cell
 
-__all__ = ["COLUMNS", "FILE_MODE", "ShareableZip", "grouped_nip", "manifest_csv", "manifest_xlsx", "signatory"]
+__all__ = ["COLUMNS", "FILE_MODE", "ShareableZip", "grouped_nip", "manifest_csv", "manifest_csv_rows", "manifest_json",
+           "manifest_json_piece", "manifest_xlsx", "manifest_xlsx_rows", "signatory"]
 
 FILE_MODE = 0o644
 """Mode of every entry: readable by everyone who unpacks the archive (owner may write)."""
@@ -87,14 +90,40 @@ def _row(entry: Mapping[str, Any]) -> list[str]:
                                                                          str(entry.get("verify_url") or "")]
 
 
-def manifest_csv(entries: Iterable[Mapping[str, Any]]) -> bytes:
-    """The manifest as Excel with Indonesian settings opens it: BOM, ";" between fields, CRLF."""
+def manifest_csv_rows(entries: Iterable[Mapping[str, Any]]) -> str:
+    """The CSV lines of ``entries`` (no header): a batch's archive writes them chunk by chunk."""
     table = io.StringIO()
     writer = csv.writer(table, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
     for entry in entries:
         writer.writerow(_row(entry))
-    return ("\ufeff" + table.getvalue()).encode("utf-8")
+    return table.getvalue()
+
+
+def manifest_csv(entries: Iterable[Mapping[str, Any]] = (), rows: str | None = None) -> bytes:
+    """The manifest as Excel with Indonesian settings opens it: BOM, ";" between fields, CRLF.
+    ``rows``: the lines already made by `manifest_csv_rows` instead of ``entries``."""
+    header = io.StringIO()
+    csv.writer(header, delimiter=";", lineterminator="\r\n").writerow(COLUMNS)
+    body = manifest_csv_rows(entries) if rows is None else rows
+    return ("\ufeff" + header.getvalue() + body).encode("utf-8")
+
+
+def manifest_json_piece(entry: Mapping[str, Any]) -> str:
+    """One entry as it stands inside manifest.json (``json.dumps(entries, ensure_ascii=False,
+    indent=1)``): its own dump one level deeper. A newline inside a JSON string is escaped, so every
+    raw newline of the dump is structure. An entry of texts (and empty lists: no warnings) is
+    written here with json's own string encoder: with ``indent`` json.dumps runs its pure-Python
+    encoder, ~40 us an entry."""
+    if entry and all(type(v) is str or (type(v) is list and not v) for v in entry.values()):
+        return "{\n  " + ",\n  ".join(f"{encode_basestring(k)}: {encode_basestring(v) if v.__class__ is str else '[]'}"
+                                       for k, v in entry.items()) + "\n }"
+    return json.dumps(entry, ensure_ascii=False, indent=1).replace("\n", "\n ")
+
+
+def manifest_json(pieces: list[str]) -> str:
+    """manifest.json from the pieces of its entries, in order: the text of ``json.dumps(entries,
+    ensure_ascii=False, indent=1)``."""
+    return "[\n " + ",\n ".join(pieces) + "\n]" if pieces else "[]"
 
 
 _SHEET = "xl/worksheets/sheet1.xml"
@@ -123,8 +152,14 @@ def _row_xml(number: int, values: list[str]) -> str:
     return f'<row r="{number}">' + "".join(cells) + "</row>"
 
 
-def manifest_xlsx(entries: Iterable[Mapping[str, Any]]) -> bytes:
-    """The manifest as a workbook: every cell text (NIPs and ids stay exact), the header frozen."""
+def manifest_xlsx_rows(entries: Iterable[Mapping[str, Any]], first: int = 2) -> str:
+    """The sheet's rows of ``entries``, numbered from ``first`` (row 1 is the header)."""
+    return "".join(_row_xml(number, _row(entry)) for number, entry in enumerate(entries, start=first))
+
+
+def manifest_xlsx(entries: Iterable[Mapping[str, Any]] = (), rows: str | None = None) -> bytes:
+    """The manifest as a workbook: every cell text (NIPs and ids stay exact), the header frozen.
+    ``rows``: the rows already made by `manifest_xlsx_rows` instead of ``entries``."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Manifest")
     sheet.freeze_panes = "A2"
@@ -137,8 +172,8 @@ def manifest_xlsx(entries: Iterable[Mapping[str, Any]]) -> bytes:
             data = source.read(info)
             if info.filename == _SHEET:
                 head, _, tail = data.decode("utf-8").rpartition("</sheetData>")
-                rows = "".join(_row_xml(number, _row(entry)) for number, entry in enumerate(entries, start=2))
+                body = manifest_xlsx_rows(entries) if rows is None else rows
                 # openpyxl writes the sheet in ASCII, anything else as a character reference
-                data = (head + rows + "</sheetData>" + tail).encode("ascii", "xmlcharrefreplace")
+                data = (head + body + "</sheetData>" + tail).encode("ascii", "xmlcharrefreplace")
             target.writestr(info, data)
     return out.getvalue()

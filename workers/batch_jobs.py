@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
-import zipfile
+import zlib
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -31,12 +30,12 @@ from storage.files import document_path, sync_filesystem, write_atomic
 from storage.metrics import count, held
 from storage.records import DOWNLOADABLE, DocumentRecord, RecordStore
 from storage.templates import TemplateRegistry, UnknownTemplate
-from workers.archive_files import ShareableZip, manifest_csv, manifest_xlsx, signatory
 from workers.batch_pdf import convert_joined
+from workers.bulk_archive import append_ended_chunks, finish_archive
 from workers.convert import ConversionError, ConverterUnavailable
 from workers.jobs import finished_fields
 from workers.print_bundle import add_bundles
-from workers.produce import ProducedDocument, produce_document, verify_url
+from workers.produce import ProducedDocument, produce_document
 from workers.render import TemplateRenderError
 
 __all__ = ["build_archive", "fail_unrecorded", "item_doc_id", "on_chunk_failure", "render_chunk"]
@@ -156,7 +155,8 @@ def _render_item(item: dict[str, Any], index: int, batch: BatchRecord, registry:
               "ref": ref, "client": batch.client,
               "warnings": json.dumps(warnings, ensure_ascii=False)}
     return ItemResult(index=index, ref=ref, status="finished", doc_id=doc_id, file=produced.filename,
-                      sha256=record["files"][0].sha256, size=len(produced.content), warnings=warnings or None), record
+                      sha256=record["files"][0].sha256, size=len(produced.content), warnings=warnings or None,
+                      crc32=zlib.crc32(produced.content)), record
 
 
 def _enqueue_archive(connection: Any, settings: Settings, batch_id: str) -> None:
@@ -238,33 +238,25 @@ def render_chunk(batch_id: str, number: int) -> dict[str, Any]:
                 all_ended = flush()
         all_ended = flush() or all_ended
     store.chunk_ended(batch_id, number)
+    _append_to_archive(store, settings, batch, number, items)
     if all_ended or _all_ended(store.get(batch_id)):
         _enqueue_archive(job.connection, settings, batch_id)
     return {"batch": batch_id, "chunk": number, "items": len(items)}
 
 
+def _append_to_archive(store: BatchStore, settings: Settings, batch: BatchRecord, number: int,
+                       items: list[dict[str, Any]]) -> None:
+    """This chunk's entries (and any ended chunk's before it) into the archive being written, when no
+    other process is appending; the archive job appends whatever is left, so a failure here only
+    moves the work to the end."""
+    try:
+        append_ended_chunks(store, settings, batch, own={number: items})
+    except Exception:
+        log.exception("batch %s: chunk %s not appended to the archive yet (the archive job will)", batch.id, number)
+
+
 def _all_ended(batch: BatchRecord | None) -> bool:
     return batch is not None and int(batch.finished) + int(batch.failed) >= int(batch.total)
-
-
-def _unique_name(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        return name
-    stem, dot, extension = name.rpartition(".")
-    counter = 2
-    while f"{stem}-{counter}{dot}{extension}" in taken:
-        counter += 1
-    return f"{stem}-{counter}{dot}{extension}"
-
-
-def _signatories(store: BatchStore, batch_id: str, batch: BatchRecord) -> dict[int, tuple[str, str]]:
-    """Each item's official (name, NIP) by index, read chunk by chunk (the items' data is not kept)."""
-    people: dict[int, tuple[str, str]] = {}
-    size = int(batch.chunk_size or 0)
-    for number in range(int(batch.chunks or 0)):
-        for offset, item in enumerate(store.chunk(batch_id, number) or []):
-            people[number * size + offset] = signatory(item.get("data") if isinstance(item, dict) else None)
-    return people
 
 
 def _batch_items(store: BatchStore, batch_id: str, batch: BatchRecord) -> list[dict[str, Any]]:
@@ -281,9 +273,11 @@ def _batch_items(store: BatchStore, batch_id: str, batch: BatchRecord) -> list[d
 def build_archive(batch_id: str) -> dict[str, Any]:
     """One ZIP of every finished document plus manifest.json, manifest.csv (for Excel) and
     manifest.xlsx, each row with the official's name and NIP and the verify URL; entries mode
-    0644; written to disk file by file (never whole in memory), then renamed into place. Entries are stored as they
-    are (a DOCX or PDF is compressed already). A batch with merge_per_agency also gets one merged
-    PDF per agency under per-instansi/, listed in the manifest with status "merged"."""
+    0644, stored as they are (a DOCX or PDF is compressed already). The chunks' entries were
+    appended while the batch ran (workers/bulk_archive.py); this appends what is left, the
+    manifests and the central directory, fsyncs and renames it into place. A batch with
+    merge_per_agency also gets one merged PDF per agency under per-instansi/, listed in the
+    manifest with status "merged"."""
     job = get_current_job()
     assert job is not None
     settings = get_settings()
@@ -291,52 +285,18 @@ def build_archive(batch_id: str) -> dict[str, Any]:
     batch = store.get(batch_id)
     if batch is None:
         return {"batch": batch_id, "skipped": "expired"}
-    results = store.results(batch_id)
-    target = archive_path(settings.data_dir, batch_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".zip.tmp")
-    manifest: list[dict[str, Any]] = []
-    taken: set[str] = set()
-    people = _signatories(store, batch_id, batch)
-    with ShareableZip(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for result in results:
-            name_nip = people.get(result["index"], ("", ""))
-            entry = {"ref": result["ref"], "id": result.get("doc_id", ""), "nama": name_nip[0], "nip": name_nip[1],
-                     "file": "", "sha256": "", "status": result["status"], "error": result.get("error", ""),
-                     "warnings": [_public_entry(w) for w in result.get("warnings") or []], "verify_url": ""}
-            if result["status"] == "finished":
-                name = _unique_name(result["file"], taken)
-                taken.add(name)
-                extension = name.rsplit(".", 1)[-1]
-                archive.write(document_path(settings.documents_dir, result["doc_id"], extension), name)
-                entry.update(file=name, sha256=result["sha256"],
-                             verify_url=verify_url(settings.base_url, result["doc_id"]))
-            else:
-                entry["errors"] = [_public_entry(e) for e in result.get("errors") or []]
-            manifest.append(entry)
-        if batch.merge_per_agency:
-            def claim(name: str) -> str:
-                taken.add(unique := _unique_name(name, taken))
-                return unique
-
+    add_extra = None
+    if batch.merge_per_agency:
+        def add_extra(archive: Any, claim: Any) -> list[dict[str, Any]]:
+            results = store.results(batch_id)
             items = _batch_items(store, batch_id, batch)
-            manifest += add_bundles(archive, ((items[r["index"]], r) for r in results), settings.documents_dir,
-                                    target.parent, claim)
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1),
-                         compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("manifest.csv", manifest_csv(manifest), compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("manifest.xlsx", manifest_xlsx(manifest))
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    store.mark_archived(batch_id, {"archive_size": target.stat().st_size})
-    log.info("batch %s archived: %s documents", batch_id, sum(1 for e in manifest if e["file"]))
+            target = archive_path(settings.data_dir, batch_id)
+            return add_bundles(archive, ((items[r["index"]], r) for r in results), settings.documents_dir,
+                               target.parent, claim)
+    target, failed, documents = finish_archive(store, settings, batch, add_extra)
+    store.mark_archived(batch_id, {"archive_size": target.stat().st_size}, failed_items=failed)
+    log.info("batch %s archived: %s documents", batch_id, documents)
     return {"batch": batch_id, "archive": str(target)}
-
-
-def _public_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A stored error or warning as the manifest shows it: without the message parameters."""
-    return {k: v for k, v in entry.items() if k != "params"}
 
 
 def fail_unrecorded(connection: Any, batch_id: str, number: int, reason: str) -> None:

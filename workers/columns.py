@@ -265,6 +265,22 @@ def _page_width(opening: str, section: str) -> int | None:
     return _text_width_twips(_parsed(opening, section))
 
 
+FITTED_CACHE = 256
+"""Fitted tables kept per process, by their rendered XML: documents of a batch often carry the same
+table (the same targets and budget lines for officials of the same post), which then costs a
+dictionary lookup instead of parsing, measuring and writing it again (a table is ~1 ms)."""
+
+
+@lru_cache(maxsize=FITTED_CACHE)
+def _fitted_table(opening: str, page_width: int | None, fragment: str) -> str:
+    """One outermost table (``fragment``, rendered XML) with its autofit tables fitted: a function of
+    its text, the namespaces it is read in and the page's text width alone."""
+    wrapper = _parsed(opening, fragment)
+    _fit_tables(wrapper, page_width)
+    fitted = etree.tostring(wrapper, encoding="unicode")
+    return fitted[fitted.index(">") + 1:fitted.rindex("</w:document>")]
+
+
 def _fit_in_place(xml: str) -> str | None:
     """The autofit tables fitted one by one, each parsed alone inside the document's namespace
     declarations; the rest of the document is left as it is (parsing and writing the whole
@@ -278,9 +294,6 @@ def _fit_in_place(xml: str) -> str | None:
         declared.update(_XMLNS.findall(body_start.group(0)))
     opening = "<w:document" + "".join(f' xmlns{prefix}="{uri}"' for prefix, uri in declared.items()) + ">"
 
-    def parsed(fragment: str):  # -> lxml element
-        return _parsed(opening, fragment)
-
     page_width = None
     if sections := list(_SECT_PR.finditer(xml)):
         last = sections[-1].start()
@@ -292,10 +305,7 @@ def _fit_in_place(xml: str) -> str | None:
     for start, end in spans:
         if not _AUTOFIT.search(xml, start, end):
             continue
-        wrapper = parsed(xml[start:end])
-        _fit_tables(wrapper, page_width)
-        fitted = etree.tostring(wrapper, encoding="unicode")
-        out += [xml[done:start], fitted[fitted.index(">") + 1:fitted.rindex("</w:document>")]]
+        out += [xml[done:start], _fitted_table(opening, page_width, xml[start:end])]
         done = end
     out.append(xml[done:])
     return "".join(out)
