@@ -23,10 +23,11 @@ CMD ["gunicorn", "-c", "python:service.gunicorn_config", "--bind", "0.0.0.0:8000
 FROM base AS worker
 # LibreOffice with its Python UNO bridge (the warm converter runs under /usr/bin/python3);
 # fonts metric-compatible with Arial, Times New Roman, Calibri and Bookman keep the layout;
-# tini as PID 1 reaps converter hosts whose starting work horse is gone, so none stays a zombie.
+# tini as PID 1 reaps converter hosts whose starting work horse is gone, so none stays a zombie;
+# LibreOffice runs with jemalloc (libjemalloc2): less CPU per conversion than with glibc's malloc.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libreoffice-writer-nogui python3-uno fonts-liberation2 \
-      fonts-crosextra-carlito fonts-texgyre tini \
+      fonts-crosextra-carlito fonts-texgyre tini libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \
  && /usr/bin/python3 -c "import uno"
 ENV DOCGEN_CONVERTER_PYTHON=/usr/bin/python3

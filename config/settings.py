@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     converter_startup_timeout: int = Field(
         default=60, ge=5, description="Seconds a starting LibreOffice may take to accept conversions."
     )
+    converter_malloc: Literal["jemalloc", "glibc"] = Field(
+        default="jemalloc", description="Memory allocator LibreOffice runs with: `jemalloc` (libjemalloc2, "
+        "preloaded when installed; LibreOffice spends ~13% less CPU per conversion) or the system's `glibc`.")
     api_keys: SecretStr | None = Field(
         default=None,
         description="Client keys for simple set-ups: name:key[:admin], comma separated. Unset (and no file): no auth.",

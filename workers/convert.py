@@ -45,6 +45,7 @@ def warm_converter(settings: Settings | None = None, *, soffice: str | None = No
         recycle_after=settings.converter_recycle_after,
         startup_timeout=settings.converter_startup_timeout,
         slot=slot,
+        malloc=settings.converter_malloc,
     )
 
 

@@ -9,13 +9,17 @@ more than one (``slot`` 1, 2...: ``converter-<owner>-<slot>.json``), each its ow
 a PDF batch converts groups side by side where the cores allow.
 
 The host keeps LibreOffice's hygiene (timeout, kill and restart, recycle, reaping); this side
-only starts the host, and replaces it if the host itself stops answering.
+only starts the host, and replaces it if the host itself stops answering. It also says what
+LibreOffice runs with: jemalloc where installed (``malloc``), and a scratch folder in memory
+(/dev/shm) where there is room, for the files LibreOffice writes per conversion.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
 import fcntl
+import hashlib
 import http.client
 import json
 import logging
@@ -40,6 +44,10 @@ HOST_GRACE_SECONDS = 90
 """Beyond the conversion timeout, how long the client waits before it gives up on the host
 itself (the host needs time to kill and restart a stuck LibreOffice)."""
 
+SCRATCH_MIN_FREE = 256 * 2**20
+"""Free bytes /dev/shm needs for a converter's scratch folder to go there (Docker gives 64 MB by
+default: then it stays beside the profile)."""
+
 _started: dict[int, subprocess.Popen[bytes]] = {}
 """Hosts this process started: polled so a dead one is reaped, not left a zombie."""
 
@@ -62,6 +70,8 @@ class HostState:
     soffice_pid: int | None
     conversions: int
     restarts: int
+    scratch: str | None = None
+    """The host's scratch folder: removed with the host (a SIGKILL leaves it to whoever kills)."""
 
     @classmethod
     def read(cls, path: Path) -> HostState | None:
@@ -70,7 +80,8 @@ class HostState:
         except (OSError, ValueError):
             return None
         return cls(pid=raw["pid"], port=raw["port"], owner=raw["owner"], soffice_pid=raw.get("soffice_pid"),
-                   conversions=raw.get("conversions", 0), restarts=raw.get("restarts", 0))
+                   conversions=raw.get("conversions", 0), restarts=raw.get("restarts", 0),
+                   scratch=raw.get("scratch"))
 
 
 def _is_host(pid: int) -> bool:
@@ -106,8 +117,9 @@ class WarmConverter:
 
     def __init__(self, state_dir: Path, *, soffice: str = "soffice", python: str = "/usr/bin/python3",
                  timeout: float = 120, recycle_after: int = 200, startup_timeout: float = 60,
-                 owner: int | None = None, slot: int = 0) -> None:
+                 owner: int | None = None, slot: int = 0, malloc: str = "jemalloc") -> None:
         self.state_dir = state_dir
+        self.malloc = malloc
         self.soffice = soffice
         self.python = python
         self.timeout = timeout
@@ -140,6 +152,30 @@ class WarmConverter:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def scratch_dir(self) -> Path:
+        """Where this converter's LibreOffice and host write a conversion's files: in memory when
+        /dev/shm has room (LibreOffice copies every picture it imports to a temporary file, a new
+        inode each on a disk), else beside the profile. Named by the state folder and the converter,
+        so no two converters share one."""
+        shm = Path("/dev/shm")
+        try:
+            free = os.statvfs(shm)
+            if os.access(shm, os.W_OK) and free.f_bavail * free.f_frsize >= SCRATCH_MIN_FREE:
+                tag = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
+                return shm / f"docgen-{tag}-converter-{self.name}"
+        except OSError:
+            pass
+        return self.state_dir / f"scratch-{self.name}"
+
+    def preload(self) -> str:
+        """The malloc library LibreOffice starts with ("" for the system's)."""
+        if self.malloc != "jemalloc":
+            return ""
+        found = ctypes.util.find_library("jemalloc")
+        if found is None:
+            log.info("jemalloc (libjemalloc2) is not installed: LibreOffice runs with the system's malloc")
+        return found or ""
+
     def _check_installed(self) -> None:
         if shutil.which(self.soffice) is None:
             raise ConverterUnavailable(
@@ -158,7 +194,8 @@ class WarmConverter:
         command = [self.python, "-I", str(HOST_SCRIPT), "--owner", str(self.owner), "--state", str(self.state_path),
                    "--profile", str(profile), "--soffice", self.soffice, "--libpath", libpath,
                    "--timeout", str(self.timeout), "--recycle-after", str(self.recycle_after),
-                   "--startup-timeout", str(self.startup_timeout)]
+                   "--startup-timeout", str(self.startup_timeout), "--preload", self.preload(),
+                   "--scratch", str(self.scratch_dir())]
         log_file = open(self.state_dir / f"converter-{self.name}.log", "ab")  # the host inherits its own descriptor
         # A session of its own: Ctrl-C in a terminal or a signal to the horse's group doesn't reach it;
         # it ends with its owner instead.
@@ -186,13 +223,16 @@ class WarmConverter:
         return state
 
     @staticmethod
-    def _kill(pid: int) -> None:
-        """Kill a host and its LibreOffice (one process group); reap it when it is ours."""
+    def _kill(pid: int, scratch: str | None = None) -> None:
+        """Kill a host and its LibreOffice (one process group); reap it when it is ours; remove its
+        scratch folder, which a killed host can't (in memory, it would hold memory)."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         process = _started.pop(pid, None)
         if process is not None:
             process.wait()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def _post(self, state: HostState, docx: bytes, profile: str = "pdf", destinations: bool = False
               ) -> tuple[int, bytes]:
@@ -220,12 +260,12 @@ class WarmConverter:
             except OSError as exc:
                 # The host itself is gone or wedged (LibreOffice problems it handles itself): replace it.
                 log.warning("converter host %s did not answer (%s): replacing it", state.pid, exc)
-                self._kill(state.pid)
+                self._kill(state.pid, state.scratch)
                 state = self._start()
                 try:
                     status, body = self._post(state, docx, profile, destinations)
                 except OSError as again:
-                    self._kill(state.pid)
+                    self._kill(state.pid, state.scratch)
                     raise ConversionError(f"the PDF converter did not answer: {again}") from again
         if status == 200:
             return body
@@ -240,7 +280,7 @@ class WarmConverter:
         with self._locked():
             state = self.state()
             if state is not None:
-                self._kill(state.pid)
+                self._kill(state.pid, state.scratch)
             self.state_path.unlink(missing_ok=True)
 
 
@@ -253,7 +293,7 @@ def host_states(state_dir: Path) -> list[HostState]:
 def stop_converters(state_dir: Path) -> None:
     """Stop every converter host under ``state_dir``, whoever owns it."""
     for state in host_states(state_dir):
-        WarmConverter._kill(state.pid)
+        WarmConverter._kill(state.pid, state.scratch)
         deadline = time.monotonic() + 5
         while _is_host(state.pid) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -20,6 +20,13 @@ conversion timed out (LibreOffice was restarted); 503 LibreOffice could not be (
 
     python3 -I converter_host.py --owner PID --state FILE --profile DIR --soffice BIN
         --libpath DIR [--timeout S] [--recycle-after N] [--startup-timeout S]
+        [--preload LIBRARY] [--scratch DIR]
+
+LibreOffice runs with ``--preload`` (a malloc library, such as jemalloc) in LD_PRELOAD, keeps its
+temporary files (a copy of every picture it imports) and the host its conversions' files in
+``--scratch`` (emptied at start, removed at exit; in memory where the client found room), and
+starts with a profile whose word completion collects no words: that idle job walks every
+paragraph of every document, for a list nobody types from here. None of these change a PDF.
 """
 
 from __future__ import annotations
@@ -44,6 +51,17 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("converter-host")
+
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Writer/AutoFunction/Completion"><prop oor:name="Enable" oor:op="fuse">\
+<value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/AutoFunction/Completion"><prop oor:name="CollectWords" oor:op="fuse">\
+<value>false</value></prop></item>
+</oor:items>
+"""
+"""What a fresh LibreOffice profile starts with: word completion off (no idle word collection)."""
 
 RESTART_REQUESTED = 81
 """soffice.bin's exit code after it created a new profile: start it again."""
@@ -78,10 +96,16 @@ def _soffice_binary(soffice: str) -> str:
 class Office:
     """One LibreOffice process and the UNO connection to it; restartable."""
 
-    def __init__(self, soffice: str, profile: Path, startup_timeout: float) -> None:
+    def __init__(self, soffice: str, profile: Path, startup_timeout: float, preload: str = "",
+                 scratch: Path | None = None) -> None:
         self.binary = _soffice_binary(soffice)
         self.profile = profile
         self.startup_timeout = startup_timeout
+        self.environment = dict(os.environ)
+        if preload:
+            self.environment["LD_PRELOAD"] = preload
+        if scratch is not None:
+            self.environment["TMPDIR"] = str(scratch)
         self.process: subprocess.Popen[bytes] | None = None
         self.converter: Any = None
         self.conversions = 0
@@ -90,6 +114,10 @@ class Office:
     def start(self) -> None:
         from unoserver.converter import UnoConverter  # needs uno: only under LibreOffice's Python
 
+        settings = self.profile / "user" / "registrymodifications.xcu"
+        if not settings.exists():  # LibreOffice adds its own to it as it creates the profile
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
         port = _free_port()
         accept = f"socket,host=127.0.0.1,port={port},tcpNoDelay=1;urp;StarOffice.ComponentContext"
         self.process = self._launch(accept)
@@ -118,7 +146,7 @@ class Office:
              "--nofirststartwizard", "--norestore", f"-env:UserInstallation={self.profile.resolve().as_uri()}",
              f"--accept={accept}"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            env=self.environment, preexec_fn=_die_with_parent,
         )
 
     def kill(self) -> None:
@@ -217,7 +245,8 @@ class Host:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.office = Office(args.soffice, Path(args.profile), args.startup_timeout)
+        self.scratch = Path(args.scratch) if args.scratch else None
+        self.office = Office(args.soffice, Path(args.profile), args.startup_timeout, args.preload, self.scratch)
         self.state_path = Path(args.state)
         self.port = 0
         self.lock = threading.Lock()
@@ -225,7 +254,8 @@ class Host:
     def write_state(self) -> None:
         state = {"pid": os.getpid(), "port": self.port, "owner": self.args.owner,
                  "soffice_pid": self.office.pid, "conversions": self.office.conversions,
-                 "restarts": self.office.restarts, "recycle_after": self.args.recycle_after}
+                 "restarts": self.office.restarts, "recycle_after": self.args.recycle_after,
+                 "scratch": str(self.scratch) if self.scratch else None}
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state), encoding="utf-8")
         os.replace(tmp, self.state_path)
@@ -301,6 +331,8 @@ class Host:
         self.office.kill()
         self.state_path.unlink(missing_ok=True)
         shutil.rmtree(self.office.profile, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         os._exit(code)
 
 
@@ -382,12 +414,21 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--recycle-after", type=int, default=200)
     parser.add_argument("--startup-timeout", type=float, default=60)
+    parser.add_argument("--preload", default="")
+    parser.add_argument("--scratch", default="")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s converter-host[%(process)d] %(levelname)s %(message)s")
     if args.libpath:
         sys.path.append(args.libpath)  # unoserver, from the service's own environment
-    tempfile.tempdir = str(Path(args.profile).parent)
+    if args.scratch:
+        # What a killed host's LibreOffice left there is of no use to anyone.
+        shutil.rmtree(args.scratch, ignore_errors=True)
+        try:
+            Path(args.scratch).mkdir(parents=True, mode=0o700)
+        except OSError:
+            args.scratch = ""
+    tempfile.tempdir = args.scratch or str(Path(args.profile).parent)
     host = Host(args)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: host.shutdown())
