@@ -4,6 +4,7 @@ CPU time per POST (best of --repeat), the Redis round trips and SQL statements p
 cProfile table of the heaviest functions (cumulative and own time).
 
     .venv/bin/python bench/intake_profile.py [--n 400] [--repeat 5] [--top 30] [--tree PATH]
+    .venv/bin/python bench/intake_profile.py --schemas [--n 2000] [--repeat 5]
 
 ``--tree`` profiles another checkout's app (e.g. `git archive` of the base) the same way.
 """
@@ -34,9 +35,14 @@ def main() -> None:
                         "hook (CPU and wall, ms per POST) instead of profiling")
     parser.add_argument("--callers", help="also print who calls the functions matching this name")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after the warm-up (as the web process does)")
+    parser.add_argument("--schemas", action="store_true", help="instead: the record's INSERT (RecordStore.create) "
+                        "on a database at migration 0004 and one at head, alternately; CPU per INSERT and ratio")
     args = parser.parse_args()
     sys.path.insert(0, str(args.tree))
     os.chdir(args.tree)
+    if args.schemas:
+        _schemas(args)
+        return
     from storage.redis_server import RedisServer
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,6 +139,41 @@ def _profile(args: argparse.Namespace) -> None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).print_callers(args.callers)
         print(out.getvalue())
+
+
+def _schemas(args: argparse.Namespace) -> None:
+    """The intake's INSERT, the same code on the schema before migration 0005 (a queued record wrote
+    8 indexes) and at head (4): --repeat rounds alternating, --n records each, best CPU per INSERT."""
+    import logging
+    import uuid
+
+    from alembic import command
+
+    from storage.database.engine import Database
+    from storage.database.migrate import _config
+    from storage.records import RecordStore
+
+    logging.disable(logging.INFO)
+    body = (ROOT / "examples" / "pk-jpt.json").read_text()
+    fields = {"type": "pk", "formats": ["docx"], "template_name": "pk", "template_version": 1,
+              "template_sha256": "0" * 64, "request": body, "client": "", "callback_url": "", "warnings": "[]"}
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = {}
+        for revision in ("0004", "head"):
+            database = Database(f"sqlite:///{Path(tmp) / revision}.db")
+            command.upgrade(_config(database), revision)
+            stores[revision] = RecordStore(database=database)
+        best = {revision: float("inf") for revision in stores}
+        for _ in range(args.repeat):
+            for revision, store in stores.items():
+                start = time.process_time()
+                for _ in range(args.n):
+                    store.create(uuid.uuid4().hex, fields)
+                best[revision] = min(best[revision], (time.process_time() - start) / args.n)
+        for revision, seconds in best.items():
+            print(f"INSERT of a queued record, schema {revision:4}: {seconds * 1000:.3f} ms CPU "
+                  f"(best of {args.repeat} x {args.n})")
+        print(f"ratio head/0004: {best['head'] / best['0004']:.2f}x")
 
 
 STEPS = ("read_json_body", "Idempotency", "_expanded", "parse_document_request", "check_asset_refs", "check_pk_awal",

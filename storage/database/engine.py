@@ -1,8 +1,9 @@
 """The engine of the document database, one per URL and process.
 
 SQLite (the embedded default) runs in WAL mode so readers never wait for the writer, with
-``synchronous=NORMAL`` and a busy timeout so several processes (gunicorn workers, RQ workers)
-share one file. What the pragmas promise: ``journal_mode=WAL``: a commit appends the transaction to
+``synchronous=NORMAL``; several processes (gunicorn workers, RQ workers) share one file, their
+writes taking turns through ``WriteLock`` (SQLite's busy timeout underneath). What the pragmas
+promise: ``journal_mode=WAL``: a commit appends the transaction to
 the -wal file (write() before COMMIT returns) and readers keep reading the snapshot they started
 with; ``synchronous=NORMAL`` in WAL mode: no fsync per commit, the WAL is fsynced before each
 checkpoint copies it into the database. So a committed record (an accepted 202) survives the crash
