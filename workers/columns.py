@@ -265,7 +265,7 @@ def _page_width(opening: str, section: str) -> int | None:
     return _text_width_twips(_parsed(opening, section))
 
 
-FITTED_CACHE = 256
+FITTED_CACHE = 64
 """Fitted tables kept per process, by their rendered XML: documents of a batch often carry the same
 table (the same targets and budget lines for officials of the same post), which then costs a
 dictionary lookup instead of parsing, measuring and writing it again (a table is ~1 ms)."""
