@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -412,7 +413,8 @@ def _fitted_table(opening: str, page_width: int | None, fragment: str) -> str:
         return _unwrapped(wrapper)
     fitted, shape = _learn(opening, page_width, fragment, texts)
     if len(_shapes) >= SHAPES_CACHE:
-        _shapes.pop(next(iter(_shapes)))
+        with suppress(KeyError, RuntimeError, StopIteration):  # another thread made room first
+            _shapes.pop(next(iter(_shapes)))
     _shapes[(opening, page_width, key)] = shape
     return fitted
 
