@@ -5,6 +5,7 @@
     .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --base <git ref> [--rounds 2]
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
     .venv/bin/python bench/bulk_bench.py --n 3000 [--base <git ref>] --profile <folder>
+    .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref> --distinct-tables
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
@@ -18,7 +19,9 @@ the load average, then the medians and their ratio.
 Each run also prints the timeline (submit, every item ended, archive built) and the CPU per
 document of the bulk workers with their horses, of Redis and of the web process (from /proc:
 the figure the machine's load changes least). With --profile: py-spy samples every worker and
-its horses (wall time, idle included) into raw stack files, one per worker.
+its horses (wall time, idle included) into raw stack files, one per worker. With --distinct-tables
+every item has its own targets and budget lines (by default all items share the example's tables,
+which the column fitting's cache of fitted tables then makes once per chunk).
 """
 
 from __future__ import annotations
@@ -62,8 +65,10 @@ def _cpu_seconds(pids: set[int]) -> float:
     return total / TICK
 
 
-def _items(n: int) -> list[dict]:
-    """N PKs of the jpt example, each its own person and agency so names and files differ."""
+def _items(n: int, distinct_tables: bool = False) -> list[dict]:
+    """N PKs of the jpt example, each its own person and agency so names and files differ; with
+    ``distinct_tables`` also its own targets and budget (no two documents share a table, so the
+    column fitting's cache of fitted tables never hits)."""
     data = json.loads((ROOT / "examples" / "pk-jpt.json").read_text())["data"]
     items = []
     for i in range(n):
@@ -71,6 +76,9 @@ def _items(n: int) -> list[dict]:
         item["pihak_pertama"]["nama"] = f"Pegawai Nomor {i}, S.T."
         item["pihak_pertama"]["nip"] = f"19800101{2000 + i % 20:04d}01{1 + i % 2}{i % 1000:03d}"  # a well-formed NIP
         item["instansi"]["nama"] = f"Dinas Contoh {i % 45}"
+        if distinct_tables:
+            item["sasaran"][0]["uraian"] += f" di unit {i}"
+            item["anggaran"][0]["jumlah"] += 1000 * i
         items.append({"ref": f"P{i:05d}", "data": item})
     return items
 
@@ -159,7 +167,7 @@ def _worker_command(profile: Path | None, number: int) -> list[str]:
 
 
 def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None,
-              code: Path = ROOT, label: str = "", profile: Path | None = None) -> float:
+              code: Path = ROOT, label: str = "", profile: Path | None = None, distinct_tables: bool = False) -> float:
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
@@ -187,7 +195,7 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
         try:
             time.sleep(2)  # workers up
             client = create_app(Settings(redis_url=redis.url, data_dir=data_dir)).test_client()
-            body = json.dumps({"type": "pk", "format": fmt, "items": _items(n)}).encode()
+            body = json.dumps({"type": "pk", "format": fmt, "items": _items(n, distinct_tables)}).encode()
             sampler.start()
             workers_cpu = _cpu_seconds({p.pid for p in procs})
             redis_cpu = _cpu_seconds({redis.process.pid})
@@ -280,6 +288,8 @@ def main() -> None:
                         help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker; "
                              "with --base in FOLDER/base and FOLDER/this); the batch alone, no plain docxtpl")
     parser.add_argument("--rounds", type=int, default=1, help="with --format pdf --base: base/this tree rounds")
+    parser.add_argument("--distinct-tables", action="store_true",
+                        help="every item its own targets and budget lines (no two documents share a table)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     if args.base and args.format == "pdf":
@@ -289,14 +299,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             base_tree = export_revision(args.base, Path(tmp) / "base")
             base = bulk_rate(args.n, args.workers, args.format, args.join_group, code=base_tree,
-                             label=f"base {args.base}: ", profile=args.profile and args.profile / "base")
+                             label=f"base {args.base}: ", profile=args.profile and args.profile / "base",
+                             distinct_tables=args.distinct_tables)
             ours = bulk_rate(args.n, args.workers, args.format, args.join_group, label="this tree: ",
-                             profile=args.profile and args.profile / "this")
+                             profile=args.profile and args.profile / "this", distinct_tables=args.distinct_tables)
         print(f"ratio this tree / base {args.base}: {ours / base:.2f}x "
               f"(load average {os.getloadavg()[0]:.1f} at the end)")
         return
     if args.profile and not args.base:
-        bulk_rate(args.n, args.workers, args.format, args.join_group, profile=args.profile)
+        bulk_rate(args.n, args.workers, args.format, args.join_group, profile=args.profile,
+                  distinct_tables=args.distinct_tables)
         return
     if args.format == "pdf":
         ours = bulk_rate(args.n, args.workers, "pdf", args.join_group)
@@ -305,7 +317,7 @@ def main() -> None:
         return
     plain = plain_docxtpl_rate(args.plain)
     print(f"plain docxtpl, one process: {plain:.1f} documents/s ({args.plain} renders)")
-    ours = bulk_rate(args.n, args.workers)
+    ours = bulk_rate(args.n, args.workers, distinct_tables=args.distinct_tables)
     print(f"ratio end to end / plain docxtpl: {ours / plain:.1f}x")
 
 

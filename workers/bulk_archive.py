@@ -25,6 +25,7 @@ way there differs:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -160,11 +161,22 @@ def _ended_chunks(store: BatchStore, batch: BatchRecord, start: int) -> int:
     return ended
 
 
+_NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}
+"""copy_file_range refusing: the documents on another file system than the archive, or no support."""
+
+
 def _copy(source: Path, target_fd: int, offset: int, size: int) -> None:
+    """``size`` bytes of ``source`` to ``offset`` of the target, copied by the kernel (no trip through
+    Python's buffers), else read and written."""
     with open(source, "rb") as handle:
         fd, copied = handle.fileno(), 0
         while copied < size:
-            step = os.copy_file_range(fd, target_fd, size - copied, copied, offset + copied)
+            try:
+                step = os.copy_file_range(fd, target_fd, size - copied, copied, offset + copied)
+            except OSError as exc:
+                if exc.errno not in _NO_KERNEL_COPY:
+                    raise
+                step = os.pwrite(target_fd, os.pread(fd, size - copied, copied), offset + copied)
             if step == 0:
                 raise OSError(f"{source} ended after {copied} of {size} bytes")
             copied += step

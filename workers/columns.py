@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from contextlib import suppress
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from lxml import etree
@@ -176,22 +178,21 @@ def _margins(table) -> int:
     return total
 
 
-def _fit(table, page_width: int | None) -> None:
-    grid = table.findall("w:tblGrid/w:gridCol", _NS)
-    widths = [int(col.get(_q("w"))) for col in grid]
-    total = sum(widths)
-    if page_width:
-        total = min(total, page_width)
+@dataclass
+class _Plan:
+    """What one autofit table's widths follow from, found once for a table's structure: the grid,
+    each single-column cell's runs (format, and the indexes of their w:t among the fragment's),
+    and where the widths go (gridCol k, or a cell's tcW spanning columns)."""
+
+    widths: list[int]
+    total: int
+    padding: int
+    cells: list[tuple[int, list[tuple[tuple[float, bool, str], list[int]]]]]
+    slots: list[tuple[object, int, int]]  # (element, column, span; span 0: a gridCol)
+
+
+def _solve(widths: list[int], total: int, need: list[float], padding: int) -> list[int]:
     columns = len(widths)
-    need = [0.0] * columns
-    rows = [[(cell, *_cell_span(cell)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
-    for row in rows:
-        column = 0
-        for cell, span, _ in row:
-            if span == 1 and column < columns:
-                need[column] = max(need[column], _cell_least(cell))
-            column += span
-    padding = _margins(table) + SLACK_TWIPS
     need_twips = [round(n * 20) + padding for n in need]
     scaled = [w * total / sum(widths) for w in widths]
     if sum(need_twips) >= total:
@@ -210,15 +211,44 @@ def _fit(table, page_width: int | None) -> None:
             fitted = [f - excess * s / sum(spare) for f, s in zip(fitted, spare, strict=True)]
     result = [round(f) for f in fitted]
     result[-1] += total - sum(result)
+    return result
+
+
+def _fit(table, page_width: int | None, plans: list[_Plan] | None = None,
+         text_index: dict[object, int] | None = None) -> None:
+    grid = table.findall("w:tblGrid/w:gridCol", _NS)
+    widths = [int(col.get(_q("w"))) for col in grid]
+    total = sum(widths)
+    if page_width:
+        total = min(total, page_width)
+    columns = len(widths)
+    need = [0.0] * columns
+    rows = [[(cell, *_cell_span(cell)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
+    cells = []
+    for row in rows:
+        column = 0
+        for cell, span, _ in row:
+            if span == 1 and column < columns:
+                need[column] = max(need[column], _cell_least(cell))
+                cells.append((column, cell))
+            column += span
+    padding = _margins(table) + SLACK_TWIPS
+    result = _solve(widths, total, need, padding)
     for col, width in zip(grid, result, strict=True):
         col.set(_q("w"), str(width))
+    slots: list[tuple[object, int, int]] = [(col, k, 0) for k, col in enumerate(grid)]
     for row in rows:
         column = 0
         for _, span, width in row:
             if width is not None:
                 width.set(_W_ATTR, str(sum(result[column:column + span])))
                 width.set(_TYPE, "dxa")
+                slots.append((width, column, span))
             column += span
+    if plans is not None and text_index is not None:
+        plans.append(_Plan(widths, total, padding, [
+            (column, [(_run_format(run), [text_index[t] for t in run.iter(_T)]) for run in cell.iter(_R)])
+            for column, cell in cells], slots))
 
 
 _TABLE_TAGS = re.compile(r"<w:tbl[ >]|</w:tbl>")
@@ -228,11 +258,12 @@ _XMLNS = re.compile(r'\sxmlns(:[\w.-]+)?="([^"]*)"')
 _SECT_PR = re.compile(r"<w:sectPr[ >/]")
 
 
-def _fit_tables(root, page_width: int | None) -> None:
+def _fit_tables(root, page_width: int | None, plans: list[_Plan] | None = None,
+                text_index: dict[object, int] | None = None) -> None:
     for table in root.iter(_TBL):
         layout = table.find("w:tblPr/w:tblLayout", _NS)
         if layout is not None and layout.get(_TYPE) == "autofit" and table.find("w:tblGrid", _NS) is not None:
-            _fit(table, page_width)
+            _fit(table, page_width, plans, text_index)
             # The widths are the content's now: LibreOffice must take them as they are (with
             # "autofit" it spreads the columns its own way).
             layout.set(_TYPE, "fixed")
@@ -265,20 +296,127 @@ def _page_width(opening: str, section: str) -> int | None:
     return _text_width_twips(_parsed(opening, section))
 
 
-FITTED_CACHE = 256
+FITTED_CACHE = 64
 """Fitted tables kept per process, by their rendered XML: documents of a batch often carry the same
 table (the same targets and budget lines for officials of the same post), which then costs a
 dictionary lookup instead of parsing, measuring and writing it again (a table is ~1 ms)."""
+
+SHAPES_CACHE = 64
+"""Table shapes kept per process: a table's XML with its texts taken out (the signature table is the
+same in every document of a template version but for the names and NIPs in it)."""
+
+_W_T = re.compile(r"<w:t(?=[\s/>])[^>]*?(?:/>|>([^<]*)</w:t>)")
+"""A w:t element and its text; a text holding an entity, ">" or a CR is written differently by lxml
+than it came, so a table with one is fitted the long way."""
+_TEXT_HOLE, _WIDTH_HOLE = "\ue000", "\ue001"
+_HOLES = re.compile("(\ue000|\ue001)")
+
+
+@dataclass
+class _Shape:
+    """How to fit and write a table of one shape without lxml: its autofit tables' plans, and the
+    fitted table's XML as lxml writes it, cut at each text (in w:t order) and each width (in
+    document order)."""
+
+    plans: list[_Plan]
+    pieces: list[str]
+    holes: list[str]
+    widths: list[tuple[int, int, int]]  # per width hole: plan, column, span (0: gridCol ``column``)
+
+
+_shapes: dict[tuple[str, int | None, str], _Shape | None] = {}
+
+
+def _shape_key(fragment: str) -> tuple[str, list[str]] | None:
+    """The fragment with every text taken out, and the texts; None when a text isn't plain."""
+    texts, out, done = [], [], 0
+    for match in _W_T.finditer(fragment):
+        text = match.group(1)
+        if text:
+            if "&" in text or ">" in text or "\r" in text:
+                return None
+            out += [fragment[done:match.start(1)], _TEXT_HOLE]
+            done = match.end(1)
+        texts.append(text or "")
+    out.append(fragment[done:])
+    return "".join(out), texts
+
+
+def _fill(shape: _Shape, texts: list[str]) -> str:
+    results = []
+    for plan in shape.plans:
+        need = [0.0] * len(plan.widths)
+        for column, runs in plan.cells:
+            for run_format, indexes in runs:
+                text = "".join(texts[i] for i in indexes)
+                if text.strip():
+                    need[column] = max(need[column], _run_needs(text, *run_format))
+        results.append(_solve(plan.widths, plan.total, need, plan.padding))
+    widths = iter(str(results[p][c] if span == 0 else sum(results[p][c:c + span])) for p, c, span in shape.widths)
+    filled = iter(t for t in texts if t)
+    out = [shape.pieces[0]]
+    for hole, piece in zip(shape.holes, shape.pieces[1:], strict=True):
+        out += [next(filled) if hole == _TEXT_HOLE else next(widths), piece]
+    return "".join(out)
+
+
+def _learn(opening: str, page_width: int | None, fragment: str, texts: list[str]) -> tuple[str, _Shape | None]:
+    """The table fitted the long way (lxml), and its shape when writing it again from the shape
+    gives exactly that XML."""
+    wrapper = _parsed(opening, fragment)
+    elements = list(wrapper.iter(_T))
+    if len(elements) != len(texts) or any((t.text or "") != x for t, x in zip(elements, texts, strict=True)):
+        _fit_tables(wrapper, page_width)
+        return _unwrapped(wrapper), None
+    plans: list[_Plan] = []
+    _fit_tables(wrapper, page_width, plans, {t: i for i, t in enumerate(elements)})
+    fitted = _unwrapped(wrapper)
+    if _TEXT_HOLE in fragment or _WIDTH_HOLE in fragment:
+        return fitted, None
+    order = {element: i for i, element in enumerate(wrapper.iter())}
+    slots = sorted(((order[element], p, column, span) for p, plan in enumerate(plans)
+                    for element, column, span in plan.slots), key=lambda slot: slot[0])
+    for plan in plans:
+        for element, _, _ in plan.slots:
+            element.set(_W_ATTR, _WIDTH_HOLE)
+    for element in elements:
+        if element.text:
+            element.text = _TEXT_HOLE
+    cut = _HOLES.split(_unwrapped(wrapper))
+    shape = _Shape(plans, cut[0::2], cut[1::2], [(p, column, span) for _, p, column, span in slots])
+    for plan in plans:
+        plan.slots = []  # the elements are not needed any more
+    return fitted, (shape if _fill(shape, texts) == fitted else None)
+
+
+def _unwrapped(wrapper) -> str:
+    fitted = etree.tostring(wrapper, encoding="unicode")
+    return fitted[fitted.index(">") + 1:fitted.rindex("</w:document>")]
 
 
 @lru_cache(maxsize=FITTED_CACHE)
 def _fitted_table(opening: str, page_width: int | None, fragment: str) -> str:
     """One outermost table (``fragment``, rendered XML) with its autofit tables fitted: a function of
-    its text, the namespaces it is read in and the page's text width alone."""
-    wrapper = _parsed(opening, fragment)
-    _fit_tables(wrapper, page_width)
-    fitted = etree.tostring(wrapper, encoding="unicode")
-    return fitted[fitted.index(">") + 1:fitted.rindex("</w:document>")]
+    its text, the namespaces it is read in and the page's text width alone. A table of a shape seen
+    before is fitted from its shape (measuring its texts, no XML parsed or written)."""
+    found = _shape_key(fragment)
+    if found is None:
+        wrapper = _parsed(opening, fragment)
+        _fit_tables(wrapper, page_width)
+        return _unwrapped(wrapper)
+    key, texts = found
+    if (opening, page_width, key) in _shapes:
+        if (shape := _shapes[(opening, page_width, key)]) is not None:
+            return _fill(shape, texts)
+        wrapper = _parsed(opening, fragment)  # a shape that can't be written again without lxml
+        _fit_tables(wrapper, page_width)
+        return _unwrapped(wrapper)
+    fitted, shape = _learn(opening, page_width, fragment, texts)
+    if len(_shapes) >= SHAPES_CACHE:
+        with suppress(KeyError, RuntimeError, StopIteration):  # another thread made room first
+            _shapes.pop(next(iter(_shapes)))
+    _shapes[(opening, page_width, key)] = shape
+    return fitted
 
 
 def _fit_in_place(xml: str) -> str | None:
