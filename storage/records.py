@@ -304,7 +304,7 @@ class RecordStore:
         the file the signed copy was made from): ``get`` tells which."""
         if self.database.dialect == "sqlite":
             statement, converters = _driver_start(self.database.engine.dialect)
-            with driver_cursor(self.database.engine) as cursor:
+            with self.database.writing(), driver_cursor(self.database.engine) as cursor:
                 cursor.execute(statement.sql, statement.parameters(_started(doc_id, worker, pid)))
                 mapping = fetch_mapping(cursor, converters)
             return DocumentRecord.from_row(mapping, []) if mapping is not None else None
@@ -334,7 +334,7 @@ class RecordStore:
     def _finish_on_sqlite(self, doc_id: str, split: _Split, fields: dict[str, Any]) -> None:
         """mark_finished's transaction as SQLite's own SQL (storage.driver_sql)."""
         update_record, delete_files, insert_file = _driver_finish(self.database.engine.dialect, tuple(split.columns))
-        with driver_cursor(self.database.engine, "IMMEDIATE") as cursor:
+        with self.database.writing(), driver_cursor(self.database.engine, "IMMEDIATE") as cursor:
             cursor.execute(update_record.sql, update_record.parameters({"_id": doc_id, **split.columns}))
             if not cursor.rowcount:
                 log.warning("document %s has no record: %s not written", doc_id, sorted(fields))

@@ -102,6 +102,7 @@ def test_killed_children_come_back_and_nothing_accepted_is_lost(tmp_path):
     finally:
         run.send_signal(signal.SIGTERM)
         output = run.communicate(timeout=60)[0].decode(errors="replace")
+        print(output)  # shown when the test fails: what each child said
     assert "bulk worker 1 exited with code -9; restarting" in output, output
     assert "embedded Redis exited with code -9; restarting" in output, output
     assert run.returncode == 0, output
