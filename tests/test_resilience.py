@@ -20,7 +20,7 @@ from storage.redis_server import free_port
 from storage.templates import TemplateRegistry
 from tests.conftest import bearer, example
 from tests.docx_reading import patched_docx
-from tests.processes import descendants, wait_for
+from tests.processes import descendants, stop_group, wait_for
 from tests.test_worker_crash import _big_pk
 from workers.reconcile import SWEEP_LOCK
 
@@ -150,8 +150,7 @@ def test_a_whole_dead_worker_s_document_runs_again_within_a_minute(client, setti
                           in ("finished", "failed") and r, timeout=90, interval=0.2)
         recovered_in = time.monotonic() - killed_at
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=30)
+        stop_group(second, timeout=30)  # killed if it lingers: left running it would take later tests' jobs
     assert record["status"] == "finished" and record["attempts"] == 2, record
     assert recovered_in < (20 if where == "this host" else silent_after + 40), f"recovered in {recovered_in:.0f} s"
 

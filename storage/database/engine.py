@@ -87,6 +87,11 @@ class WriteLock:
         """In a forked child: a lock another thread of the parent held at the fork is free here."""
         self._threads = threading.Lock()
         self._mine = threading.local()
+        if self._fd is not None:
+            # flock belongs to the open file, shared with the parent: were the parent killed while
+            # holding it, the child's copy would keep every writer waiting until the child ended
+            os.close(self._fd)
+            self._fd = None
 
     @contextmanager
     def held(self) -> Iterator[None]:
