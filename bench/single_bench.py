@@ -110,17 +110,35 @@ def _commands(redis_url: str) -> int:
         return sum(v["calls"] for v in connection.info("commandstats").values())
 
 
-def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path) -> tuple[float, float, float]:
+_QUEUE = """
+import json, sys
+from config.settings import Settings
+from service.app import create_app
+client = create_app(Settings(max_queue_depth=0, rate_limit_per_minute=0)).test_client()
+body = json.loads(open(sys.argv[2]).read())
+for i in range(int(sys.argv[1])):
+    if sys.argv[3] == "distinct":  # each its own person, targets and budget: no two share a table
+        body = json.loads(open(sys.argv[2]).read())
+        body["data"]["pihak_pertama"]["nama"] = f"Pegawai Nomor {i}, S.T."
+        body["data"]["sasaran"][0]["uraian"] += f" di unit {i}"
+        body["data"]["anggaran"][0]["jumlah"] += 1000 * i
+    assert client.post("/api/v1/documents", json=body).status_code == 202
+"""
+"""N PKs posted through a tree's own intake (DOCGEN_REDIS_URL and DOCGEN_DATA_DIR from the environment):
+the example N times, or with --distinct N different PKs."""
+
+
+def drain(tree: Path, n: int, workers: int, fork: bool, tmp: Path,
+          distinct: bool = False) -> tuple[float, float, float]:
     """Documents per second of ``workers`` document workers of ``tree`` draining N queued PKs, the
     CPU milliseconds per document of the workers (horses included) and Redis over the same time (the
     figure a loaded machine changes least), and Redis commands per document."""
     data_dir = tmp / "var"
     redis = RedisServer(tmp / "redis").start()
-    settings = Settings(redis_url=redis.url, data_dir=data_dir, max_queue_depth=0, rate_limit_per_minute=0)
-    client = create_app(settings).test_client()
-    for _ in range(n):
-        assert client.post("/api/v1/documents", json=BODY).status_code == 202
     env = _env(tree, redis.url, data_dir, DOCGEN_WORKER_FORK="true" if fork else "false")
+    # queued by the tree's own intake: its records (and its database's schema) are what its workers read
+    subprocess.run([sys.executable, "-c", _QUEUE, str(n), str(ROOT / "examples" / "pk-jpt.json"),
+                    "distinct" if distinct else "same"], cwd=tree, env=env, check=True)
     processes = _workers(tree, env, workers)
     database = data_dir / "docgen.db"
     try:
@@ -165,7 +183,7 @@ def _drain_main(args: argparse.Namespace, top: Path) -> None:
     rates: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     for number, (label, tree, count, fork) in enumerate(configurations):
-        rate, cpu_ms, commands = drain(tree, args.n, count, fork, top / f"drain-{number}")
+        rate, cpu_ms, commands = drain(tree, args.n, count, fork, top / f"drain-{number}", args.distinct)
         rates.setdefault(label, []).append(rate)
         cpu.setdefault(label, []).append(cpu_ms)
         print(f"  {label}: {rate:.0f} documents/s; CPU {cpu_ms:.1f} ms per document (workers, horses, Redis), "
@@ -351,6 +369,9 @@ def main() -> None:
     one.add_argument("--base", help="git revision whose workers run first in each pair, for the figure before")
     one.add_argument("--rounds", type=int, default=1, help="pairs of runs (base, this)")
     one.add_argument("--forks", action="store_true", help="also forking workers and one in-process worker")
+    one.add_argument("--distinct", action="store_true",
+                     help="N different PKs (own person, targets, budget) instead of the example N times: "
+                     "no two documents share a table")
     three = sub.add_parser("count")
     three.add_argument("--n", type=int, default=400)
     three.add_argument("--rounds", type=int, default=3)
