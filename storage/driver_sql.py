@@ -6,8 +6,9 @@ statement: ~0.15 ms of CPU per statement here, more than SQLite takes to run it.
 compiled once (per SQLAlchemy statement and dialect) into its SQL, the order of its positional
 parameters, the values of the constants it binds and the converters of the parameters that need one
 (timestamps); each call then only converts the parameters and runs the SQL on the pooled DBAPI
-connection. SQLite only (its driver's positional parameters and autocommit mode, as the engine sets
-it up in storage.database.engine); other databases keep SQLAlchemy's path.
+connection. The compiled statements are SQLite's only (its driver's positional parameters and
+autocommit mode, as the engine sets it up in storage.database.engine); other databases keep
+SQLAlchemy's path for them. ``driver_cursor`` also carries the intake's INSERT, on any database.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, Table
+from sqlalchemy import Dialect, Table
 from sqlalchemy.exc import DBAPIError
+
+from storage.database import Database
 
 __all__ = ["DriverStatement", "driver_cursor", "fetch_mapping", "row_converters"]
 
@@ -56,33 +59,38 @@ def row_converters(table: Table, dialect: Dialect) -> dict[str, Any]:
 
 
 @contextmanager
-def driver_cursor(engine: Engine, transaction: str | None = None) -> Iterator[Any]:
-    """A cursor of a pooled SQLite connection (autocommit: each statement is its own transaction).
-    With ``transaction`` ("IMMEDIATE"), the block is one transaction: committed at its end, rolled
-    back on error."""
+def driver_cursor(database: Database, transaction: str | None = None) -> Iterator[Any]:
+    """A cursor of a pooled driver connection for a write, the database's write lock held (SQLite).
+    Without ``transaction`` each statement is its own transaction (SQLite's autocommit; committed at
+    the block's end elsewhere, as the intake's INSERT on PostgreSQL). With ``transaction``
+    ("IMMEDIATE", SQLite only), the block is one transaction: committed at its end, rolled back on
+    error."""
+    engine = database.engine
     driver_error = engine.dialect.loaded_dbapi.Error
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         try:
-            if transaction is None:
-                yield cursor
-            else:
-                cursor.execute(f"BEGIN {transaction}")
-                try:
+            with database.writing():
+                if transaction is None:
                     yield cursor
-                except BaseException:
+                    connection.commit()  # nothing to commit in SQLite's autocommit
+                else:
+                    cursor.execute(f"BEGIN {transaction}")
+                    try:
+                        yield cursor
+                    except BaseException:
+                        if connection.driver_connection.in_transaction:
+                            cursor.execute("ROLLBACK")
+                        raise
                     if connection.driver_connection.in_transaction:
-                        cursor.execute("ROLLBACK")
-                    raise
-                if connection.driver_connection.in_transaction:
-                    cursor.execute("COMMIT")
+                        cursor.execute("COMMIT")
         finally:
             cursor.close()
     except driver_error as exc:  # raised as SQLAlchemy's path raises it (IntegrityError, OperationalError...)
         raise DBAPIError.instance(None, None, exc, driver_error) from exc
     finally:
-        connection.close()  # back to the pool
+        connection.close()  # back to the pool, which rolls back whatever a failure left open
 
 
 def fetch_mapping(cursor: Any, converters: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -272,17 +272,9 @@ class RecordStore:
         values = {n: processors[n](v) if n in processors else v for n, v in row.items()}
         # The pool's driver connection, without a Connection around it (its events, execution
         # options and transaction object cost ~0.035 ms of the intake's POST): one statement, atomic
-        # by itself; on SQLite the connection is in autocommit (storage/database/engine.py), so the
-        # file's write lock is held only while SQLite runs it, and commit() commits on PostgreSQL.
-        raw = self.database.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            with self.database.writing():
-                cursor.execute(sql, tuple(values[n] for n in positions) if positions is not None else values)
-                raw.commit()
-            cursor.close()
-        finally:
-            raw.close()  # back to the pool, which rolls back whatever a failure left open
+        # by itself (SQLite's autocommit; committed at the block's end on PostgreSQL).
+        with driver_cursor(self.database) as cursor:
+            cursor.execute(sql, tuple(values[n] for n in positions) if positions is not None else values)
 
     def discard(self, doc_id: str) -> None:
         """Forget a record whose job could not be queued (the request was answered with an error)."""
@@ -304,7 +296,7 @@ class RecordStore:
         the file the signed copy was made from): ``get`` tells which."""
         if self.database.dialect == "sqlite":
             statement, converters = _driver_start(self.database.engine.dialect)
-            with self.database.writing(), driver_cursor(self.database.engine) as cursor:
+            with driver_cursor(self.database) as cursor:
                 cursor.execute(statement.sql, statement.parameters(_started(doc_id, worker, pid)))
                 mapping = fetch_mapping(cursor, converters)
             return DocumentRecord.from_row(mapping, []) if mapping is not None else None
@@ -334,7 +326,7 @@ class RecordStore:
     def _finish_on_sqlite(self, doc_id: str, split: _Split, fields: dict[str, Any]) -> None:
         """mark_finished's transaction as SQLite's own SQL (storage.driver_sql)."""
         update_record, delete_files, insert_file = _driver_finish(self.database.engine.dialect, tuple(split.columns))
-        with self.database.writing(), driver_cursor(self.database.engine, "IMMEDIATE") as cursor:
+        with driver_cursor(self.database, "IMMEDIATE") as cursor:
             cursor.execute(update_record.sql, update_record.parameters({"_id": doc_id, **split.columns}))
             if not cursor.rowcount:
                 log.warning("document %s has no record: %s not written", doc_id, sorted(fields))
