@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +31,10 @@ def run_service(settings: Settings) -> int:
         settings.check_public_url()
     except RuntimeError as exc:
         _say(f"refusing to start: {exc}")
+        return 2
+    if (taken := _port_taken(settings.host, settings.port)) is not None:
+        _say(f"refusing to start: {settings.host}:{settings.port} is taken ({taken}); another service (or "
+             "another `docgen run`) listens there: stop it or set DOCGEN_PORT")
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -77,7 +82,8 @@ def run_service(settings: Settings) -> int:
             supervisor.add(f"bulk worker {number + 1}", _process(sys.executable, "-m", "workers", "--bulk"))
         supervisor.add("web", _process(
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
-            "--workers", str(settings.web_workers or 2 * (os.cpu_count() or 1)), "--access-logfile", "-",
+            # No gunicorn access log: service/request_log.py writes one JSON line per answered request.
+            "--workers", str(settings.web_workers or 2 * (os.cpu_count() or 1)),
             "-c", "python:service.gunicorn_config",  # threaded workers, gc.freeze (measured: bench/README.md)
             # Runtime files under the data folder: two services on one machine must not share them.
             "--control-socket", str(run_dir / "gunicorn.ctl"),
@@ -92,6 +98,19 @@ def run_service(settings: Settings) -> int:
         supervisor.stop_all()
         _say("stopped")
     return 0
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why the web port can't be ours, or None. gunicorn's workers listen with SO_REUSEPORT
+    (service/gunicorn_config.py), so a second server on the port would not fail to bind: it would be
+    dealt part of the connections. A plain bind here fails instead while anything listens there."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed connection's TIME_WAIT is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 class _RedisHandle:

@@ -20,6 +20,15 @@ worker_class = "gthread"
 threads = 4
 """Requests each worker process handles at once."""
 
+reuse_port = True
+"""Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel deals new connections
+among them. On one shared socket a threaded worker that wakes first accepts every connection that
+is waiting, and keeps it while the client keeps it alive: under 16 keep-alive clients one process
+often held all 16 and served them alone (~490 instead of ~960 POST/s, counted with ``ss``;
+bench/README.md "The intake under ApacheBench"). A second server started on the same port by
+mistake would be dealt connections too: `docgen run` refuses a port that is already taken
+(cli/run.py)."""
+
 
 def post_worker_init(_worker: Any) -> None:
     """After the app is loaded in a worker: request counts written by a timer thread, and what

@@ -132,3 +132,22 @@ def test_a_child_that_keeps_dying_is_restarted_ever_more_slowly_and_never_given_
     assert len(starts) == 7  # ... up to 30 s: still being restarted, never given up
     assert said[0] == "flaky exited with code 3; restarting in 0.5s"
     assert "(crash loop: 3 in a row)" in said[2]
+
+
+def test_a_taken_web_port_is_refused_before_anything_starts(tmp_path):
+    # The web workers listen with SO_REUSEPORT: without this check a second `docgen run` on the same
+    # port would start and take part of the first one's connections instead of failing.
+    import socket
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+        env.update({"DOCGEN_PORT": str(port), "DOCGEN_HOST": "127.0.0.1", "DOCGEN_DATA_DIR": str(tmp_path / "var")})
+        result = subprocess.run([sys.executable, "-m", "cli.main", "run"], cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"refusing to start: 127.0.0.1:{port} is taken" in result.stdout
+    assert "DOCGEN_PORT" in result.stdout
+    assert not (tmp_path / "var").exists()  # nothing was started, not even the embedded Redis
