@@ -6,9 +6,11 @@ many issued documents.
                                            [--records 20000] [--tree PATH]
     .venv/bin/python bench/intake_bench.py --base REF [--rounds 3] [--web-workers N] [--seconds 10] [--clients 16]
                                            [--gunicorn OPTIONS] [--base-gunicorn OPTIONS]
+    .venv/bin/python bench/intake_bench.py --docgen-run [--base REF] [--client ab] [--rounds 3] [--seconds 8]
 
 Runs a real Redis (appendonly, as `make run`), the web process under gunicorn
-(DOCGEN_WEB_WORKERS, default 2) and load processes with keep-alive connections; no worker
+(`--web-workers`, default DOCGEN_WEB_WORKERS or as `docgen run` starts it: two per core) and load
+processes with keep-alive connections; no worker
 runs, so the numbers are the intake's alone. `--database postgresql` starts a throw-away
 PostgreSQL server (tests/postgres.py). `--tree PATH` serves the web process from another
 checkout (e.g. `git archive` of the version before the database) for a side-by-side figure.
@@ -28,6 +30,11 @@ This checkout's web process runs with the gunicorn options `docgen run` gives it
 default each base runs as its own `docgen run` served it: with its service/gunicorn_config.py if it
 has one). With
 `--base .` (this checkout as its own base) the two options compare server settings on one code.
+
+`--docgen-run` loads the whole service as `make run` starts it instead (`docgen run`: embedded
+Redis, gunicorn, the document, callback and bulk workers, each run in a fresh data folder, the rate
+limit off): the workers render what is accepted while the POSTs go on, on the same cores. The
+bench's own DOCGEN_* settings pass to it (e.g. DOCGEN_WORKER_NICE=0 to compare priorities).
 """
 
 from __future__ import annotations
@@ -52,6 +59,9 @@ from storage.redis_server import RedisServer, free_port  # noqa: E402
 
 SERVED_AS = ("-c", "python:service.gunicorn_config")
 """The gunicorn options `docgen run` adds (cli/run.py): this checkout's web process runs with them."""
+SERVED_WORKERS = 2 * (os.cpu_count() or 1)
+"""gunicorn workers `docgen run` starts by default (DOCGEN_WEB_WORKERS=0). Until 2026-11-29 the bench
+ran 2: on this 2-core machine half of what `make run` serves with."""
 from tests.processes import descendants, stat_fields  # noqa: E402
 
 
@@ -189,6 +199,70 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
         time.sleep(0.2)
 
 
+def _docgen_run(tree: Path, tmp: Path) -> tuple[subprocess.Popen, int]:
+    """The whole service as `make run` starts it (`docgen run`: embedded Redis, gunicorn, the document,
+    callback and bulk workers) from ``tree``, the rate limit off; returns once /readyz answers 200."""
+    port = free_port()
+    # The bench's own DOCGEN_* settings pass (e.g. DOCGEN_WEB_WORKERS, DOCGEN_WORKER_NICE), but each
+    # run has its own embedded Redis, database and data folder.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DOCGEN_REDIS_URL", "DOCGEN_DATABASE_URL", "DOCGEN_HOST", "DOCGEN_PUBLIC_URL")}
+    env.update(DOCGEN_PORT=str(port), DOCGEN_DATA_DIR=str(tmp / "var"), DOCGEN_RATE_LIMIT_PER_MINUTE="0",
+               DOCGEN_MAX_QUEUE_DEPTH="10000000", PYTHONPATH=str(tree))
+    run = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=tree, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 90
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return run, port
+        except OSError:
+            pass
+        if time.time() > deadline or run.poll() is not None:
+            run.terminate()
+            raise SystemExit(f"`docgen run` from {tree} did not become ready")
+        time.sleep(0.3)
+
+
+def _whole_service(args: argparse.Namespace) -> None:
+    """``--docgen-run``: POST load against the whole service as `make run` starts it, its workers
+    rendering what is accepted meanwhile; this checkout, or paired with ``--base`` revisions."""
+    body = (ROOT / "examples" / "pk-jpt.json").read_bytes()
+    refs = [ref for ref in (args.base or "").split(",") if ref]
+    labels = [*(f"base {ref}" for ref in refs), "new"]
+    results: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in labels}
+    with tempfile.TemporaryDirectory() as top:
+        trees = {f"base {ref}": _checkout(ref, Path(top), f"tree{n}") for n, ref in enumerate(refs)}
+        trees["new"] = ROOT
+        print(f"intake against `docgen run` (workers rendering meanwhile, rate limit off): {', '.join(labels)}, "
+              f"{args.clients} {'ab -k' if LOAD_CLIENT == 'ab' else 'Python keep-alive'} clients, "
+              f"{args.seconds:.0f} s per measure, {args.rounds} rounds; load average {os.getloadavg()[0]:.1f} at start")
+        for number in range(args.rounds):
+            turn = number % len(labels)
+            for label in labels[turn:] + labels[:turn]:
+                run, port = _docgen_run(trees[label], Path(top) / f"{label.replace(' ', '-')}-{number}")
+                try:
+                    _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
+                    served = {run.pid, *descendants(run.pid)}
+                    cpu_before = _cpu_seconds(served)
+                    rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
+                                                   body)
+                    cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
+                finally:
+                    run.terminate()
+                    run.wait(timeout=120)
+                results[label].append((rate, p50, p99, cpu_ms))
+                print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                      f"all processes' CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    for label in labels:
+        rate, p50, p99, cpu_ms = (statistics.median(r[i] for r in results[label]) for i in range(4))
+        print(f"median {label:12}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"all processes' CPU {cpu_ms:.2f} ms/POST")
+
+
 def _checkout(ref: str, top: Path, label: str) -> Path:
     """A folder holding ``ref``: the folder itself, or `git archive` of the revision."""
     if Path(ref).is_dir():  # a checkout already made
@@ -282,7 +356,9 @@ def main() -> None:
     parser.add_argument("--base", help="git revision (or a folder holding a checkout) to measure the intake "
                         "against, paired (see above); several, comma separated, are measured in turn with this one")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("DOCGEN_WEB_WORKERS", "2")))
+    parser.add_argument("--web-workers", type=int,
+                        default=int(os.environ.get("DOCGEN_WEB_WORKERS", "0")) or SERVED_WORKERS,
+                        help="gunicorn workers; default: as `docgen run` starts them (two per CPU core)")
     parser.add_argument("--base-web-workers", type=int, default=0, help="gunicorn workers of the base "
                         "(default: --web-workers), to compare worker counts")
     parser.add_argument("--gunicorn", default=" ".join(SERVED_AS), help="further gunicorn options of this "
@@ -291,10 +367,15 @@ def main() -> None:
                         "processes; default: as each revision's `docgen run` served it")
     parser.add_argument("--client", choices=["python", "ab"], default="python",
                         help="what makes the POST load: Python keep-alive clients, or ApacheBench (`ab -k`)")
+    parser.add_argument("--docgen-run", action="store_true", help="load the whole service as `make run` starts "
+                        "it (workers rendering meanwhile) instead of the web process alone; with --base, paired")
     parser.add_argument("--load", help=argparse.SUPPRESS)
     args = parser.parse_args()
     global LOAD_CLIENT
     LOAD_CLIENT = args.client
+    if args.docgen_run:
+        _whole_service(args)
+        return
     if args.base:
         _paired(args)
         return
@@ -312,7 +393,7 @@ def main() -> None:
 
             postgres = PostgresServer().start()
         database_url = postgres.url if postgres else f"sqlite:///{data_dir / 'docgen.db'}"
-        workers = os.environ.get("DOCGEN_WEB_WORKERS", "2")
+        workers = str(args.web_workers)
         options = shlex.split(args.gunicorn) if args.tree == ROOT else []
         web, port = _serve(args.tree, Path(tmp), database_url, workers, redis.url, options)
         try:

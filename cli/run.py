@@ -69,6 +69,11 @@ def run_service(settings: Settings) -> int:
     def _process(*command: str) -> Callable[[], Handle]:
         return lambda: ProcessHandle(subprocess.Popen(list(command), env=env))
 
+    # Accepting a document costs ~2 ms of CPU and a caller waits on it; rendering it can wait in the
+    # queue: the workers yield the CPUs to the web process (bench/intake_bench.py --docgen-run).
+    nice = ("nice", "-n", str(settings.worker_nice)) if settings.worker_nice else ()
+    worker = (*nice, sys.executable, "-m", "workers")
+
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
@@ -76,10 +81,10 @@ def run_service(settings: Settings) -> int:
             supervisor.add("embedded Redis", lambda: _RedisHandle(redis_server.start()))
             _say(f"embedded Redis on {redis_server.url} (data in {redis_server.data_dir}, appendonly, noeviction)")
         for number in range(settings.document_workers or os.cpu_count() or 1):
-            supervisor.add(f"worker {number + 1}", _process(sys.executable, "-m", "workers"))
-        supervisor.add("callback worker", _process(sys.executable, "-m", "workers", "--callbacks"))
+            supervisor.add(f"worker {number + 1}", _process(*worker))
+        supervisor.add("callback worker", _process(*worker, "--callbacks"))
         for number in range(settings.bulk_workers):
-            supervisor.add(f"bulk worker {number + 1}", _process(sys.executable, "-m", "workers", "--bulk"))
+            supervisor.add(f"bulk worker {number + 1}", _process(*worker, "--bulk"))
         supervisor.add("web", _process(
             str(bin_dir / "gunicorn"), "--bind", f"{settings.host}:{settings.port}",
             # No gunicorn access log: service/request_log.py writes one JSON line per answered request.

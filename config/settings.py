@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     bulk_workers: int = Field(default=1, ge=0, description="Bulk worker processes `make run` starts.")
     document_workers: int = Field(
         default=0, ge=0, description="Single-document worker processes `make run` starts (0: one per CPU core).")
+    worker_nice: int = Field(
+        default=10, ge=0, le=19, description="How much lower `make run` sets its workers' CPU priority than the "
+        "web process's (nice): while both want the CPUs the intake answers first, and the workers render what it "
+        "accepted as soon as it leaves them a core. 0: the same priority.")
     worker_fork: bool = Field(
         default=False, description="Whether a single-document worker forks a work horse per job (RQ's Worker) "
         "instead of running each job in its own process (the default: no fork per job, templates stay prepared; "
