@@ -199,7 +199,7 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
         time.sleep(0.2)
 
 
-def _docgen_run(tree: Path, tmp: Path) -> tuple[subprocess.Popen, int]:
+def _docgen_run(tree: Path, tmp: Path, database_url: str | None = None) -> tuple[subprocess.Popen, int]:
     """The whole service as `make run` starts it (`docgen run`: embedded Redis, gunicorn, the document,
     callback and bulk workers) from ``tree``, the rate limit off; returns once /readyz answers 200."""
     port = free_port()
@@ -209,6 +209,8 @@ def _docgen_run(tree: Path, tmp: Path) -> tuple[subprocess.Popen, int]:
            if key not in ("DOCGEN_REDIS_URL", "DOCGEN_DATABASE_URL", "DOCGEN_HOST", "DOCGEN_PUBLIC_URL")}
     env.update(DOCGEN_PORT=str(port), DOCGEN_DATA_DIR=str(tmp / "var"), DOCGEN_RATE_LIMIT_PER_MINUTE="0",
                DOCGEN_MAX_QUEUE_DEPTH="10000000", PYTHONPATH=str(tree))
+    if database_url:
+        env["DOCGEN_DATABASE_URL"] = database_url
     run = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=tree, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 90
@@ -236,13 +238,20 @@ def _whole_service(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as top:
         trees = {f"base {ref}": _checkout(ref, Path(top), f"tree{n}") for n, ref in enumerate(refs)}
         trees["new"] = ROOT
-        print(f"intake against `docgen run` (workers rendering meanwhile, rate limit off): {', '.join(labels)}, "
+        print(f"intake against `docgen run` (workers rendering meanwhile, rate limit off, database "
+              f"{args.database}): {', '.join(labels)}, "
               f"{args.clients} {'ab -k' if LOAD_CLIENT == 'ab' else 'Python keep-alive'} clients, "
               f"{args.seconds:.0f} s per measure, {args.rounds} rounds; load average {os.getloadavg()[0]:.1f} at start")
         for number in range(args.rounds):
             turn = number % len(labels)
             for label in labels[turn:] + labels[:turn]:
-                run, port = _docgen_run(trees[label], Path(top) / f"{label.replace(' ', '-')}-{number}")
+                postgres = None
+                if args.database == "postgresql":
+                    from tests.postgres import PostgresServer
+
+                    postgres = PostgresServer().start()
+                run, port = _docgen_run(trees[label], Path(top) / f"{label.replace(' ', '-')}-{number}",
+                                        postgres.url if postgres else None)
                 try:
                     _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
                     served = {run.pid, *descendants(run.pid)}
@@ -253,6 +262,8 @@ def _whole_service(args: argparse.Namespace) -> None:
                 finally:
                     run.terminate()
                     run.wait(timeout=120)
+                    if postgres:
+                        postgres.stop()
                 results[label].append((rate, p50, p99, cpu_ms))
                 print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
                       f"all processes' CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
