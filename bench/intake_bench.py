@@ -184,18 +184,25 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
     web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                             "--workers", workers, *(options or []), "service.app:create_app()"], cwd=tree, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
+    _wait_until_answers(web, port, "/healthz", 60, f"the web process from {tree} did not start")
+    return web, port
+
+
+def _wait_until_answers(process: subprocess.Popen, port: int, path: str, seconds: float, failure: str) -> None:
+    """Until GET ``path`` answers 200; stops ``process`` and exits with ``failure`` after ``seconds``
+    or when the process ended."""
+    deadline = time.time() + seconds
     while True:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
+            connection.request("GET", path)
             if connection.getresponse().status == 200:
-                return web, port
+                return
         except OSError:
             pass
-        if time.time() > deadline:
-            web.terminate()
-            raise SystemExit(f"the web process from {tree} did not start")
+        if time.time() > deadline or process.poll() is not None:
+            process.terminate()
+            raise SystemExit(failure)
         time.sleep(0.2)
 
 
@@ -213,19 +220,8 @@ def _docgen_run(tree: Path, tmp: Path, database_url: str | None = None) -> tuple
         env["DOCGEN_DATABASE_URL"] = database_url
     run = subprocess.Popen([sys.executable, "-m", "cli.main", "run"], cwd=tree, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 90
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                return run, port
-        except OSError:
-            pass
-        if time.time() > deadline or run.poll() is not None:
-            run.terminate()
-            raise SystemExit(f"`docgen run` from {tree} did not become ready")
-        time.sleep(0.3)
+    _wait_until_answers(run, port, "/readyz", 90, f"`docgen run` from {tree} did not become ready")
+    return run, port
 
 
 def _whole_service(args: argparse.Namespace) -> None:
