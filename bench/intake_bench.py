@@ -50,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,6 +207,14 @@ def _wait_until_answers(process: subprocess.Popen, port: int, path: str, seconds
         time.sleep(0.2)
 
 
+def _turns(labels: list[str], rounds: int) -> Iterator[tuple[int, str]]:
+    """(round, label) for ``rounds`` rounds of every label, the order rotating by round (pairing)."""
+    for number in range(rounds):
+        turn = number % len(labels)
+        for label in labels[turn:] + labels[:turn]:
+            yield number, label
+
+
 def _docgen_run(tree: Path, tmp: Path, database_url: str | None = None) -> tuple[subprocess.Popen, int]:
     """The whole service as `make run` starts it (`docgen run`: embedded Redis, gunicorn, the document,
     callback and bulk workers) from ``tree``, the rate limit off; returns once /readyz answers 200."""
@@ -238,32 +247,30 @@ def _whole_service(args: argparse.Namespace) -> None:
               f"{args.database}): {', '.join(labels)}, "
               f"{args.clients} {'ab -k' if LOAD_CLIENT == 'ab' else 'Python keep-alive'} clients, "
               f"{args.seconds:.0f} s per measure, {args.rounds} rounds; load average {os.getloadavg()[0]:.1f} at start")
-        for number in range(args.rounds):
-            turn = number % len(labels)
-            for label in labels[turn:] + labels[:turn]:
-                postgres = None
-                if args.database == "postgresql":
-                    from tests.postgres import PostgresServer
+        for number, label in _turns(labels, args.rounds):
+            postgres = None
+            if args.database == "postgresql":
+                from tests.postgres import PostgresServer
 
-                    postgres = PostgresServer().start()
-                run, port = _docgen_run(trees[label], Path(top) / f"{label.replace(' ', '-')}-{number}",
-                                        postgres.url if postgres else None)
-                try:
-                    _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
-                    served = {run.pid, *descendants(run.pid)}
-                    cpu_before = _cpu_seconds(served)
-                    rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
-                                                   body)
-                    cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
-                finally:
-                    run.terminate()
-                    run.wait(timeout=120)
-                    if postgres:
-                        postgres.stop()
-                results[label].append((rate, p50, p99, cpu_ms))
-                print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
-                      f"all processes' CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
-                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+                postgres = PostgresServer().start()
+            run, port = _docgen_run(trees[label], Path(top) / f"{label.replace(' ', '-')}-{number}",
+                                    postgres.url if postgres else None)
+            try:
+                _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
+                served = {run.pid, *descendants(run.pid)}
+                cpu_before = _cpu_seconds(served)
+                rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
+                                               body)
+                cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
+            finally:
+                run.terminate()
+                run.wait(timeout=120)
+                if postgres:
+                    postgres.stop()
+            results[label].append((rate, p50, p99, cpu_ms))
+            print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                  f"all processes' CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
     for label in labels:
         rate, p50, p99, cpu_ms = (statistics.median(r[i] for r in results[label]) for i in range(4))
         print(f"median {label:12}: {rate:.0f} POST/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
@@ -306,41 +313,39 @@ def _paired(args: argparse.Namespace) -> None:
               f"({args.web_workers} {args.gunicorn!r}), "
               f"{args.clients} keep-alive clients, {args.seconds:.0f} s per measure, {args.rounds} rounds, "
               f"database {args.database}; load average {os.getloadavg()[0]:.1f} at start")
-        for number in range(args.rounds):
-            turn = number % len(labels)
-            for label in labels[turn:] + labels[:turn]:
-                tmp = Path(top) / f"{label.replace(' ', '-')}-{number}"
-                redis = RedisServer(tmp / "redis").start()
-                postgres = None
-                if args.database == "postgresql":
-                    from tests.postgres import PostgresServer
+        for number, label in _turns(labels, args.rounds):
+            tmp = Path(top) / f"{label.replace(' ', '-')}-{number}"
+            redis = RedisServer(tmp / "redis").start()
+            postgres = None
+            if args.database == "postgresql":
+                from tests.postgres import PostgresServer
 
-                    postgres = PostgresServer().start()
-                url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
-                is_base = label != "new"
-                workers = args.base_web_workers if is_base and args.base_web_workers else args.web_workers
-                options = shlex.split(_base_options(trees[label], args.base_gunicorn) if is_base else args.gunicorn)
-                web, port = _serve(trees[label], tmp, url, str(workers), redis.url, options)
-                try:
-                    _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
-                    served = {web.pid, *descendants(web.pid), redis.process.pid}
-                    cpu_before = _cpu_seconds(served)
-                    rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
-                                                   body)
-                    # CPU per POST of the service's side (gunicorn and Redis): what the machine's load
-                    # does not change much, unlike the rate
-                    cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
-                    result = (rate, p50, p99, cpu_ms)
-                finally:
-                    web.terminate()
-                    web.wait()
-                    redis.stop()
-                    if postgres:
-                        postgres.stop()
-                results[label].append(result)
-                print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
-                      f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
-                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+                postgres = PostgresServer().start()
+            url = postgres.url if postgres else f"sqlite:///{tmp / 'var' / 'docgen.db'}"
+            is_base = label != "new"
+            workers = args.base_web_workers if is_base and args.base_web_workers else args.web_workers
+            options = shlex.split(_base_options(trees[label], args.base_gunicorn) if is_base else args.gunicorn)
+            web, port = _serve(trees[label], tmp, url, str(workers), redis.url, options)
+            try:
+                _measure(port, 2, args.clients, ["/api/v1/documents"], "POST", body)  # warm up
+                served = {web.pid, *descendants(web.pid), redis.process.pid}
+                cpu_before = _cpu_seconds(served)
+                rate, p50, p99, bad = _measure(port, args.seconds, args.clients, ["/api/v1/documents"], "POST",
+                                               body)
+                # CPU per POST of the service's side (gunicorn and Redis): what the machine's load
+                # does not change much, unlike the rate
+                cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
+                result = (rate, p50, p99, cpu_ms)
+            finally:
+                web.terminate()
+                web.wait()
+                redis.stop()
+                if postgres:
+                    postgres.stop()
+            results[label].append(result)
+            print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
+                  f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
     median = {label: [statistics.median(r[i] for r in rows) for i in range(4)] for label, rows in results.items()}
     for label in labels:
         rate, p50, p99, cpu_ms = median[label]
