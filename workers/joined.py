@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 
@@ -52,6 +53,7 @@ _TEMPLATE_PARTS: dict[bytes, bytes] = {}
 every group of a batch copies the same ~800 kB into its joined document, inflated once per process."""
 
 _TEMPLATE_PARTS_KEPT = 64
+_TEMPLATE_PARTS_LOCK = threading.Lock()  # a bulk worker's converter threads join groups side by side
 _LOCAL_HEADER = 30  # a zip entry's fixed local header; its name and extra field follow
 
 
@@ -85,9 +87,10 @@ class DocxParts(Mapping[str, bytes]):
         key = self.docx[data:data + info.compress_size] + info.compress_type.to_bytes(2, "little")
         if (content := _TEMPLATE_PARTS.get(key)) is None:
             content = self.archive.read(info)  # checks the CRC-32 as ever
-            _TEMPLATE_PARTS[key] = content
-            while len(_TEMPLATE_PARTS) > _TEMPLATE_PARTS_KEPT:
-                del _TEMPLATE_PARTS[next(iter(_TEMPLATE_PARTS))]
+            with _TEMPLATE_PARTS_LOCK:
+                _TEMPLATE_PARTS[key] = content
+                while len(_TEMPLATE_PARTS) > _TEMPLATE_PARTS_KEPT:
+                    del _TEMPLATE_PARTS[next(iter(_TEMPLATE_PARTS))]
         return content
 
     def __iter__(self) -> Iterator[str]:
