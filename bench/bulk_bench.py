@@ -6,6 +6,8 @@
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
     .venv/bin/python bench/bulk_bench.py --n 3000 [--base <git ref>] --profile <folder>
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref> --distinct-tables
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --base <git ref> --rounds 2 --plain 0 --warm 50
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --warm 50 --profile <folder> --profile-active
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
@@ -22,6 +24,10 @@ the figure the machine's load changes least). With --profile: py-spy samples eve
 its horses (wall time, idle included) into raw stack files, one per worker. With --distinct-tables
 every item has its own targets and budget lines (by default all items share the example's tables,
 which the column fitting's cache of fitted tables then makes once per chunk).
+The measured batch starts once the workers have registered with RQ (their imports done); the CPU per
+PDF by process counts from its submit. With --warm N a batch of N items runs first, unmeasured, so
+the LibreOffices are started and the templates prepared, as in a worker that has run before: the
+figures are then the steady state of a long batch. --profile-active samples only running threads.
 """
 
 from __future__ import annotations
