@@ -6,6 +6,8 @@
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref>
     .venv/bin/python bench/bulk_bench.py --n 3000 [--base <git ref>] --profile <folder>
     .venv/bin/python bench/bulk_bench.py --n 27000 --base <git ref> --distinct-tables
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --base <git ref> --rounds 2 --plain 0 --warm 50
+    .venv/bin/python bench/bulk_bench.py --format pdf --n 1000 --warm 50 --profile <folder> --profile-active
 
 Runs a real Redis (appendonly), N bulk RQ worker processes and the web app in this process;
 prints documents per second end to end, the same for plain docxtpl rendering the same
@@ -22,6 +24,10 @@ the figure the machine's load changes least). With --profile: py-spy samples eve
 its horses (wall time, idle included) into raw stack files, one per worker. With --distinct-tables
 every item has its own targets and budget lines (by default all items share the example's tables,
 which the column fitting's cache of fitted tables then makes once per chunk).
+The measured batch starts once the workers have registered with RQ (their imports done); the CPU per
+PDF by process counts from its submit. With --warm N a batch of N items runs first, unmeasured, so
+the LibreOffices are started and the templates prepared, as in a worker that has run before: the
+figures are then the steady state of a long batch. --profile-active samples only running threads.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -156,18 +163,46 @@ def export_revision(ref: str, target: Path) -> Path:
     return target
 
 
+PROFILE_IDLE = True
+"""--profile samples idle threads too (wall time); --profile-active only running ones (about CPU)."""
+
+
 def _worker_command(profile: Path | None, number: int) -> list[str]:
     """A bulk worker, or (``profile``) the same under py-spy sampling it and its horses, raw stacks."""
     command = [sys.executable, "-m", "workers", "--bulk"]
     if profile is None:
         return command
     profile.mkdir(parents=True, exist_ok=True)
-    return [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--idle", "--format", "raw",
+    idle = ["--idle"] if PROFILE_IDLE else []
+    return [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", *idle, "--format", "raw",
             "--rate", "250", "-o", str(profile / f"worker-{number}.txt"), "--", *command]
 
 
+def _wait_registered(redis_url: str, workers: int, deadline: float = 120.0) -> None:
+    """Until the bulk workers have registered with RQ (their imports done), so their start is not the batch's."""
+    from redis import Redis
+    from rq import Worker
+
+    connection = Redis.from_url(redis_url)
+    end = time.monotonic() + deadline
+    while Worker.count(connection=connection) < workers:
+        if time.monotonic() > end:
+            raise RuntimeError(f"{workers} bulk workers did not register within {deadline:.0f} s")
+        time.sleep(0.1)
+
+
+def _run_batch(client: Any, fmt: str, items: list[dict]) -> None:
+    """A batch submitted and waited for until its archive is ready (the warm-up)."""
+    response = client.post("/api/v1/batches", data=json.dumps({"type": "pk", "format": fmt, "items": items}),
+                           content_type="application/json")
+    batch_id = response.json["id"]
+    while not client.get(f"/api/v1/batches/{batch_id}").json["archive_ready"]:
+        time.sleep(0.25)
+
+
 def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = None,
-              code: Path = ROOT, label: str = "", profile: Path | None = None, distinct_tables: bool = False) -> float:
+              code: Path = ROOT, label: str = "", profile: Path | None = None, distinct_tables: bool = False,
+              warm: int = 0) -> float:
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").is_dir() else None) as tmp:
         data_dir = Path(tmp) / "var"
         redis = RedisServer(Path(tmp) / "redis").start()
@@ -195,6 +230,11 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
         try:
             time.sleep(2)  # workers up
             client = create_app(Settings(redis_url=redis.url, data_dir=data_dir)).test_client()
+            _wait_registered(redis.url, workers)
+            if warm:
+                _run_batch(client, fmt, _items(warm, distinct_tables))
+            # CPU spent before the batch (imports, a warm-up batch with LibreOffice's start) is not the batch's.
+            before = _cpu_by_kind({p.pid for p in procs}, data_dir) if fmt == "pdf" else {}
             body = json.dumps({"type": "pk", "format": fmt, "items": _items(n, distinct_tables)}).encode()
             sampler.start()
             workers_cpu = _cpu_seconds({p.pid for p in procs})
@@ -234,6 +274,7 @@ def bulk_rate(n: int, workers: int, fmt: str = "docx", join_group: int | None = 
                 cpu.update(_cpu_by_kind({p.pid for p in procs}, data_dir))
                 kinds: dict[str, float] = {}
                 for key, (_, seconds) in cpu.items():
+                    seconds -= before.get(key, (0, 0.0))[1]
                     kinds[key.partition(":")[0]] = kinds.get(key.partition(":")[0], 0.0) + seconds
                 spent = sum(kinds.values())
                 print(f"{label}CPU per PDF: " + ", ".join(f"{kind} {seconds / n * 1000:.1f} ms"
@@ -268,7 +309,7 @@ def pdf_paired(args: argparse.Namespace) -> None:
             for name, code, label in (("base", base_tree, f"base {args.base}"), ("ours", ROOT, "this tree")):
                 load = os.getloadavg()[0]
                 rates[name].append(bulk_rate(args.n, args.workers, "pdf", args.join_group, code=code,
-                                             label=f"round {number}, {label} (load {load:.1f}): "))
+                                             label=f"round {number}, {label} (load {load:.1f}): ", warm=args.warm))
     base, ours = statistics.median(rates["base"]), statistics.median(rates["ours"])
     print(f"PDF batch, {args.n} PKs, {args.join_group} per LibreOffice load, {args.workers} bulk workers, "
           f"median of {args.rounds}: base {args.base} {base:.1f} PDFs/s, this tree {ours:.1f} PDFs/s, "
@@ -287,10 +328,17 @@ def main() -> None:
     parser.add_argument("--profile", type=Path,
                         help="folder: sample the bulk workers and their horses with py-spy (raw stacks per worker; "
                              "with --base in FOLDER/base and FOLDER/this); the batch alone, no plain docxtpl")
+    parser.add_argument("--warm", type=int, default=0,
+                        help="a batch of this many items first, not measured (LibreOffice started, templates prepared)")
+    parser.add_argument("--profile-active", action="store_true",
+                        help="with --profile: sample only threads that run (CPU), not the idle ones")
     parser.add_argument("--rounds", type=int, default=1, help="with --format pdf --base: base/this tree rounds")
     parser.add_argument("--distinct-tables", action="store_true",
                         help="every item its own targets and budget lines (no two documents share a table)")
     args = parser.parse_args()
+    if args.profile_active:
+        global PROFILE_IDLE
+        PROFILE_IDLE = False
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     if args.base and args.format == "pdf":
         pdf_paired(args)
@@ -308,7 +356,7 @@ def main() -> None:
         return
     if args.profile and not args.base:
         bulk_rate(args.n, args.workers, args.format, args.join_group, profile=args.profile,
-                  distinct_tables=args.distinct_tables)
+                  distinct_tables=args.distinct_tables, warm=args.warm)
         return
     if args.format == "pdf":
         ours = bulk_rate(args.n, args.workers, "pdf", args.join_group)

@@ -27,14 +27,15 @@ from storage.batches import BatchRecord
 from storage.templates import TemplateRegistry
 from workers.convert import ConversionError, ConverterUnavailable, warm_converter
 from workers.converter import WarmConverter
-from workers.joined import NotJoinable, join_docx, joinable, split_pdf
+from workers.joined import DocxParts, NotJoinable, join_docx, joinable, split_pdf
 from workers.produce import ProducedDocument, produce_files
 
 __all__ = ["convert_joined"]
 
 log = logging.getLogger(__name__)
 
-Group = list[tuple[int, ProducedDocument]]
+Group = list[tuple[int, ProducedDocument, DocxParts]]
+"""(index, its rendered DOCX, the DOCX's parts as ``joinable`` read them: the join reads them again)."""
 
 
 def _groups(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchRecord, registry: TemplateRegistry,
@@ -48,8 +49,9 @@ def _groups(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchRecord, 
                                     settings=settings)
         except Exception:  # produced alone then, where its failure is reported as always
             continue
-        if joinable(docx.content) is None:
-            group.append((index, docx))
+        parts = DocxParts(docx.content)
+        if joinable(parts) is None:
+            group.append((index, docx, parts))
         if len(group) >= settings.pdf_join_group:
             yield group
             group = []
@@ -67,7 +69,7 @@ def converter_count(settings: Settings) -> int:
 def _convert_group(free: queue.Queue[WarmConverter], group: Group, batch_id: str) -> dict[int, ProducedDocument]:
     converter = free.get()  # a converter no other group uses now
     try:
-        joined = join_docx([docx.content for _, docx in group])
+        joined = join_docx([parts for _, _, parts in group])
         pdfs = split_pdf(converter.convert(joined, destinations=True), len(group), signable=True)
     except (NotJoinable, ValueError, ConversionError, ConverterUnavailable) as exc:
         log.warning("batch %s: %s documents converted alone (joined: %s)", batch_id, len(group), exc)
@@ -75,7 +77,7 @@ def _convert_group(free: queue.Queue[WarmConverter], group: Group, batch_id: str
     finally:
         free.put(converter)
     return {index: replace(docx, content=pdf, extension="pdf", filename=docx.filename.removesuffix(".docx") + ".pdf")
-            for (index, docx), pdf in zip(group, pdfs, strict=True)}
+            for (index, docx, _), pdf in zip(group, pdfs, strict=True)}
 
 
 def convert_joined(entries: list[tuple[int, str, dict[str, Any]]], batch: BatchRecord,
