@@ -52,6 +52,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -187,6 +188,15 @@ def _serve(tree: Path, tmp: Path, database_url: str, workers: str, redis_url: st
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_until_answers(web, port, "/healthz", 60, f"the web process from {tree} did not start")
     return web, port
+
+
+def _stop(web: subprocess.Popen, redis: RedisServer, postgres: Any | None) -> None:
+    """Stop a measure's gunicorn, its Redis and its PostgreSQL (when it had one)."""
+    web.terminate()
+    web.wait()
+    redis.stop()
+    if postgres:
+        postgres.stop()
 
 
 def _wait_until_answers(process: subprocess.Popen, port: int, path: str, seconds: float, failure: str) -> None:
@@ -337,11 +347,7 @@ def _paired(args: argparse.Namespace) -> None:
                 cpu_ms = (_cpu_seconds(served) - cpu_before) * 1000 / max(1, rate * args.seconds)
                 result = (rate, p50, p99, cpu_ms)
             finally:
-                web.terminate()
-                web.wait()
-                redis.stop()
-                if postgres:
-                    postgres.stop()
+                _stop(web, redis, postgres)
             results[label].append(result)
             print(f"  round {number + 1} {label:12}: {rate:5.0f} POST/s, p50 {p50:5.1f} ms, p99 {p99:6.1f} ms, "
                   f"service CPU {cpu_ms:.2f} ms/POST{f', {bad} unexpected answers' if bad else ''}  "
@@ -432,11 +438,7 @@ def main() -> None:
                 print(f"{label}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
                       f"{f', {bad} unexpected answers' if bad else ''}")
         finally:
-            web.terminate()
-            web.wait()
-            redis.stop()
-            if postgres:
-                postgres.stop()
+            _stop(web, redis, postgres)
 
 
 if __name__ == "__main__":
